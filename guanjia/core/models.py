@@ -1,0 +1,138 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .roles import COMPANY_ROLES, Role
+
+
+class Company(models.Model):
+    name = models.CharField(_("公司名称"), max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("物业公司")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """A 小区/项目, run by one management office (管理处)."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="communities", verbose_name=_("公司"))
+    code = models.SlugField(_("编码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    office_phone = models.CharField(_("管理处电话"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("小区")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommunityOwned(models.Model):
+    """Base of every tenant model: carries its community (DESIGN.md §1)."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, verbose_name=_("小区"))
+
+    class Meta:
+        abstract = True
+
+
+class Membership(models.Model):
+    """A staff member's role, in one community or (company roles) company-wide."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships", verbose_name=_("小区")
+    )
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("岗位")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "community", "role"], name="uniq_membership"),
+        ]
+
+    def clean(self):
+        if self.role in COMPANY_ROLES and self.community_id:
+            raise ValidationError({"community": _("公司级角色不属于某个小区。")})
+        if self.role not in COMPANY_ROLES and not self.community_id:
+            raise ValidationError({"community": _("该角色必须指定小区。")})
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.community or _('全公司')}"
+
+
+class ActivityLog(models.Model):
+    """One entry per state change (DESIGN.md §6); the household timeline reads it."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    verb = models.CharField(_("事项"), max_length=80)
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("小区"))
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    # The household (estates.Room id) the entry belongs to, for 一户一档 (AR-1).
+    household_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("操作日志")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["community", "-at"], name="activity_comm_at"),
+            models.Index(fields=["household_id", "-at"], name="activity_household_at"),
+            models.Index(fields=["subject_type", "subject_id"], name="activity_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
+
+
+class PolicySetting(CommunityOwned):
+    """A community's value for one rulebook number (DESIGN.md §3); absent = rulebook default."""
+
+    key = models.CharField(_("规则项"), max_length=60)
+    value = models.JSONField(_("取值"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("规则参数")
+        constraints = [models.UniqueConstraint(fields=["community", "key"], name="uniq_policy_key")]
+
+
+class Sequence(models.Model):
+    """Counter behind document numbers such as ZX-2026-000123 (DESIGN.md §9)."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="uniq_sequence")]
+
+
+class LoginAttempt(models.Model):
+    """Failed sign-ins, for lock-out after repeated failures."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "at"], name="login_user_at"),
+            models.Index(fields=["ip", "at"], name="login_ip_at"),
+        ]

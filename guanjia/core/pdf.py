@@ -1,0 +1,19 @@
+"""Printable forms and reports (DESIGN.md §9): HTML templates rendered by WeasyPrint with a CJK font."""
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.encoding import escape_uri_path
+
+
+def render_pdf(template_name: str, context: dict, request=None) -> bytes:
+    from weasyprint import HTML  # imported late: loading Pango is slow
+
+    html = render_to_string(template_name, context, request=request)
+    base_url = request.build_absolute_uri("/") if request else None
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def pdf_response(template_name: str, context: dict, filename: str, request=None) -> HttpResponse:
+    response = HttpResponse(render_pdf(template_name, context, request), content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{escape_uri_path(filename)}"
+    return response

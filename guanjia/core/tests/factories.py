@@ -1,0 +1,38 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from guanjia.core.models import Community, Company, Membership
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+        django_get_or_create = ("name",)
+
+    name = "示范物业服务有限公司"
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+
+    company = factory.SubFactory(CompanyFactory)
+    code = factory.Sequence(lambda n: f"c{n}")
+    name = factory.Sequence(lambda n: f"翠苑{n}期")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "pw-123456")
+
+
+def staff(role: str, community=None, username: str | None = None):
+    """A user holding `role` in `community` (company roles: community=None)."""
+    user = UserFactory(**({"username": username} if username else {}))
+    Membership.objects.create(user=user, community=community, role=role)
+    return user
