@@ -1,0 +1,7 @@
+"""Settings for the test suite: the production settings in testing mode."""
+
+import os
+
+os.environ.setdefault("GUANJIA_TESTING", "1")
+
+from guanjia.settings import *  # noqa: E402, F403
