@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ActivityLog, Community, Company, Membership, PolicySetting
+from .models import ActivityLog, Community, Company, Holiday, Membership, PolicySetting
 
 
 @admin.register(Company)
@@ -29,3 +29,13 @@ class ActivityLogAdmin(admin.ModelAdmin):
     list_display = ["at", "verb", "actor", "community", "summary"]
     list_filter = ["verb"]
     list_select_related = ["actor", "community"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """Prefer the console's calendar page: it checks and logs each entry (DESIGN.md §5)."""
+
+    list_display = ["date", "kind", "name", "year", "created_by"]
+    list_filter = ["year", "kind"]
+    list_select_related = ["created_by"]
+    date_hierarchy = "date"

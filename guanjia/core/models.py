@@ -136,3 +136,126 @@ class LoginAttempt(models.Model):
             models.Index(fields=["username", "at"], name="login_user_at"),
             models.Index(fields=["ip", "at"], name="login_ip_at"),
         ]
+
+
+class Holiday(models.Model):
+    """One day of the State Council's yearly holiday notice (DESIGN.md §5).
+
+    National, so company-wide rather than per community. A year with at least one row
+    counts as loaded: its rows are then the whole notice (see core.workdays).
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("放假")
+        WORKDAY = "workday", _("调休上班")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("节日"), max_length=30, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    # Part of the calendar cache's fingerprint (core.workdays), so edits made in the admin are seen too.
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("节假日安排")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name} {self.get_kind_display()}".replace("  ", " ")
+
+    def save(self, *args, **kwargs):
+        self.year = self.date.year
+        super().save(*args, **kwargs)
+
+
+class DeadlineState(models.TextChoices):
+    OPEN = "open", _("进行中")
+    OVERDUE = "overdue", _("已超时")
+    MET = "met", _("按时完成")
+    LATE = "late", _("超时完成")
+    CANCELLED = "cancelled", _("已取消")
+
+    @property
+    def colour(self) -> str:
+        return {"open": "amber", "overdue": "red", "met": "green", "late": "red", "cancelled": "grey"}[self.value]
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(met_at__isnull=True, cancelled_at__isnull=True)
+
+    def overdue(self, now=None):
+        return self.pending().filter(due_at__lt=now or timezone.now())
+
+    def due_between(self, start, end):
+        return self.pending().filter(due_at__gte=start, due_at__lt=end)
+
+    def met_on_time(self):
+        return self.filter(met_at__isnull=False, met_at__lte=models.F("due_at"))
+
+    def met_late(self):
+        return self.filter(met_at__isnull=False, met_at__gt=models.F("due_at"))
+
+    def with_state(self, now=None):
+        """Annotate `state`, derived from the clock (never stored: no cron job decides it)."""
+        now = now or timezone.now()
+        return self.annotate(
+            state=models.Case(
+                models.When(cancelled_at__isnull=False, then=models.Value(DeadlineState.CANCELLED)),
+                models.When(met_at__isnull=False, met_at__lte=models.F("due_at"), then=models.Value(DeadlineState.MET)),
+                models.When(met_at__isnull=False, then=models.Value(DeadlineState.LATE)),
+                models.When(due_at__lt=now, then=models.Value(DeadlineState.OVERDUE)),
+                default=models.Value(DeadlineState.OPEN),
+                output_field=models.CharField(),
+            )
+        )
+
+
+class Deadline(CommunityOwned):
+    """A time limit of the rulebook on one subject (DESIGN.md §4): a complaint's reply,
+    a repair's callback, a month's visit quota. Open/met/late/overdue is derived from the clock."""
+
+    rule = models.CharField(_("规则"), max_length=40, help_text=_("规则编号，如 RC-3"))
+    title = models.CharField(_("事项"), max_length=200)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.CharField(max_length=40)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    household_id = models.BigIntegerField(null=True, blank=True)
+    starts_at = models.DateTimeField(_("起算时间"))
+    due_at = models.DateTimeField(_("截止时间"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines", verbose_name=_("责任人")
+    )
+    owner_role = models.CharField(_("责任岗位"), max_length=30, choices=Role.choices, blank=True)
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    met_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("时限")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["community", "met_at", "due_at"], name="deadline_comm_due"),
+            models.Index(fields=["owner", "met_at", "due_at"], name="deadline_owner_due"),
+            models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
+            models.Index(fields=["community", "rule", "due_at"], name="deadline_comm_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.title}"
+
+    def state_at(self, now=None) -> DeadlineState:
+        now = now or timezone.now()
+        if self.cancelled_at:
+            return DeadlineState.CANCELLED
+        if self.met_at:
+            return DeadlineState.MET if self.met_at <= self.due_at else DeadlineState.LATE
+        return DeadlineState.OVERDUE if now > self.due_at else DeadlineState.OPEN

@@ -54,6 +54,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "people.view_id": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
     # Platform
     "core.edit_policy": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
+    # The national holiday calendar (DESIGN.md §5): holidays and 调休 make-up workdays.
+    "core.edit_calendar": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
     "core.view_activity": frozenset(
         {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}
     ),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_calendar
 
 app_name = "core"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch/", views.SwitchCommunityView.as_view(), name="switch_community"),
     path("policies/", views.PolicyListView.as_view(), name="policies"),
+    path("calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
+    path("calendar/<int:year>/", views_calendar.CalendarYearView.as_view(), name="calendar_year"),
+    path("calendar/notice/", views_calendar.CalendarNoticeView.as_view(), name="calendar_notice"),
+    path("calendar/days/<int:pk>/delete/", views_calendar.HolidayDeleteView.as_view(), name="calendar_delete"),
 ]
