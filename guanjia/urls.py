@@ -4,12 +4,16 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from guanjia.core.api_views import MeView, TokenView
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="core:dashboard", permanent=False)),
     path("console/", include("guanjia.core.urls")),
     path("console/estates/", include("guanjia.estates.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/me/", MeView.as_view(), name="api-me"),
     path("api/", include("guanjia.estates.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .access import is_staff_member
+from .access import is_staff_member, scoped
 from .errors import ServiceError
 
 
@@ -22,6 +23,46 @@ class IsStaff(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return bool(request.user and request.user.is_authenticated and is_staff_member(request.user))
+
+
+class ScopedMixin:
+    """Base of every staff API view: staff only, every queryset through scoped() (DESIGN.md §1).
+
+    A row of a community outside the user's scope is then a 404, never a 403.
+    """
+
+    # Token first so that an anonymous request gets 401 with a WWW-Authenticate header.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsStaff]
+    scope_action = "estates.view"
+
+    def get_queryset(self):
+        return scoped(super().get_queryset(), self.request.user, self.scope_action)
+
+
+def _first_error(errors, path=()):
+    """The first (field path, message) of DRF's nested validation errors."""
+    if isinstance(errors, dict) and errors:
+        key, value = next(iter(errors.items()))
+        return _first_error(value, path if key in ("non_field_errors", "__all__") else (*path, str(key)))
+    if isinstance(errors, list) and errors:
+        for index, value in enumerate(errors):
+            if value:
+                return _first_error(value, path + ((str(index),) if isinstance(value, dict) else ()))
+    message = "" if isinstance(errors, (dict, list)) else str(errors)
+    return ".".join(path) or None, message
+
+
+def _field_label(context, field: str | None) -> str:
+    view = context.get("view")
+    top = field.split(".", 1)[0] if field else None
+    if not top or not hasattr(view, "get_serializer"):
+        return ""
+    try:
+        serializer_field = view.get_serializer().fields.get(top)
+    except Exception:  # the label is a nicety; the error itself must still go out
+        return ""
+    return str(serializer_field.label) if serializer_field is not None and serializer_field.label else ""
 
 
 def exception_handler(exc, context):
@@ -40,7 +81,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "detail": _("提交的数据有误。"), "errors": response.data}
+        # The detail names the first field at fault, in the user's language.
+        field, message = _first_error(response.data)
+        label = _field_label(context, field) or field
+        detail = f"{label}：{message}" if label and message else message or _("提交的数据有误。")
+        response.data = {"code": "invalid", "detail": detail, "field": field, "errors": response.data}
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {

@@ -462,3 +462,15 @@ def document_upload(*, room: Room, actor, category: str, title: str, file) -> Ho
             raise ServiceError("invalid", str(error)) from error
         log(actor, "estates.document.uploaded", document, household=room, summary=_("上传档案：%(title)s（%(cat)s）") % {"title": document.title, "cat": document.get_category_display()})
     return document
+
+
+def document_open(*, document: HouseholdDocument, actor):
+    """Open a household document for download. A copy of an ID card is protected data:
+    only roles that see ID numbers may open it, and every view is logged (LW-1)."""
+    from .choices import DocumentCategory
+
+    require(actor, "estates.view", document.community)
+    if document.category == DocumentCategory.ID_COPY:
+        require(actor, "people.view_id", document.community)
+        log(actor, "estates.document.viewed", document, household=document.room_id, summary=document.title)
+    return document.file.open("rb")
