@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "guanjia.core",
     "guanjia.estates",
+    "guanjia.servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ if not DEBUG:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "guanjia@localhost")
+# Reminders are also posted as JSON to this address (an SMS or WeChat gateway), when set.
+NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 
 # Background jobs: the database backend in production (run `manage.py db_worker`),
 # immediate execution in development and tests.

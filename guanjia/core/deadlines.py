@@ -53,6 +53,14 @@ def deadline_meet(subject, rule: str | None = None, *, at: dt.datetime | None = 
     return pending.update(met_at=at or timezone.now(), met_by=by if getattr(by, "is_authenticated", False) else None)
 
 
+def deadline_reassign(subject, rule: str | None = None, *, owner=None, owner_role: str = "") -> int:
+    """Hand the pending deadlines of `subject` to a person, or to a role when no one is named."""
+    pending = Deadline.objects.pending().filter(**_subject_filter(subject))
+    if rule:
+        pending = pending.filter(rule=rule)
+    return pending.update(owner=owner, owner_role="" if owner else owner_role)
+
+
 def deadline_cancel(subject, rule: str | None = None, *, at: dt.datetime | None = None) -> int:
     """The duty disappeared (e.g. a ticket cancelled): its clock stops without counting."""
     pending = Deadline.objects.pending().filter(**_subject_filter(subject))
@@ -85,6 +93,7 @@ __all__ = [
     "deadline_cancel",
     "deadline_meet",
     "deadline_open",
+    "deadline_reassign",
     "deadlines_of",
     "on_time_rate",
 ]

@@ -259,3 +259,23 @@ class Deadline(CommunityOwned):
         if self.met_at:
             return DeadlineState.MET if self.met_at <= self.due_at else DeadlineState.LATE
         return DeadlineState.OVERDUE if now > self.due_at else DeadlineState.OPEN
+
+
+class Notification(models.Model):
+    """The in-app inbox: reminders of deadlines and hand-overs to the person responsible."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

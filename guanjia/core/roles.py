@@ -59,4 +59,22 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.view_activity": frozenset(
         {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}
     ),
+    # Service desk (RC-1 … RC-11, IC-3)
+    "servicedesk.view": ALL_STAFF,
+    "servicedesk.create": ALL_STAFF - {R.QUALITY, R.CASHIER, R.ARCHIVIST},
+    "servicedesk.dispatch": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER}),
+    "servicedesk.work": frozenset(
+        {R.TECHNICIAN, R.EQUIPMENT_SUPERVISOR, R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}
+    ),
+    "servicedesk.check": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER}),
+    "servicedesk.reply": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    "servicedesk.cancel": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    # RC-9: general complaints' callbacks by the CS supervisor (and desk), major ones by the manager.
+    "servicedesk.callback": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    "servicedesk.callback_major": frozenset({R.OFFICE_MANAGER}),
+    "servicedesk.rectify": frozenset({R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.TECHNICIAN}),
+    "servicedesk.spot_check": frozenset({R.OFFICE_MANAGER}),  # RC-4
+    "servicedesk.summary": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),  # RC-6, RC-10
+    "servicedesk.approve_summary": frozenset({R.OFFICE_MANAGER}),  # RC-10
+    "servicedesk.kpi": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY, R.COMPANY_ADMIN}),  # QA-4
 }

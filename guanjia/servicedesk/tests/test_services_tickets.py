@@ -1,0 +1,297 @@
+"""The service desk's rules, each test citing its rule ID (RC-1 … RC-11)."""
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from guanjia.core.deadlines import deadlines_of
+from guanjia.core.errors import ServiceError
+from guanjia.core.models import ActivityLog, Deadline, DeadlineState, Notification
+from guanjia.core.policies import policy_set
+from guanjia.servicedesk import services as sd
+from guanjia.servicedesk.choices import Kind, Status
+from guanjia.servicedesk.models import Callback, CallbackSpotCheck, RectificationNotice
+
+from .factories import Office, at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office():
+    return Office()
+
+
+def repair(office, category="leakage", when=None, **kw):
+    return sd.ticket_create(
+        community=office.community,
+        actor=office.desk,
+        kind=Kind.REPAIR,
+        channel="window",
+        category=category,
+        room=office.room,
+        reporter=office.owner,
+        description="卫生间天花板渗水",
+        received_at=when or at(2026, 11, 18, 10, 0),
+        **kw,
+    )
+
+
+def complaint(office, severity="general", when=None):
+    return sd.ticket_create(
+        community=office.community,
+        actor=office.desk,
+        kind=Kind.COMPLAINT,
+        channel="phone",
+        topic="cleaning",
+        severity=severity,
+        room=office.room,
+        description="楼道垃圾两天没人清理",
+        received_at=when or at(2026, 11, 18, 10, 0),
+    )
+
+
+def deadline(subject, rule):
+    return deadlines_of(subject).get(rule=rule)
+
+
+def run_repair(office, ticket, done=None):
+    sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+    sd.ticket_arrive(ticket=ticket, actor=office.technician, at=ticket.clock_starts_at + dt.timedelta(hours=1))
+    sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="更换防水层", at=done)
+    sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True, at=done)
+    return Callback.objects.get(ticket=ticket, done_at__isnull=True)
+
+
+class TestIntake:
+    def test_ticket_numbered_logged_and_reporter_filled(self, office):
+        ticket = repair(office)
+        assert ticket.number.startswith("GD-")
+        assert ticket.reporter_name == office.owner.name
+        assert ticket.status == Status.RECEIVED
+        assert ActivityLog.objects.filter(verb="servicedesk.ticket.received", household_id=office.room.pk).exists()
+
+    def test_repair_needs_category_and_complaint_a_topic(self, office):
+        with pytest.raises(ServiceError) as err:
+            repair(office, category="")
+        assert err.value.field == "category"
+        with pytest.raises(ServiceError) as err:
+            sd.ticket_create(community=office.community, actor=office.desk, kind="complaint", channel="phone", description="x")
+        assert err.value.field == "topic"
+
+    def test_rc2_outside_hours_the_clock_waits_for_opening(self, office):
+        late = repair(office, category="other", when=at(2026, 11, 18, 22, 30))  # Wednesday after 21:00
+        assert late.clock_starts_at == at(2026, 11, 19, 9, 0)
+        assert deadline(late, "RC-8.response").due_at == at(2026, 11, 19, 11, 0)
+        saturday = repair(office, category="other", when=at(2026, 11, 21, 17, 30))  # weekend closes at 17:00
+        assert saturday.clock_starts_at == at(2026, 11, 22, 9, 0)
+
+    def test_rc2_emergencies_start_at_once(self, office):
+        night = repair(office, category="emergency", when=at(2026, 11, 18, 2, 0))
+        assert night.clock_starts_at == at(2026, 11, 18, 2, 0)
+        assert deadline(night, "RC-8.response").due_at == at(2026, 11, 18, 4, 0)
+
+    def test_rc2_national_day_holiday_keeps_weekend_hours(self, office):
+        # 2026-10-01 is a holiday (weekend hours 9:00–17:00); 2026-10-10 is a make-up workday (weekday hours).
+        holiday = repair(office, category="other", when=at(2026, 10, 1, 18, 0))
+        assert holiday.clock_starts_at == at(2026, 10, 2, 9, 0)
+        makeup = repair(office, category="other", when=at(2026, 10, 10, 18, 0))
+        assert makeup.clock_starts_at == at(2026, 10, 10, 18, 0)
+
+    def test_reception_hours_are_policy(self, office):
+        policy_set(community=office.community, key="RC-2.weekday_close", raw_value="23:00", actor=office.manager)
+        ticket = repair(office, category="other", when=at(2026, 11, 18, 22, 30))
+        assert ticket.clock_starts_at == at(2026, 11, 18, 22, 30)
+
+
+class TestRepairs:
+    def test_rc8_response_met_on_arrival(self, office):
+        ticket = repair(office, category="utilities")
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        d = deadline(ticket, "RC-8.response")
+        assert d.owner == office.technician
+        assert Notification.objects.filter(user=office.technician).exists()
+        sd.ticket_arrive(ticket=ticket, actor=office.technician, at=at(2026, 11, 18, 11, 30))
+        d.refresh_from_db()
+        assert d.state_at() == DeadlineState.MET
+
+    def test_rc8_response_late(self, office):
+        ticket = repair(office, category="utilities")
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician, at=at(2026, 11, 18, 12, 30))
+        assert deadline(ticket, "RC-8.response").state_at() == DeadlineState.LATE
+
+    def test_rc8_civil_works_within_three_days(self, office):
+        ticket = repair(office, category="civil", when=at(2026, 11, 18, 10, 0))
+        assert deadline(ticket, "RC-8.civil").due_at == at(2026, 11, 22, 0, 0)  # 24:00 on 21 November
+
+    def test_dispatch_twice_to_same_technician_refused(self, office):
+        ticket = repair(office)
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        with pytest.raises(ServiceError, match="不能重复派单"):
+            sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+
+    def test_only_technicians_take_dispatches_and_only_dispatchers_dispatch(self, office):
+        ticket = repair(office)
+        with pytest.raises(ServiceError) as err:
+            sd.ticket_dispatch(ticket=ticket, technician=office.desk, actor=office.desk)
+        assert err.value.field == "technician"
+        with pytest.raises(ServiceError) as err:
+            sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.technician)
+        assert err.value.status == 403
+
+    def test_failed_check_reopens_and_counts_against_pass_rate(self, office):
+        ticket = repair(office)
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician)
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="打胶")
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=False, note="仍渗水")
+        assert (ticket.status, ticket.reopen_count, ticket.check_passed) == (Status.DISPATCHED, 1, False)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician)
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="重做防水")
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True)
+        ticket.refresh_from_db()
+        assert ticket.status == Status.CALLBACK
+        assert ticket.check_passed is False  # the first check decides the pass rate (RC-8)
+
+    def test_cancel_stops_the_clocks(self, office):
+        ticket = repair(office, category="civil")
+        sd.ticket_cancel(ticket=ticket, actor=office.desk, reason="业主自行修好")
+        states = {d.rule: d.state for d in deadlines_of(ticket)}
+        assert states == {"RC-8.response": DeadlineState.CANCELLED, "RC-8.civil": DeadlineState.CANCELLED}
+
+
+class TestCallbacks:
+    @pytest.mark.parametrize(
+        ("category", "due"),
+        [
+            ("safety", at(2026, 11, 21, 0, 0)),  # RC-4: 2 days → 24:00 on 20 November
+            ("leakage", at(2026, 11, 22, 0, 0)),  # RC-4: 3 days
+            ("other", at(2026, 11, 26, 0, 0)),  # RC-4: one week
+        ],
+    )
+    def test_rc4_callback_due_by_category(self, office, category, due):
+        ticket = repair(office, category=category)
+        callback = run_repair(office, ticket, done=at(2026, 11, 18, 15, 0))
+        assert callback.due_at == due
+        assert deadline(callback, "RC-4").due_at == due
+
+    def test_rc4_satisfied_callback_closes_ticket(self, office):
+        ticket = repair(office)
+        callback = run_repair(office, ticket)
+        sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=True)
+        ticket.refresh_from_db()
+        assert ticket.status == Status.CLOSED
+        assert deadline(callback, "RC-4").met_at is not None
+
+    def test_rc5_unsatisfied_callback_opens_rectification_notice_within_24_hours(self, office):
+        ticket = repair(office)
+        callback = run_repair(office, ticket)
+        with pytest.raises(ServiceError) as err:
+            sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False)
+        assert err.value.field == "remarks"
+        sd.callback_record(callback=callback, actor=office.supervisor, method="visit", satisfied=False, remarks="墙面仍潮湿")
+        notice = RectificationNotice.objects.get(ticket=ticket)
+        assert notice.number.startswith("ZG-")
+        assert notice.technician == office.technician
+        assert notice.due_at - notice.issued_at == dt.timedelta(hours=24)
+        assert Deadline.objects.get(rule="RC-5").owner == office.technician
+        sd.rectification_close(notice=notice, actor=office.technician, result="重新做防水")
+        assert Callback.objects.filter(ticket=ticket, done_at__isnull=True).count() == 1  # called back again
+
+    def test_rc9_special_services_sampled(self, office):
+        policy_set(community=office.community, key="RC-9.special_callback_pct", raw_value="0", actor=office.manager)
+        ticket = repair(office, category="other", paid=True)
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician)
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="疏通下水", charge=50)
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True)
+        ticket.refresh_from_db()
+        assert ticket.status == Status.CLOSED
+        assert Callback.objects.get(ticket=ticket).skipped
+
+
+class TestComplaints:
+    def test_rc3_reply_within_72_hours(self, office):
+        ticket = complaint(office, when=at(2026, 11, 20, 23, 0))  # complaints are taken 24 h (RC-3)
+        d = deadline(ticket, "RC-3")
+        assert d.due_at == at(2026, 11, 23, 23, 0)
+        assert d.owner_role == "cs_supervisor"
+
+    def test_rc11_reply_needs_a_verdict_then_rc9_callback(self, office):
+        ticket = complaint(office)
+        with pytest.raises(ServiceError) as err:
+            sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="已安排保洁")
+        assert err.value.field == "valid"
+        sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="已安排保洁加密清理", valid=True)
+        assert ticket.status == Status.CALLBACK
+        assert deadline(ticket, "RC-3").state_at() in (DeadlineState.MET, DeadlineState.LATE)
+        assert Callback.objects.filter(ticket=ticket).count() == 1  # RC-9: 100% callback
+
+    def test_rc7_major_complaint_goes_to_the_manager_at_once(self, office):
+        ticket = complaint(office, severity="major")
+        assert Notification.objects.filter(user=office.manager, title__contains=ticket.number).exists()
+        assert deadline(ticket, "RC-3").owner_role == "office_manager"
+        sd.ticket_reply(ticket=ticket, actor=office.manager, reply="经理上门致歉并整改", valid=True)
+        callback = Callback.objects.get(ticket=ticket)
+        with pytest.raises(ServiceError, match="RC-9"):
+            sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=True)
+        sd.callback_record(callback=callback, actor=office.manager, method="visit", satisfied=True)
+
+    def test_unsatisfied_complaint_callback_reopens_with_a_new_reply_clock(self, office):
+        ticket = complaint(office)
+        sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="无效投诉说明", valid=False)
+        callback = Callback.objects.get(ticket=ticket)
+        sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="不认可")
+        ticket.refresh_from_db()
+        assert (ticket.status, ticket.reopen_count) == (Status.RECEIVED, 1)
+        assert deadlines_of(ticket).filter(rule="RC-3", met_at__isnull=True).count() == 1
+
+    def test_escalate(self, office):
+        ticket = complaint(office)
+        sd.ticket_escalate(ticket=ticket, actor=office.supervisor)
+        assert deadline(ticket, "RC-3").owner_role == "office_manager"
+        with pytest.raises(ServiceError, match="已是重大投诉"):
+            sd.ticket_escalate(ticket=ticket, actor=office.supervisor)
+
+
+class TestPortalAndLog:
+    def test_owner_reports_only_for_own_home(self, office):
+        owner_user = get_user_model().objects.create_user("owner1", password="pw-123456")
+        office.owner.user = owner_user
+        office.owner.save()
+        ticket = sd.ticket_create(
+            community=office.community, actor=owner_user, kind="repair", channel="window", category="leakage",
+            room=office.room, description="厨房漏水",
+        )
+        assert (ticket.channel, ticket.reporter) == ("portal", office.owner)
+        stranger = get_user_model().objects.create_user("stranger", password="pw-123456")
+        with pytest.raises(ServiceError) as err:
+            sd.ticket_create(
+                community=office.community, actor=stranger, kind="repair", channel="portal", category="leakage",
+                room=office.room, description="x",
+            )
+        assert err.value.status == 403
+
+    def test_ic3_call_log_marks_outside_information(self, office):
+        entry = sd.calllog_record(community=office.community, actor=office.desk, content="自来水公司通知明日停水", outside=True)
+        assert ActivityLog.objects.get(verb="servicedesk.call.recorded").summary.startswith("*")
+        assert entry.outside
+
+    def test_rc4_manager_spot_check_draw(self, office):
+        for _ in range(3):
+            ticket = repair(office)
+            callback = run_repair(office, ticket)
+            with mock.patch("django.utils.timezone.now", return_value=at(2026, 11, 20, 10, 0)):
+                sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=True)
+        policy_set(community=office.community, key="RC-4.spot_checks", raw_value="2", actor=office.manager)
+        checks = sd.spot_check_draw(community=office.community, month=dt.date(2026, 11, 1), actor=office.manager, seed=1)
+        assert len(checks) == 2
+        with pytest.raises(ServiceError, match="已抽取"):
+            sd.spot_check_draw(community=office.community, month=dt.date(2026, 11, 1), actor=office.manager)
+        with pytest.raises(ServiceError):
+            sd.spot_check_draw(community=office.community, month=dt.date(2026, 10, 1), actor=office.supervisor)
+        sd.spot_check_record(check=checks[0], actor=office.manager, genuine=True)
+        assert CallbackSpotCheck.objects.filter(checked_at__isnull=False).count() == 1
