@@ -1,0 +1,9 @@
+from . import urls_desk, urls_followup, urls_kpi
+
+app_name = "servicedesk"
+
+urlpatterns = [
+    *urls_desk.urlpatterns,
+    *urls_followup.urlpatterns,
+    *urls_kpi.urlpatterns,
+]
