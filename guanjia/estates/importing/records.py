@@ -1,0 +1,341 @@
+"""Parsed import records and the per-cell normalisation and checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from guanjia.core.crypto import lookup_hash
+from guanjia.core.masking import mask_id
+from guanjia.core.textnorm import clean, clean_text, parse_area
+from guanjia.core.validators import parse_cn_id, split_phones
+
+from ..choices import Handover, IdType, ImportKind, RoomKind, RoomUse
+from .columns import SAMPLE_ROWS, Column, _choice_map
+
+# --- Parsed records -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PersonRecord:
+    row: int
+    name: str
+    id_type: str
+    id_number: str
+    id_hash: str
+    phones: list[str]
+    gender: str = ""
+    birth_date: dt.date | None = None
+
+
+@dataclass(slots=True)
+class OwnerRecord:
+    person: PersonRecord
+    share: Decimal | None
+    since: dt.date | None
+    acquisition: str
+    certificate_no: str
+
+
+@dataclass(slots=True)
+class RoomRecord:
+    row: int
+    code: str
+    building: str
+    unit: str
+    number: str
+    fields: dict
+    owners: list[OwnerRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LeaseRecord:
+    row: int
+    code: str
+    room_id: int | None
+    tenant: PersonRecord
+    start: dt.date
+    end: dt.date
+    ended_on: dt.date | None
+    registration_no: str
+    decoration: str
+    note: str
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.ended_on or self.end
+
+
+@dataclass
+class Preview:
+    kind: str
+    records: list = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    total_rows: int = 0
+    header_row: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+    existing_people: dict[str, int] = field(default_factory=dict)  # id_hash → Person id
+
+    def error(self, row: int | None, column, message) -> None:
+        self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict:
+        people = {}
+        for person in self.people():
+            people[person.id_hash or id(person)] = person
+        existing = sum(1 for key in people if key in self.existing_people)
+        counts = {
+            "rows": self.total_rows,
+            "error_rows": len({e["row"] for e in self.errors if e["row"]}),
+            "errors": len(self.errors),
+            "people": len(people),
+            "people_new": len(people) - existing,
+            "people_existing": existing,
+        }
+        if self.kind == ImportKind.ROOMS:
+            counts["rooms"] = len(self.records)
+            counts["ownerships"] = sum(len(r.owners) for r in self.records)
+        else:
+            counts["leases"] = len(self.records)
+        return counts
+
+    def people(self):
+        if self.kind == ImportKind.ROOMS:
+            return [o.person for r in self.records for o in r.owners]
+        return [r.tenant for r in self.records]
+
+    def sample(self, limit: int = SAMPLE_ROWS) -> list[dict]:
+        """The first records as they will be written (IDs masked: this is a screen)."""
+        rows = []
+        for record in self.records[:limit]:
+            if self.kind == ImportKind.ROOMS:
+                f = record.fields
+                rows.append(
+                    {
+                        "row": record.row,
+                        "code": record.code,
+                        "kind": str(RoomKind(f["kind"]).label),
+                        "floor": f["floor"],
+                        "building_area": str(f["building_area"] or ""),
+                        "use": str(RoomUse(f["use"]).label),
+                        "handover": str(Handover(f["handover"]).label),
+                        "owners": "、".join(
+                            f"{o.person.name}（{_number(o.share)}%）" if len(record.owners) > 1 else o.person.name
+                            for o in record.owners
+                        ),
+                        "id_numbers": "、".join(mask_id(o.person.id_number) for o in record.owners),
+                        "since": "、".join(sorted({o.since.isoformat() for o in record.owners if o.since})),
+                    }
+                )
+            else:
+                rows.append(
+                    {
+                        "row": record.row,
+                        "code": record.code,
+                        "tenant": record.tenant.name,
+                        "id_number": mask_id(record.tenant.id_number),
+                        "start": record.start.isoformat(),
+                        "end": record.end.isoformat(),
+                        "ended_on": record.ended_on.isoformat() if record.ended_on else "",
+                        "registration_no": record.registration_no,
+                    }
+                )
+        return rows
+
+    def summary(self) -> dict:
+        return {
+            "counts": self.counts(),
+            "sample": self.sample(),
+            "header_row": self.header_row,
+            "ignored_columns": self.ignored_columns,
+        }
+
+
+# --- Cells ----------------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return clean_text(value)
+
+
+_DATE_PARTS = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_date(value) -> dt.date | None:
+    """Excel dates, serial numbers and strings such as 2020-5-1, 2020/05/01, 2020年5月1日, 20200501."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 20000 <= value <= 80000:  # an Excel serial day number (1954 … 2119)
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(value).date()
+        value = str(int(value))
+    text = clean(value)
+    if not text:
+        return None
+    match = _DATE_PARTS.match(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    elif re.fullmatch(r"\d{8}", text):
+        year, month, day = int(text[:4]), int(text[4:6]), int(text[6:])
+    else:
+        raise ValueError(value)
+    return dt.date(year, month, day)
+
+
+class Row:
+    """One spreadsheet row; every reader records its own problem and returns a safe value."""
+
+    __slots__ = ("number", "values", "preview", "columns")
+
+    def __init__(self, number: int, values: dict, preview: Preview, columns: dict[str, Column]):
+        self.number, self.values, self.preview, self.columns = number, values, preview, columns
+
+    def fail(self, key: str, message) -> None:
+        label = self.columns[key].label if key in self.columns else ""
+        self.preview.error(self.number, label, f"{label}：{message}" if label else message)
+
+    def raw(self, key: str):
+        return self.values.get(key)
+
+    def text(self, key: str) -> str:
+        value = _text(self.values.get(key))
+        column = self.columns.get(key)
+        if column and column.max_length and len(value) > column.max_length:
+            self.fail(key, _("不能超过 %(n)s 个字。") % {"n": column.max_length})
+            return value[: column.max_length]
+        return value
+
+    def required(self, key: str) -> str:
+        value = self.text(key)
+        if not value:
+            self.fail(key, _("不能为空。"))
+        return value
+
+    def area(self, key: str) -> Decimal | None:
+        value = self.values.get(key)
+        try:
+            area = parse_area(value)
+        except ValueError:
+            self.fail(key, _("“%(value)s”不是有效的面积（如 89.5 或 89.5㎡）。") % {"value": _text(value)})
+            return None
+        if area is not None and area >= Decimal("100000000"):
+            self.fail(key, _("面积过大。"))
+            return None
+        return area
+
+    def date(self, key: str, required: bool = False) -> dt.date | None:
+        value = self.values.get(key)
+        try:
+            day = parse_date(value)
+        except ValueError:
+            self.fail(key, _("“%(value)s”不是有效的日期（如 2020-05-01 或 2020年5月1日）。") % {"value": _text(value)})
+            return None
+        if day is None and required:
+            self.fail(key, _("不能为空。"))
+        return day
+
+    def choice(self, key: str, enum, default: str) -> str:
+        text = clean(self.values.get(key))
+        if not text:
+            return default
+        mapping = _choice_map(enum)
+        value = mapping.get(text) or mapping.get(text.lower())
+        if value is None:
+            allowed = "、".join(str(label) for label in enum.labels)
+            self.fail(key, _("“%(value)s”不是可选值（可填：%(allowed)s）。") % {"value": text, "allowed": allowed})
+            return default
+        return value
+
+    def floor(self, number: str) -> int | None:
+        value = self.values.get("floor")
+        text = clean(_text(value)).upper().rstrip("层楼F")
+        if not text:
+            # 1201 → 12, 302 → 3: offices rarely fill the floor in.
+            return int(number[:-2]) if number.isdigit() and len(number) >= 3 else None
+        if text.startswith("B") and text[1:].isdigit():
+            text = "-" + text[1:]
+        try:
+            floor = int(text)
+        except ValueError:
+            self.fail("floor", _("“%(value)s”不是整数。") % {"value": _text(value)})
+            return None
+        if not -50 <= floor <= 300:
+            self.fail("floor", _("%(value)s 超出合理范围。") % {"value": floor})
+            return None
+        return floor
+
+
+def _number(value: Decimal) -> str:
+    """Decimal("90.00") → "90", Decimal("33.50") → "33.5"."""
+    return format(value.normalize(), "f")
+
+
+def _split(text: str) -> list[str]:
+    return [part for part in (p.strip() for p in re.split(r"[、,，;；]", text)) if part]
+
+
+def _person(row: Row, name: str, id_type: str, id_value, phones: list[str]) -> PersonRecord:
+    number = clean(_text(id_value)).upper()
+    person = PersonRecord(row=row.number, name=name, id_type=id_type, id_number=number, id_hash="", phones=phones)
+    if not number:
+        return person
+    if id_type == IdType.RESIDENT_ID:
+        try:
+            info = parse_cn_id(number)
+        except ValidationError as error:
+            hint = ""
+            if isinstance(id_value, (int, float)):
+                hint = _("（该单元格是数字格式，Excel 会丢失第15位以后的数字，请把该列设为文本后重新填写）")
+            row.fail("id_number", f"{error.messages[0]}{hint}")
+            return person
+        person.id_number, person.gender, person.birth_date = info.number, info.gender, info.birth_date
+    elif len(number) > 40:
+        row.fail("id_number", _("证件号码过长。"))
+        return person
+    person.id_hash = lookup_hash(f"{id_type}:{person.id_number}")
+    return person
+
+
+def _phones(row: Row, value) -> list[str]:
+    try:
+        return list(dict.fromkeys(split_phones(_text(value))))
+    except ValidationError as error:
+        row.fail("phones", error.messages[0])
+        return []
+
+
+def _share(row: Row, text: str) -> Decimal | None:
+    text = clean(text).rstrip("%％")
+    if not text:
+        return None
+    try:
+        share = Decimal(text)
+    except InvalidOperation:
+        share = None
+    if share is None or not share.is_finite() or share <= 0 or share > 100:
+        row.fail("share", _("“%(value)s”不是有效的份额（0 到 100 之间的数）。") % {"value": text})
+        return None
+    return share.quantize(Decimal("0.01"))
