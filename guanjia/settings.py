@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanjia.core.context_processors.console",
+                "guanjia.core.context_processors.inbox",
             ],
         },
     },
@@ -155,6 +156,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "guanjia@localhost")
 # Reminders are also posted as JSON to this address (an SMS or WeChat gateway), when set.
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
+# A deadline still overdue is reminded again after this many hours.
+REMINDER_REPEAT_HOURS = int(os.environ.get("REMINDER_REPEAT_HOURS", "24"))
 
 # Background jobs: the database backend in production (run `manage.py db_worker`),
 # immediate execution in development and tests.

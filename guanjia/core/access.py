@@ -72,6 +72,8 @@ def scoped(queryset: QuerySet, user, action: str = "estates.view", field: str = 
     ids = community_ids(user, action)
     if ids is None:
         return queryset
+    if len(ids) == 1:  # equality lets SQLite use the (community, …) composite indexes; IN does not
+        return queryset.filter(**{field: next(iter(ids))})
     return queryset.filter(**{f"{field}__in": ids})
 
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.views.generic import ListView
 
 from .access import has_perm, is_staff_member, scoped
-from .errors import ServiceError
+from .errors import Forbidden, ServiceError
 
 
 class StaffMixin(LoginRequiredMixin):
@@ -21,11 +21,14 @@ class StaffMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if not is_staff_member(request.user):
             raise PermissionDenied
-        if request.community is None:
+        if not request.community:
             raise Http404
         if not has_perm(request.user, self.action, request.community):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Forbidden:  # a service refused: the same 403 as a page the role may not open
+            raise PermissionDenied from None
 
     def scoped(self, queryset, action: str | None = None):
         """Only rows the user may see (any community in scope)."""

@@ -60,14 +60,14 @@ class Membership(models.Model):
             models.UniqueConstraint(fields=["user", "community", "role"], name="uniq_membership"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.community or _('全公司')}"
+
     def clean(self):
         if self.role in COMPANY_ROLES and self.community_id:
             raise ValidationError({"community": _("公司级角色不属于某个小区。")})
         if self.role not in COMPANY_ROLES and not self.community_id:
             raise ValidationError({"community": _("该角色必须指定小区。")})
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.community or _('全公司')}"
 
 
 class ActivityLog(models.Model):
@@ -75,7 +75,12 @@ class ActivityLog(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
     )
     verb = models.CharField(_("事项"), max_length=80)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("小区"))
@@ -112,6 +117,9 @@ class PolicySetting(CommunityOwned):
         verbose_name = verbose_name_plural = _("规则参数")
         constraints = [models.UniqueConstraint(fields=["community", "key"], name="uniq_policy_key")]
 
+    def __str__(self) -> str:
+        return f"{self.community} · {self.key} = {self.value}"
+
 
 class Sequence(models.Model):
     """Counter behind document numbers such as ZX-2026-000123 (DESIGN.md §9)."""
@@ -122,6 +130,9 @@ class Sequence(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="uniq_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
 
 
 class LoginAttempt(models.Model):
@@ -136,6 +147,9 @@ class LoginAttempt(models.Model):
             models.Index(fields=["username", "at"], name="login_user_at"),
             models.Index(fields=["ip", "at"], name="login_ip_at"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Holiday(models.Model):
@@ -154,7 +168,12 @@ class Holiday(models.Model):
     name = models.CharField(_("节日"), max_length=30, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("录入人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("录入人"),
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     # Part of the calendar cache's fingerprint (core.workdays), so edits made in the admin are seen too.
@@ -228,11 +247,18 @@ class Deadline(CommunityOwned):
     starts_at = models.DateTimeField(_("起算时间"))
     due_at = models.DateTimeField(_("截止时间"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines", verbose_name=_("责任人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deadlines",
+        verbose_name=_("责任人"),
     )
     owner_role = models.CharField(_("责任岗位"), max_length=30, choices=Role.choices, blank=True)
     met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    met_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    met_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -247,6 +273,11 @@ class Deadline(CommunityOwned):
             models.Index(fields=["owner", "met_at", "due_at"], name="deadline_owner_due"),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject"),
             models.Index(fields=["community", "rule", "due_at"], name="deadline_comm_rule"),
+            # Covers "which tickets have an overdue deadline" on the desk list (measured at 1M tickets).
+            models.Index(
+                fields=["subject_type", "met_at", "cancelled_at", "due_at", "community", "subject_id"],
+                name="deadline_open_by_type",
+            ),
         ]
 
     def __str__(self) -> str:

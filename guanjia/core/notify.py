@@ -27,9 +27,11 @@ def notify(user, title: str, *, body: str = "", url: str = "", community=None) -
 def notify_role(role: str, community, title: str, **kwargs) -> list[Notification]:
     from django.contrib.auth import get_user_model
 
-    users = get_user_model().objects.filter(
-        memberships__community=community, memberships__role=role, is_active=True
-    ).distinct()
+    users = (
+        get_user_model()
+        .objects.filter(memberships__community=community, memberships__role=role, is_active=True)
+        .distinct()
+    )
     return [notify(u, title, community=community, **kwargs) for u in users]
 
 

@@ -125,7 +125,9 @@ def policies_for(community: Community) -> list[tuple[Policy, Any, bool]]:
 def parse_value(spec: Policy, raw: Any) -> Any:
     """Turn user input into the stored JSON value, or raise ServiceError naming the field."""
     text = str(raw).strip()
-    err = ServiceError("invalid_policy", _("“%(label)s”的取值无效：%(value)s") % {"label": spec.label, "value": text}, field=spec.key)
+    err = ServiceError(
+        "invalid_policy", _("“%(label)s”的取值无效：%(value)s") % {"label": spec.label, "value": text}, field=spec.key
+    )
     try:
         if spec.kind == "int":
             value = int(text)
@@ -160,7 +162,7 @@ def parse_value(spec: Policy, raw: Any) -> Any:
 
 
 def _parse_tiers(text: str, err: ServiceError) -> list:
-    """"300:4, 500:5, 800:6, *:7" → [[300, 4], [500, 5], [800, 6], [None, 7]] (VS-1)."""
+    """ "300:4, 500:5, 800:6, *:7" → [[300, 4], [500, 5], [800, 6], [None, 7]] (VS-1)."""
     tiers = []
     for part in text.replace("，", ",").replace("：", ":").split(","):
         if not part.strip():

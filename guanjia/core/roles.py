@@ -33,9 +33,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "estates.edit": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
     "estates.transfer": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
     "estates.import": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "estates.export": frozenset(
-        {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}
-    ),
+    "estates.export": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}),
     "estates.upload_document": frozenset(
         {R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.COMPANY_ADMIN}
     ),
@@ -56,9 +54,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "core.edit_policy": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
     # The national holiday calendar (DESIGN.md §5): holidays and 调休 make-up workdays.
     "core.edit_calendar": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "core.view_activity": frozenset(
-        {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}
-    ),
+    "core.view_activity": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}),
     # Service desk (RC-1 … RC-11, IC-3)
     "servicedesk.view": ALL_STAFF,
     "servicedesk.create": ALL_STAFF - {R.QUALITY, R.CASHIER, R.ARCHIVIST},

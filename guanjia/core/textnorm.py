@@ -24,7 +24,7 @@ def clean_text(value) -> str:
 
 
 def parse_area(value) -> Decimal | None:
-    """"89.5㎡", "８９．５平方米", " 89.5 " → Decimal("89.50"); blank → None; junk → ValueError."""
+    """ "89.5㎡", "８９．５平方米", " 89.5 " → Decimal("89.50"); blank → None; junk → ValueError."""
     if isinstance(value, (int, float, Decimal)):
         return Decimal(str(value)).quantize(Decimal("0.01"))
     text = _AREA_UNITS.sub("", clean(value).replace("，", "").replace(",", ""))
@@ -48,7 +48,7 @@ _ROOM_DASH = re.compile(r"^(?P<b>[0-9A-Za-z]+)-(?:(?P<u>[0-9A-Za-z]+)-)?(?P<r>[0
 
 
 def parse_room_code(value) -> tuple[str, str, str] | None:
-    """"3-2-1201", "3栋2单元1201室", "３栋２单元１２０１" → ("3", "2", "1201"); building-room without unit gives ("3", "", "1201")."""
+    """ "3-2-1201", "3栋2单元1201室", "３栋２单元１２０１" → ("3", "2", "1201"); building-room without unit gives ("3", "", "1201")."""
     text = clean(value).upper().replace("—", "-").replace("－", "-").replace("_", "-")
     match = _ROOM_DASH.match(text) or _ROOM_CN.match(text)
     if not match or not match.group("r"):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar
+from . import views, views_calendar, views_inbox
 
 app_name = "core"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("calendar/<int:year>/", views_calendar.CalendarYearView.as_view(), name="calendar_year"),
     path("calendar/notice/", views_calendar.CalendarNoticeView.as_view(), name="calendar_notice"),
     path("calendar/days/<int:pk>/delete/", views_calendar.HolidayDeleteView.as_view(), name="calendar_delete"),
+    path("inbox/", views_inbox.InboxView.as_view(), name="inbox"),
+    path("inbox/<int:pk>/open/", views_inbox.NotificationOpenView.as_view(), name="inbox_open"),
+    path("inbox/<int:pk>/read/", views_inbox.NotificationReadView.as_view(), name="inbox_read"),
+    path("inbox/read-all/", views_inbox.NotificationReadAllView.as_view(), name="inbox_read_all"),
 ]

@@ -24,11 +24,13 @@ def normalise_phone(value) -> str:
         return text.replace("-", "")
     if _LANDLINE.match(text):
         return text
-    raise ValidationError(_("电话号码“%(value)s”格式不正确，手机号应为11位数字。"), params={"value": value}, code="phone")
+    raise ValidationError(
+        _("电话号码“%(value)s”格式不正确，手机号应为11位数字。"), params={"value": value}, code="phone"
+    )
 
 
 def split_phones(value) -> list[str]:
-    """"13800001111/13900002222" or "138…; 139…" → both numbers, each validated."""
+    """ "13800001111/13900002222" or "138…; 139…" → both numbers, each validated."""
     text = clean(value)
     if not text:
         return []

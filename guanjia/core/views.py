@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from .access import visible_communities
+from .access import is_staff_member, visible_communities
 from .console import StaffMixin
 from .errors import ServiceError
 from .forms import LoginForm
@@ -20,6 +20,12 @@ class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # Owners and tenants who sign in here belong in the owner portal, not the staff console.
+        if not is_staff_member(self.request.user):
+            return reverse("portal:home")
+        return super().get_success_url()
 
 
 class DashboardView(StaffMixin, TemplateView):
@@ -67,7 +73,9 @@ class PolicyListView(StaffMixin, TemplateView):
         if key not in DEFAULTS:
             raise Http404
         try:
-            policy_set(community=request.community, key=key, raw_value=request.POST.get("value", ""), actor=request.user)
+            policy_set(
+                community=request.community, key=key, raw_value=request.POST.get("value", ""), actor=request.user
+            )
         except ServiceError as error:
             return self.render_to_response(self.get_context_data(errors={key: str(error.message)}), status=400)
         messages.success(request, _("已更新“%(label)s”。") % {"label": DEFAULTS[key].label})

@@ -155,6 +155,7 @@ class Phone(CommunityOwned):
         indexes = [
             models.Index(fields=["community", "number"], name="phone_comm_number"),
             models.Index(fields=["community", "last4"], name="phone_comm_last4"),
+            models.Index(fields=["number"], name="phone_number"),  # portal activation, across communities
         ]
 
     def save(self, *args, **kwargs):
@@ -173,7 +174,9 @@ class Ownership(CommunityOwned):
     share = models.DecimalField(_("份额(%)"), max_digits=5, decimal_places=2, default=100)
     since = models.DateField(_("取得日期"))
     until = models.DateField(_("终止日期"), null=True, blank=True)
-    acquisition = models.CharField(_("取得方式"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE)
+    acquisition = models.CharField(
+        _("取得方式"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
+    )
     certificate_no = models.CharField(_("产权证号"), max_length=60, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 

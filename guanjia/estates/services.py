@@ -121,7 +121,8 @@ def room_update(*, room: Room, actor, **fields) -> Room:
             _("用途变更：%(old)s → %(new)s")
             % {"old": RoomUse(changes["use"][0]).label, "new": RoomUse(changes["use"][1]).label}
             if "use" in changes
-            else _("修改房屋资料：%(fields)s") % {"fields": "、".join(str(Room._meta.get_field(f).verbose_name) for f in changes)}
+            else _("修改房屋资料：%(fields)s")
+            % {"fields": "、".join(str(Room._meta.get_field(f).verbose_name) for f in changes)}
         )
         log(actor, verb, room, household=room, summary=summary, changes=changes)
     return room
@@ -194,9 +195,7 @@ def person_create(
     with transaction.atomic():
         _full_clean(person, exclude=["community", "user"])
         person.save()
-        Phone.objects.bulk_create(
-            [Phone(community=community, person=person, number=n, last4=n[-4:]) for n in numbers]
-        )
+        Phone.objects.bulk_create([Phone(community=community, person=person, number=n, last4=n[-4:]) for n in numbers])
         log(actor, "estates.person.created", person, summary=_("登记人员 %(name)s") % {"name": name})
     return person
 
@@ -320,7 +319,7 @@ def ownership_transfer(
     require(actor, "estates.transfer", room.community)
     _check_shares(owners)
     with transaction.atomic():
-        current = list(Ownership.objects.select_for_update().filter(room=room, until__isnull=True))
+        current = list(Ownership.objects.select_for_update().filter(room=room, until__isnull=True).order_by("pk"))
         if not current:
             raise Conflict("no_owner", _("该房屋尚无在册业主，请先登记产权。"), field="owners")
         latest = max(o.since for o in current)
@@ -333,7 +332,9 @@ def ownership_transfer(
         if {o.person_id: o.share for o in current} == {p.pk: Decimal(str(s)) for p, s in owners}:
             raise ServiceError("same_owners", _("新业主与现业主相同，无需转移。"), field="owners")
         Ownership.objects.filter(pk__in=[o.pk for o in current]).update(until=on)
-        created = _start_ownerships(room, actor, owners, on, acquisition, certificate_no, "estates.ownership.transferred")
+        created = _start_ownerships(
+            room, actor, owners, on, acquisition, certificate_no, "estates.ownership.transferred"
+        )
     return created
 
 
@@ -359,7 +360,7 @@ def lease_create(
     with transaction.atomic():
         overlapping = [
             lease
-            for lease in Lease.objects.select_for_update().filter(room=room, start__lte=end)
+            for lease in Lease.objects.select_for_update().filter(room=room, start__lte=end).order_by("pk")
             if lease.last_day >= start
         ]
         if overlapping:
@@ -403,13 +404,17 @@ def lease_end(*, lease: Lease, actor, on: dt.date) -> Lease:
     with transaction.atomic():
         lease.ended_on = on
         lease.save(update_fields=["ended_on"])
-        log(actor, "estates.lease.ended", lease, household=lease.room, summary=_("退租：%(tenant)s（%(date)s）") % {"tenant": lease.tenant.name, "date": on})
+        log(
+            actor,
+            "estates.lease.ended",
+            lease,
+            household=lease.room,
+            summary=_("退租：%(tenant)s（%(date)s）") % {"tenant": lease.tenant.name, "date": on},
+        )
     return lease
 
 
-def resident_add(
-    *, room: Room, person: Person, actor, relationship: str, since: dt.date | None = None
-) -> Resident:
+def resident_add(*, room: Room, person: Person, actor, relationship: str, since: dt.date | None = None) -> Resident:
     require(actor, "estates.edit", room.community)
     if person.community_id != room.community_id:
         raise ServiceError("invalid", _("住户须属于同一小区。"), field="person")
@@ -419,7 +424,14 @@ def resident_add(
     with transaction.atomic():
         _full_clean(resident, exclude=["community", "room", "person"])
         resident.save()
-        log(actor, "estates.resident.added", resident, household=room, summary=_("登记住户 %(name)s（%(rel)s）") % {"name": person.name, "rel": resident.get_relationship_display()})
+        log(
+            actor,
+            "estates.resident.added",
+            resident,
+            household=room,
+            summary=_("登记住户 %(name)s（%(rel)s）")
+            % {"name": person.name, "rel": resident.get_relationship_display()},
+        )
     return resident
 
 
@@ -430,7 +442,13 @@ def resident_remove(*, resident: Resident, actor, until: dt.date) -> Resident:
     with transaction.atomic():
         resident.until = until
         resident.save(update_fields=["until"])
-        log(actor, "estates.resident.removed", resident, household=resident.room, summary=_("住户迁出 %(name)s") % {"name": resident.person.name})
+        log(
+            actor,
+            "estates.resident.removed",
+            resident,
+            household=resident.room,
+            summary=_("住户迁出 %(name)s") % {"name": resident.person.name},
+        )
     return resident
 
 
@@ -447,12 +465,19 @@ def document_upload(*, room: Room, actor, category: str, title: str, file) -> Ho
     ext = os.path.splitext(file.name)[1].lower()
     if ext not in DOCUMENT_TYPES:
         raise ServiceError(
-            "bad_file_type", _("不支持的文件类型 %(ext)s，可上传 PDF、图片、Word、Excel。") % {"ext": ext or "?"}, field="file"
+            "bad_file_type",
+            _("不支持的文件类型 %(ext)s，可上传 PDF、图片、Word、Excel。") % {"ext": ext or "?"},
+            field="file",
         )
     if file.size > MAX_DOCUMENT_BYTES:
         raise ServiceError("file_too_large", _("文件不能超过 20MB。"), field="file")
     document = HouseholdDocument(
-        community=room.community, room=room, category=category, title=clean_text(title) or file.name, file=file, uploaded_by=actor
+        community=room.community,
+        room=room,
+        category=category,
+        title=clean_text(title) or file.name,
+        file=file,
+        uploaded_by=actor,
     )
     with transaction.atomic():
         _full_clean(document, exclude=["community", "room", "uploaded_by"])
@@ -460,7 +485,14 @@ def document_upload(*, room: Room, actor, category: str, title: str, file) -> Ho
             document.save()
         except IntegrityError as error:  # pragma: no cover - defensive
             raise ServiceError("invalid", str(error)) from error
-        log(actor, "estates.document.uploaded", document, household=room, summary=_("上传档案：%(title)s（%(cat)s）") % {"title": document.title, "cat": document.get_category_display()})
+        log(
+            actor,
+            "estates.document.uploaded",
+            document,
+            household=room,
+            summary=_("上传档案：%(title)s（%(cat)s）")
+            % {"title": document.title, "cat": document.get_category_display()},
+        )
     return document
 
 

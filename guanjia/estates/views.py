@@ -1,8 +1,468 @@
-from guanjia.core.console import CommunityListView
+"""Console pages of the register and the household file 一户一档 (PR-1 … PR-3, AR-1).
 
-from .models import Room
+Thin views: lists declare queryset and filter; action pages hand a form to a service and show a
+ServiceError beside the field. A row outside the user's communities is a 404 (DESIGN.md §1).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from guanjia.core.access import has_perm, visible_communities
+from guanjia.core.console import CommunityListView, StaffMixin, flash_service_error
+from guanjia.core.errors import ServiceError
+from guanjia.core.models import ActivityLog
+
+from . import services
+from .choices import DocumentCategory
+from .filters import BuildingFilter, LeaseFilter, PersonFilter, RoomFilter
+from .forms import (
+    DateForm,
+    DocumentForm,
+    LeaseForm,
+    OwnershipRegisterForm,
+    OwnershipTransferForm,
+    PersonForm,
+    ResidentForm,
+    RoomForm,
+    person_label,
+)
+from .models import Building, HouseholdDocument, Lease, Ownership, Person, Resident, Room
+
+TIMELINE_LENGTH = 50
+PICKER_LIMIT = 20
+
+
+def current_owners_prefetch(to_attr: str = "current_owners") -> Prefetch:
+    return Prefetch(
+        "ownerships",
+        queryset=Ownership.objects.filter(until__isnull=True).select_related("person").order_by("-share", "id"),
+        to_attr=to_attr,
+    )
+
+
+# --- Lists --------------------------------------------------------------------------------
 
 
 class RoomListView(CommunityListView):
     model = Room
     template_name = "estates/room_list.html"
+    filterset_class = RoomFilter
+
+    def base_queryset(self):
+        return Room.objects.select_related("building", "unit").prefetch_related(current_owners_prefetch())
+
+
+class BuildingListView(CommunityListView):
+    model = Building
+    template_name = "estates/building_list.html"
+    filterset_class = BuildingFilter
+
+    def base_queryset(self):
+        return Building.objects.annotate(
+            room_count=Count("rooms", distinct=True), unit_count=Count("units", distinct=True)
+        ).order_by("code")
+
+
+class PersonListView(CommunityListView):
+    model = Person
+    template_name = "estates/person_list.html"
+    filterset_class = PersonFilter
+
+    def base_queryset(self):
+        return Person.objects.prefetch_related("phones")
+
+
+class LeaseListView(CommunityListView):
+    model = Lease
+    template_name = "estates/lease_list.html"
+    filterset_class = LeaseFilter
+
+    def base_queryset(self):
+        return Lease.objects.select_related("room", "tenant").order_by("-start", "-id")
+
+
+# --- The household file (AR-1) -------------------------------------------------------------
+
+
+class RoomObjectMixin(StaffMixin):
+    """A room in the user's communities (any of them: links from other pages keep working)."""
+
+    def get_room(self) -> Room:
+        if not hasattr(self, "_room"):
+            rooms = self.scoped(Room.objects.select_related("building", "unit", "community"))
+            self._room = get_object_or_404(rooms, pk=self.kwargs["pk"])
+        return self._room
+
+
+class HouseholdView(RoomObjectMixin, TemplateView):
+    """一户一档: the room, its owners past and present, tenants, residents, papers and timeline."""
+
+    template_name = "estates/household.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        room = self.get_room()
+        user, community = self.request.user, room.community
+        today = timezone.localdate()
+        ownerships = list(
+            room.ownerships.select_related("person")
+            .prefetch_related("person__phones")
+            .order_by("-since", "-share", "id")
+        )
+        leases = list(room.leases.select_related("tenant").prefetch_related("tenant__phones").order_by("-start", "-id"))
+        residents = list(
+            room.residents.select_related("person").prefetch_related("person__phones").order_by("until", "id")
+        )
+        documents = list(room.documents.select_related("uploaded_by"))
+        may_view_id = has_perm(user, "people.view_id", community)
+        groups = []
+        for value, label in DocumentCategory.choices:
+            docs = [d for d in documents if d.category == value]
+            if docs:
+                groups.append({"value": value, "label": label, "documents": docs})
+        context.update(
+            room=room,
+            today=today,
+            current_owners=[o for o in ownerships if o.until is None],
+            former_owners=[o for o in ownerships if o.until is not None],
+            current_leases=[lease for lease in leases if lease.last_day >= today],
+            past_leases=[lease for lease in leases if lease.last_day < today],
+            residents=[r for r in residents if r.until is None],
+            former_residents=[r for r in residents if r.until is not None],
+            document_groups=groups,
+            document_form=DocumentForm(),
+            timeline=ActivityLog.objects.filter(household_id=room.pk).select_related("actor")[:TIMELINE_LENGTH],
+            timeline_limit=TIMELINE_LENGTH,
+            may_edit=has_perm(user, "estates.edit", community),
+            may_transfer=has_perm(user, "estates.transfer", community),
+            may_upload=has_perm(user, "estates.upload_document", community),
+            may_view_id=may_view_id,
+            id_copy=DocumentCategory.ID_COPY,
+        )
+        return context
+
+
+class ActionView(RoomObjectMixin, TemplateView):
+    """A small form page acting on one household; `permission` is checked in the room's community."""
+
+    template_name = "estates/action_form.html"
+    permission = "estates.edit"
+    title = ""
+    submit_label = gettext_lazy("保存")
+    success_message = gettext_lazy("已保存。")
+
+    def get_form(self, data=None, files=None):
+        raise NotImplementedError
+
+    def save(self, form) -> bool:
+        return form.save(actor=self.request.user)
+
+    def household_url(self):
+        return reverse("estates:household", args=[self.get_room().pk])
+
+    def refuse(self):
+        messages.error(self.request, _("您没有权限执行此操作。"))
+        return redirect(self.household_url())
+
+    def allowed(self) -> bool:
+        return has_perm(self.request.user, self.permission, self.get_room().community)
+
+    def get(self, request, *args, **kwargs):
+        if not self.allowed():
+            return self.refuse()
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        if not self.allowed():
+            return self.refuse()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid() and self.save(form):
+            messages.success(request, self.success_message)
+            return redirect(self.household_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(room=self.get_room(), title=self.title, submit_label=self.submit_label)
+        return context
+
+
+class RoomEditView(ActionView):
+    title = gettext_lazy("修改房屋资料")
+
+    def get_form(self, data=None, files=None):
+        return RoomForm(data, instance=self.get_room())
+
+
+class OwnershipRegisterView(ActionView):
+    title = gettext_lazy("登记业主")
+    template_name = "estates/owners_form.html"
+    submit_label = gettext_lazy("登记")
+    success_message = gettext_lazy("已登记业主。")
+
+    def get_form(self, data=None, files=None):
+        return OwnershipRegisterForm(data, room=self.get_room())
+
+
+class OwnershipTransferView(ActionView):
+    """Transfer of ownership (PR-1): 购买/继承/赠与/法院判决/其他, with its date."""
+
+    title = gettext_lazy("产权转移")
+    template_name = "estates/owners_form.html"
+    permission = "estates.transfer"
+    submit_label = gettext_lazy("确认转移")
+    success_message = gettext_lazy("已办理产权转移，原业主记录保留在历史中。")
+
+    def get_form(self, data=None, files=None):
+        return OwnershipTransferForm(data, room=self.get_room())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["current_owners"] = self.get_room().ownerships.filter(until__isnull=True).select_related("person")
+        return context
+
+
+class LeaseCreateView(ActionView):
+    title = gettext_lazy("登记租赁")
+    success_message = gettext_lazy("已登记租赁。")
+
+    def get_form(self, data=None, files=None):
+        return LeaseForm(data, room=self.get_room())
+
+
+class ResidentAddView(ActionView):
+    title = gettext_lazy("登记住户")
+    success_message = gettext_lazy("已登记住户。")
+
+    def get_form(self, data=None, files=None):
+        return ResidentForm(data, room=self.get_room())
+
+
+class DocumentUploadView(ActionView):
+    title = gettext_lazy("上传档案文件")
+    permission = "estates.upload_document"
+    submit_label = gettext_lazy("上传")
+    success_message = gettext_lazy("已上传。")
+
+    def get_form(self, data=None, files=None):
+        return DocumentForm(data, files)
+
+    def save(self, form) -> bool:
+        return form.save(room=self.get_room(), actor=self.request.user)
+
+
+class LeaseEndView(ActionView):
+    """退租: the lease stays in the register with its end date (PR-3)."""
+
+    title = gettext_lazy("退租")
+    submit_label = gettext_lazy("确认退租")
+    success_message = gettext_lazy("已办理退租。")
+
+    def get_lease(self) -> Lease:
+        if not hasattr(self, "_lease"):
+            leases = self.scoped(Lease.objects.select_related("room", "room__building", "room__unit", "tenant"))
+            self._lease = get_object_or_404(leases, pk=self.kwargs["lease"])
+            self._room = self._lease.room
+        return self._lease
+
+    def get_room(self) -> Room:
+        self.get_lease()
+        return self._room
+
+    def get_form(self, data=None, files=None):
+        return DateForm(data, label=_("退租日期"))
+
+    def save(self, form) -> bool:
+        try:
+            services.lease_end(lease=self.get_lease(), actor=self.request.user, on=form.cleaned_data["on"])
+        except ServiceError as error:
+            form.add_error("on", str(error.message))
+            return False
+        return True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lease = self.get_lease()
+        context["subject"] = _("%(tenant)s，%(start)s 至 %(end)s") % {
+            "tenant": lease.tenant.name,
+            "start": lease.start,
+            "end": lease.end,
+        }
+        return context
+
+
+class ResidentRemoveView(ActionView):
+    title = gettext_lazy("住户迁出")
+    submit_label = gettext_lazy("确认迁出")
+    success_message = gettext_lazy("已登记迁出。")
+
+    def get_resident(self) -> Resident:
+        if not hasattr(self, "_resident"):
+            residents = self.scoped(Resident.objects.select_related("room", "room__building", "room__unit", "person"))
+            self._resident = get_object_or_404(residents, pk=self.kwargs["resident"])
+            self._room = self._resident.room
+        return self._resident
+
+    def get_room(self) -> Room:
+        self.get_resident()
+        return self._room
+
+    def get_form(self, data=None, files=None):
+        return DateForm(data, label=_("迁出日期"))
+
+    def save(self, form) -> bool:
+        try:
+            services.resident_remove(
+                resident=self.get_resident(), actor=self.request.user, until=form.cleaned_data["on"]
+            )
+        except ServiceError as error:
+            form.add_error("on", str(error.message))
+            return False
+        return True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["subject"] = self.get_resident().person.name
+        return context
+
+
+class DocumentDownloadView(StaffMixin, View):
+    """A household paper, opened through a scope check; ID copies only for roles that may see IDs,
+    and every such view is logged (LW-1)."""
+
+    def get(self, request, pk):
+        document = get_object_or_404(self.scoped(HouseholdDocument.objects.select_related("room")), pk=pk)
+        try:
+            handle = services.document_open(document=document, actor=request.user)
+        except FileNotFoundError:
+            raise Http404 from None
+        name = document.file.name.rsplit("/", 1)[-1]
+        return FileResponse(handle, filename=name, as_attachment=False)
+
+
+# --- People -------------------------------------------------------------------------------
+
+
+class PersonObjectMixin(StaffMixin):
+    def get_person(self) -> Person:
+        if not hasattr(self, "_person"):
+            people = self.scoped(Person.objects.select_related("community").prefetch_related("phones"))
+            self._person = get_object_or_404(people, pk=self.kwargs["pk"])
+        return self._person
+
+
+class PersonDetailView(PersonObjectMixin, TemplateView):
+    template_name = "estates/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.get_person()
+        context.update(
+            person=person,
+            ownerships=person.ownerships.select_related("room").order_by("-since"),
+            leases=person.leases.select_related("room").order_by("-start"),
+            residences=person.residences.select_related("room").order_by("-id"),
+            may_edit=has_perm(self.request.user, "estates.edit", person.community),
+            may_view_id=has_perm(self.request.user, "people.view_id", person.community),
+        )
+        return context
+
+
+class PersonFormView(StaffMixin, TemplateView):
+    template_name = "estates/person_form.html"
+
+    def get_person(self) -> Person | None:
+        return None
+
+    def community(self):
+        return self.request.community
+
+    def check(self):
+        if not has_perm(self.request.user, "estates.edit", self.community()):
+            raise PermissionDenied
+
+    def get(self, request, *args, **kwargs):
+        self.check()
+        return self.render_to_response(
+            self.get_context_data(form=PersonForm(person=self.get_person(), community=self.community()))
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.check()
+        form = PersonForm(request.POST, person=self.get_person(), community=self.community())
+        if form.is_valid():
+            person = form.save(actor=request.user)
+            if person is not None:
+                messages.success(request, _("已保存人员 %(name)s。") % {"name": person.name})
+                return redirect("estates:person", pk=person.pk)
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["person"] = self.get_person()
+        return context
+
+
+class PersonCreateView(PersonFormView):
+    pass
+
+
+class PersonUpdateView(PersonObjectMixin, PersonFormView):
+    def get_person(self) -> Person:
+        return PersonObjectMixin.get_person(self)
+
+    def community(self):
+        return self.get_person().community
+
+
+class PersonRevealIdView(PersonObjectMixin, View):
+    """Show one full ID number on request; person_reveal_id() logs the view (LW-1)."""
+
+    def post(self, request, pk):
+        person = self.get_person()
+        try:
+            number = services.person_reveal_id(person=person, actor=request.user)
+        except ServiceError as error:
+            if request.htmx:
+                return HttpResponse(
+                    format_html('<span class="field-error">{}</span>', error.message), status=error.status
+                )
+            flash_service_error(request, error)
+            return redirect("estates:person", pk=person.pk)
+        html = format_html('<code class="revealed-id">{}</code>', number)
+        if request.htmx:
+            return HttpResponse(html)
+        return HttpResponse(
+            format_html(
+                '<!doctype html><meta charset="utf-8"><title>{}</title><p>{}：{}</p>',
+                _("证件号码"),
+                person.name,
+                html,
+            )
+        )
+
+
+class PersonOptionsView(StaffMixin, View):
+    """Options for the person picker: people of one community whose name or pinyin starts with q."""
+
+    def get(self, request):
+        community = get_object_or_404(visible_communities(request.user), pk=request.GET.get("community") or 0)
+        people = Person.objects.filter(community=community)
+        query = (request.GET.get("q") or "").strip()
+        found = PersonFilter({"name": query}, queryset=people).qs[:PICKER_LIMIT] if query else []
+        found = list(found)
+        if not found:
+            first = _("未找到，可在下方新登记") if query else _("——请先查找——")
+            return HttpResponse(format_html('<option value="">{}</option>', first))
+        options = format_html_join("", '<option value="{}">{}</option>', ((p.pk, person_label(p)) for p in found))
+        return HttpResponse(format_html('<option value="">{}</option>{}', _("——请选择——"), options))

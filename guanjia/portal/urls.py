@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("logout/", views.PortalLogoutView.as_view(), name="logout"),
+    path("activate/", views.ActivateView.as_view(), name="activate"),
+    path("report/", views.ReportView.as_view(), name="report"),
+    path("tickets/", views.TicketListView.as_view(), name="tickets"),
+    path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="ticket"),
+    path("tickets/<int:pk>/confirm/", views.ConfirmView.as_view(), name="confirm"),
+    path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("me/password/", views.PasswordView.as_view(), name="password"),
+]

@@ -297,11 +297,22 @@ def ticket_complete(
         raise ServiceError("invalid", _("免费服务不能收费。"), field="charge")
     at = _now(at)
     with transaction.atomic():
-        ticket.completed_at, ticket.work_done, ticket.materials, ticket.charge = at, work_done.strip(), materials, charge
+        ticket.completed_at, ticket.work_done, ticket.materials, ticket.charge = (
+            at,
+            work_done.strip(),
+            materials,
+            charge,
+        )
         ticket.complete()
         ticket.save(update_fields=["completed_at", "work_done", "materials", "charge", "status"])
         deadline_meet(ticket, "RC-8.civil", at=at, by=actor)
-        log(actor, "servicedesk.ticket.completed", ticket, household=ticket.room_id, summary=_("完工：%(w)s") % {"w": work_done[:80]})
+        log(
+            actor,
+            "servicedesk.ticket.completed",
+            ticket,
+            household=ticket.room_id,
+            summary=_("完工：%(w)s") % {"w": work_done[:80]},
+        )
     return ticket
 
 
@@ -323,7 +334,9 @@ def ticket_check(*, ticket: Ticket, actor, passed: bool, note: str = "", at=None
             ticket.reopen_count += 1
             ticket.arrived_at = ticket.completed_at = None
             ticket.fail_check()
-            ticket.save(update_fields=["checked_at", "check_passed", "status", "reopen_count", "arrived_at", "completed_at"])
+            ticket.save(
+                update_fields=["checked_at", "check_passed", "status", "reopen_count", "arrived_at", "completed_at"]
+            )
             deadline_open(
                 subject=ticket,
                 rule="RC-8.response",
@@ -333,8 +346,19 @@ def ticket_check(*, ticket: Ticket, actor, passed: bool, note: str = "", at=None
                 owner=ticket.technician,
                 household=ticket.room_id,
             )
-            log(actor, "servicedesk.ticket.failed", ticket, household=ticket.room_id, summary=_("验收不合格，返修：%(n)s") % {"n": note[:80]})
-            notify(ticket.technician, _("工单 %(n)s 验收不合格，请返修") % {"n": ticket.number}, body=note, community=ticket.community)
+            log(
+                actor,
+                "servicedesk.ticket.failed",
+                ticket,
+                household=ticket.room_id,
+                summary=_("验收不合格，返修：%(n)s") % {"n": note[:80]},
+            )
+            notify(
+                ticket.technician,
+                _("工单 %(n)s 验收不合格，请返修") % {"n": ticket.number},
+                body=note,
+                community=ticket.community,
+            )
     return ticket
 
 
@@ -395,7 +419,14 @@ def ticket_reply(*, ticket: Ticket, actor, reply: str, valid: bool | None = None
         ticket.answer()
         ticket.save(update_fields=["reply", "replied_at", "valid", "status"])
         deadline_meet(ticket, "RC-3", at=at, by=actor)
-        log(actor, "servicedesk.ticket.replied", ticket, household=ticket.room_id, summary=_("答复：%(r)s") % {"r": reply[:80]}, valid=valid)
+        log(
+            actor,
+            "servicedesk.ticket.replied",
+            ticket,
+            household=ticket.room_id,
+            summary=_("答复：%(r)s") % {"r": reply[:80]},
+            valid=valid,
+        )
         if ticket.is_complaint:
             ticket.await_callback()
             ticket.save(update_fields=["status"])
@@ -415,7 +446,13 @@ def ticket_cancel(*, ticket: Ticket, actor, reason: str) -> Ticket:
         ticket.cancel()
         ticket.save(update_fields=["cancelled_at", "cancel_reason", "status"])
         deadline_cancel(ticket)
-        log(actor, "servicedesk.ticket.cancelled", ticket, household=ticket.room_id, summary=_("取消：%(r)s") % {"r": reason[:80]})
+        log(
+            actor,
+            "servicedesk.ticket.cancelled",
+            ticket,
+            household=ticket.room_id,
+            summary=_("取消：%(r)s") % {"r": reason[:80]},
+        )
     return ticket
 
 
@@ -433,16 +470,20 @@ def ticket_owner_confirm(*, ticket: Ticket, actor, rating: int, comment: str = "
         ticket.owner_rating, ticket.owner_comment = rating, clean_text(comment)[:300]
         ticket.owner_confirmed_at = timezone.now()
         ticket.save(update_fields=["owner_rating", "owner_comment", "owner_confirmed_at"])
-        log(actor, "servicedesk.ticket.rated", ticket, household=ticket.room_id, summary=_("业主评价 %(r)s 星") % {"r": rating})
+        log(
+            actor,
+            "servicedesk.ticket.rated",
+            ticket,
+            household=ticket.room_id,
+            summary=_("业主评价 %(r)s 星") % {"r": rating},
+        )
     return ticket
 
 
 # --- Callbacks and rectification (RC-4, RC-5, RC-9) ---------------------------------------
 
 
-def callback_record(
-    *, callback: Callback, actor, method: str, satisfied: bool, remarks: str = "", at=None
-) -> Callback:
+def callback_record(*, callback: Callback, actor, method: str, satisfied: bool, remarks: str = "", at=None) -> Callback:
     """Record a callback. Unsatisfied: a repair gets a rectification notice (RC-5), a complaint is reopened."""
     ticket = callback.ticket
     require(actor, "servicedesk.callback", callback.community)
@@ -515,7 +556,13 @@ def rectification_open(*, callback: Callback, actor, problem: str, requirement: 
         owner=ticket.technician,
         household=ticket.room_id,
     )
-    log(actor, "servicedesk.rectification.issued", notice, household=ticket.room_id, summary=_("下达整改通知书 %(n)s") % {"n": notice.number})
+    log(
+        actor,
+        "servicedesk.rectification.issued",
+        notice,
+        household=ticket.room_id,
+        summary=_("下达整改通知书 %(n)s") % {"n": notice.number},
+    )
     notify(
         ticket.technician,
         _("整改通知书 %(n)s") % {"n": notice.number},
@@ -538,7 +585,13 @@ def rectification_close(*, notice: RectificationNotice, actor, result: str) -> R
         notice.closed_at, notice.closed_by, notice.result = at, actor, result.strip()
         notice.save(update_fields=["closed_at", "closed_by", "result"])
         deadline_meet(notice, at=at, by=actor)
-        log(actor, "servicedesk.rectification.closed", notice, household=notice.ticket.room_id, summary=_("整改完成 %(n)s") % {"n": notice.number})
+        log(
+            actor,
+            "servicedesk.rectification.closed",
+            notice,
+            household=notice.ticket.room_id,
+            summary=_("整改完成 %(n)s") % {"n": notice.number},
+        )
         _schedule_callback(notice.ticket, actor, at)
     return notice
 
@@ -547,20 +600,43 @@ def rectification_close(*, notice: RectificationNotice, actor, result: str) -> R
 
 
 def calllog_record(
-    *, community, actor, content: str, caller: str = "", phone: str = "", room=None, outside: bool = False,
-    handling: str = "", channel: str = Channel.PHONE, at=None,
+    *,
+    community,
+    actor,
+    content: str,
+    caller: str = "",
+    phone: str = "",
+    room=None,
+    outside: bool = False,
+    handling: str = "",
+    channel: str = Channel.PHONE,
+    at=None,
 ) -> CallLog:
     require(actor, "servicedesk.create", community)
     if not (content or "").strip():
         raise ServiceError("invalid", _("请填写来电来访内容。"), field="content")
     entry = CallLog(
-        community=community, at=_now(at), channel=channel, caller=clean_text(caller), phone=clean_text(phone),
-        room=room, content=content.strip(), outside=outside, handling=clean_text(handling), recorded_by=actor,
+        community=community,
+        at=_now(at),
+        channel=channel,
+        caller=clean_text(caller),
+        phone=clean_text(phone),
+        room=room,
+        content=content.strip(),
+        outside=outside,
+        handling=clean_text(handling),
+        recorded_by=actor,
     )
     with transaction.atomic():
         entry.full_clean(exclude=["community", "room", "recorded_by"])
         entry.save()
-        log(actor, "servicedesk.call.recorded", entry, household=room, summary=("*" if outside else "") + entry.content[:80])
+        log(
+            actor,
+            "servicedesk.call.recorded",
+            entry,
+            household=room,
+            summary=("*" if outside else "") + entry.content[:80],
+        )
     return entry
 
 
@@ -574,7 +650,9 @@ def spot_check_draw(*, community, month: dt.date, actor, seed: int | None = None
     start_at = timezone.make_aware(dt.datetime.combine(month, dt.time()))
     end_at = timezone.make_aware(dt.datetime.combine(end, dt.time()))
     done = list(
-        Callback.objects.filter(community=community, done_at__gte=start_at, done_at__lt=end_at).values_list("pk", flat=True)
+        Callback.objects.filter(community=community, done_at__gte=start_at, done_at__lt=end_at).values_list(
+            "pk", flat=True
+        )
     )
     if not done:
         raise ServiceError("none", _("该月没有已完成的回访可供抽查。"))
@@ -584,7 +662,14 @@ def spot_check_draw(*, community, month: dt.date, actor, seed: int | None = None
         checks = CallbackSpotCheck.objects.bulk_create(
             [CallbackSpotCheck(community=community, month=month, callback_id=pk, drawn_by=actor) for pk in drawn]
         )
-        log(actor, "servicedesk.spotcheck.drawn", None, community=community, summary=_("抽取 %(n)s 条回访复核") % {"n": size}, month=month.isoformat())
+        log(
+            actor,
+            "servicedesk.spotcheck.drawn",
+            None,
+            community=community,
+            summary=_("抽取 %(n)s 条回访复核") % {"n": size},
+            month=month.isoformat(),
+        )
     return checks
 
 
@@ -597,5 +682,119 @@ def spot_check_record(*, check: CallbackSpotCheck, actor, genuine: bool, note: s
     with transaction.atomic():
         check.checked_at, check.genuine, check.note = timezone.now(), genuine, (note or "").strip()
         check.save(update_fields=["checked_at", "genuine", "note"])
-        log(actor, "servicedesk.spotcheck.recorded", check, household=check.callback.ticket.room_id, summary=_("回访抽查：%(r)s") % {"r": _("属实") if genuine else _("不属实")})
+        log(
+            actor,
+            "servicedesk.spotcheck.recorded",
+            check,
+            household=check.callback.ticket.room_id,
+            summary=_("回访抽查：%(r)s") % {"r": _("属实") if genuine else _("不属实")},
+        )
     return check
+
+
+# --- The monthly complaint summary for owners (RC-10) -----------------------------------
+
+
+def complaint_summary_prepare(*, community, month: dt.date, actor, explanation: str = ""):
+    """Prepare (or, before approval, re-prepare) a month's complaint summary for owners (RC-10).
+
+    The numbers are frozen into the summary so that what the manager approves is what is
+    published. Unresolved complaints must be explained, and the explanation may name no room
+    and no person (LW-1). The due time (the 5th) is computed, see `reports`.
+    """
+    from . import reports
+    from .models import ComplaintSummary
+
+    require(actor, "servicedesk.summary", community)
+    month = month.replace(day=1)
+    label = reports.month_label(month)
+    if not reports.month_has_ended(month):
+        raise ServiceError("month_open", _("%(m)s尚未结束，月末后才能编制投诉汇总。") % {"m": label}, field="month")
+    explanation = (explanation or "").strip()
+    with transaction.atomic():
+        summary = (
+            ComplaintSummary.objects.select_for_update().filter(community=community, month=month).order_by("pk").first()
+        )
+        if summary is not None and summary.approved_at:
+            raise Conflict("approved", _("%(m)s的投诉汇总已经管理处经理批准，不能重新编制。") % {"m": label})
+        stats = reports.summary_stats(community, month)
+        if stats["unresolved"] and not explanation:
+            raise ServiceError(
+                "invalid",
+                _("本月有 %(n)s 件投诉尚未解决，请填写未能解决事项的说明（RC-10）。") % {"n": stats["unresolved"]},
+                field="explanation",
+            )
+        leaked = [word for word in reports.private_words(community, month) if word in explanation]
+        if leaked:
+            raise ServiceError(
+                "private",
+                _("说明将向业户公布，不得出现房号或姓名：%(w)s（RC-10、LW-1）。") % {"w": "、".join(leaked[:3])},
+                field="explanation",
+            )
+        first = summary is None
+        if first:
+            summary = ComplaintSummary(community=community, month=month, prepared_by=actor)
+        summary.stats, summary.explanation, summary.prepared_by = stats, explanation, actor
+        if not first:
+            summary.prepared_at = timezone.now()
+        summary.full_clean(exclude=["community", "prepared_by", "approved_by"])
+        summary.save()
+        log(
+            actor,
+            "servicedesk.summary.prepared",
+            summary,
+            summary=_("编制%(m)s投诉汇总（%(n)s 件）") % {"m": label, "n": stats["total"]},
+            month=reports.month_key(month),
+        )
+        if first:
+            notify_role(
+                Role.OFFICE_MANAGER,
+                community,
+                _("%(m)s投诉汇总待批准") % {"m": label},
+                body=_("请在 %(due)s 前批准并公布（RC-10）。")
+                % {"due": timezone.localtime(reports.summary_due(community, month)).strftime("%Y-%m-%d %H:%M")},
+                url=f"/console/desk/summaries/?month={reports.month_key(month)}",
+            )
+    return summary
+
+
+def complaint_summary_approve(*, summary, actor):
+    """The office manager approves the summary (RC-10); its numbers are then fixed."""
+    from . import reports
+
+    require(actor, "servicedesk.approve_summary", summary.community)
+    if summary.approved_at:
+        raise Conflict("approved", _("该投诉汇总已批准。"))
+    with transaction.atomic():
+        summary.approved_at, summary.approved_by = timezone.now(), actor
+        summary.save(update_fields=["approved_at", "approved_by"])
+        log(
+            actor,
+            "servicedesk.summary.approved",
+            summary,
+            summary=_("批准%(m)s投诉汇总") % {"m": reports.month_label(summary.month)},
+        )
+    return summary
+
+
+def complaint_summary_publish(*, summary, actor):
+    """Publish the approved summary to owners (RC-10): due by the 5th of the following month."""
+    from . import reports
+
+    require(actor, "servicedesk.summary", summary.community)
+    if not summary.approved_at:
+        raise Conflict("not_approved", _("投诉汇总须经管理处经理批准后才能公布（RC-10）。"))
+    if summary.published_at:
+        raise Conflict("published", _("该投诉汇总已公布。"))
+    with transaction.atomic():
+        summary.published_at = timezone.now()
+        summary.save(update_fields=["published_at"])
+        due = reports.summary_due(summary.community, summary.month)
+        log(
+            actor,
+            "servicedesk.summary.published",
+            summary,
+            summary=_("公布%(m)s投诉汇总") % {"m": reports.month_label(summary.month)},
+            on_time=summary.published_at <= due,
+        )
+    return summary

@@ -114,7 +114,13 @@ def test_room_codes_in_either_form(raw, code):
 
 @pytest.mark.parametrize(
     ("raw", "area"),
-    [("89.5㎡", Decimal("89.50")), ("８９．５平方米", Decimal("89.50")), (" 120 ", Decimal("120.00")), (89.5, Decimal("89.50")), ("", None)],
+    [
+        ("89.5㎡", Decimal("89.50")),
+        ("８９．５平方米", Decimal("89.50")),
+        (" 120 ", Decimal("120.00")),
+        (89.5, Decimal("89.50")),
+        ("", None),
+    ],
 )
 def test_areas_as_offices_write_them(raw, area):
     assert parse_area(raw) == area

@@ -221,4 +221,6 @@ class DocumentViewSet(ReadOnlyRegisterViewSet):
     def download(self, request, pk=None):
         document = self.get_object()
         filename = document.file.name.rsplit("/", 1)[-1]
-        return FileResponse(services.document_open(document=document, actor=request.user), as_attachment=True, filename=filename)
+        return FileResponse(
+            services.document_open(document=document, actor=request.user), as_attachment=True, filename=filename
+        )

@@ -69,5 +69,7 @@ def test_transfer_refused_for_front_desk(community, supervisor):
     owner = services.person_create(community=community, actor=supervisor, name="王五")
     services.ownership_register(room=room, actor=supervisor, owners=[(owner, 100)], since=dt.date(2020, 1, 1))
     with pytest.raises(ServiceError) as err:
-        services.ownership_transfer(room=room, actor=desk, owners=[(owner, 100)], on=dt.date(2026, 1, 1), acquisition="gift")
+        services.ownership_transfer(
+            room=room, actor=desk, owners=[(owner, 100)], on=dt.date(2026, 1, 1), acquisition="gift"
+        )
     assert err.value.status == 403

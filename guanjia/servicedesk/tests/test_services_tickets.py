@@ -78,7 +78,9 @@ class TestIntake:
             repair(office, category="")
         assert err.value.field == "category"
         with pytest.raises(ServiceError) as err:
-            sd.ticket_create(community=office.community, actor=office.desk, kind="complaint", channel="phone", description="x")
+            sd.ticket_create(
+                community=office.community, actor=office.desk, kind="complaint", channel="phone", description="x"
+            )
         assert err.value.field == "topic"
 
     def test_rc2_outside_hours_the_clock_waits_for_opening(self, office):
@@ -192,7 +194,9 @@ class TestCallbacks:
         with pytest.raises(ServiceError) as err:
             sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False)
         assert err.value.field == "remarks"
-        sd.callback_record(callback=callback, actor=office.supervisor, method="visit", satisfied=False, remarks="墙面仍潮湿")
+        sd.callback_record(
+            callback=callback, actor=office.supervisor, method="visit", satisfied=False, remarks="墙面仍潮湿"
+        )
         notice = RectificationNotice.objects.get(ticket=ticket)
         assert notice.number.startswith("ZG-")
         assert notice.technician == office.technician
@@ -244,7 +248,9 @@ class TestComplaints:
         ticket = complaint(office)
         sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="无效投诉说明", valid=False)
         callback = Callback.objects.get(ticket=ticket)
-        sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="不认可")
+        sd.callback_record(
+            callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="不认可"
+        )
         ticket.refresh_from_db()
         assert (ticket.status, ticket.reopen_count) == (Status.RECEIVED, 1)
         assert deadlines_of(ticket).filter(rule="RC-3", met_at__isnull=True).count() == 1
@@ -263,20 +269,32 @@ class TestPortalAndLog:
         office.owner.user = owner_user
         office.owner.save()
         ticket = sd.ticket_create(
-            community=office.community, actor=owner_user, kind="repair", channel="window", category="leakage",
-            room=office.room, description="厨房漏水",
+            community=office.community,
+            actor=owner_user,
+            kind="repair",
+            channel="window",
+            category="leakage",
+            room=office.room,
+            description="厨房漏水",
         )
         assert (ticket.channel, ticket.reporter) == ("portal", office.owner)
         stranger = get_user_model().objects.create_user("stranger", password="pw-123456")
         with pytest.raises(ServiceError) as err:
             sd.ticket_create(
-                community=office.community, actor=stranger, kind="repair", channel="portal", category="leakage",
-                room=office.room, description="x",
+                community=office.community,
+                actor=stranger,
+                kind="repair",
+                channel="portal",
+                category="leakage",
+                room=office.room,
+                description="x",
             )
         assert err.value.status == 403
 
     def test_ic3_call_log_marks_outside_information(self, office):
-        entry = sd.calllog_record(community=office.community, actor=office.desk, content="自来水公司通知明日停水", outside=True)
+        entry = sd.calllog_record(
+            community=office.community, actor=office.desk, content="自来水公司通知明日停水", outside=True
+        )
         assert ActivityLog.objects.get(verb="servicedesk.call.recorded").summary.startswith("*")
         assert entry.outside
 
@@ -287,7 +305,9 @@ class TestPortalAndLog:
             with mock.patch("django.utils.timezone.now", return_value=at(2026, 11, 20, 10, 0)):
                 sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=True)
         policy_set(community=office.community, key="RC-4.spot_checks", raw_value="2", actor=office.manager)
-        checks = sd.spot_check_draw(community=office.community, month=dt.date(2026, 11, 1), actor=office.manager, seed=1)
+        checks = sd.spot_check_draw(
+            community=office.community, month=dt.date(2026, 11, 1), actor=office.manager, seed=1
+        )
         assert len(checks) == 2
         with pytest.raises(ServiceError, match="已抽取"):
             sd.spot_check_draw(community=office.community, month=dt.date(2026, 11, 1), actor=office.manager)

@@ -1,0 +1,118 @@
+# Guanjia 管家 — developer tasks. `make run` to try it, `make test` before pushing.
+# `make help` lists every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+# Extra pytest options, e.g. `make test-sqlite PYTEST_ARGS="-k policies -x"`.
+PYTEST_ARGS ?=
+# pytest-xdist workers for the non-browser suites ("0" runs in one process).
+PYTEST_WORKERS ?= 0
+PYTEST := $(BIN)/pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
+# The stages of `make test`, in order; the first failure stops the run.
+TEST_STAGES := lint check-migrations test-sqlite test-pg test-browser
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_NO_INPUT := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+# --- virtualenv ---------------------------------------------------------------
+# pip runs only when a requirements file is newer than its stamp.
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.stamp-runtime: requirements.txt | $(PY)
+	$(BIN)/pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(BIN)/pip install -r requirements-dev.txt
+	touch $@ $(VENV)/.stamp-runtime
+
+.PHONY: venv venv-dev
+venv: $(VENV)/.stamp-runtime ## create .venv with the runtime requirements
+venv-dev: $(VENV)/.stamp-dev ## create .venv with the development requirements
+
+var:
+	mkdir -p var
+
+# --- running ------------------------------------------------------------------
+# `manage.py demo` builds the demo data (idempotent) and prints the logins; later runs only print them.
+
+.PHONY: run
+run: export DEBUG := 1
+run: $(VENV)/.stamp-runtime | var ## migrate, load the demo data once, serve on http://127.0.0.1:8000
+	@fresh=; { [ -f var/guanjia.sqlite3 ] && [ -f var/.demo-loaded ]; } || fresh=1; \
+	$(MANAGE) migrate --noinput && \
+	if [ -n "$$fresh" ]; then $(MANAGE) demo && touch var/.demo-loaded; else $(MANAGE) demo --logins; fi
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# --- checks and tests ---------------------------------------------------------
+
+.PHONY: test lint format check-migrations test-sqlite test-pg test-browser
+test: $(VENV)/.stamp-dev | var ## lint, migrations check, tests on SQLite, on PostgreSQL, in Chromium
+	@MAKE="$(MAKE)" scripts/test-stages $(TEST_STAGES)
+
+lint: $(VENV)/.stamp-dev ## ruff check + ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.stamp-dev ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check-migrations: export GUANJIA_TESTING := 1
+check-migrations: $(VENV)/.stamp-dev ## system checks; fail if a model change lacks a migration
+	unset DATABASE_URL; $(MANAGE) check && $(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.stamp-dev ## pytest on SQLite (not the browser tests)
+	unset DATABASE_URL; $(PYTEST) -m "not browser"
+
+test-pg: $(VENV)/.stamp-dev ## pytest on a throwaway PostgreSQL cluster (not the browser tests)
+	scripts/with-postgres $(PYTEST) -m "not browser"
+
+# pytest exits 5 when it collects nothing: no browser tests is not a failure.
+test-browser: $(VENV)/.stamp-dev ## pytest -m browser (Playwright driving /usr/bin/chromium)
+	unset DATABASE_URL; $(BIN)/pytest -q -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+# --- benchmarks ---------------------------------------------------------------
+
+.PHONY: bench
+bench: export SQLITE_PATH := $(CURDIR)/var/bench/bench.sqlite3
+bench: export SECRET_KEY := bench-only-not-a-secret
+bench: export DEBUG := 0
+bench: $(VENV)/.stamp-dev | var ## import, search and service-desk (1M tickets) benchmarks on a throwaway SQLite DB in var/bench/
+	rm -rf var/bench && mkdir -p var/bench
+	unset DATABASE_URL; $(MANAGE) migrate --noinput -v 0 && $(MANAGE) bench_import && $(MANAGE) bench_search && $(MANAGE) bench_desk
+
+# --- translations -------------------------------------------------------------
+
+.PHONY: messages
+messages: export GUANJIA_TESTING := 1
+messages: $(VENV)/.stamp-dev ## refresh locale/*/django.po from the source and compile the .mo files
+	$(MANAGE) makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='var/*' --ignore='tmp/*' \
+		--add-location=file --no-obsolete
+	@# msgmerge's guesses ("fuzzy") for new strings are usually wrong: leave them untranslated.
+	for po in locale/*/LC_MESSAGES/django.po; do msgattrib --clear-fuzzy --empty --clear-previous -o "$$po" "$$po"; done
+	$(MANAGE) compilemessages --ignore='.venv/*' --ignore='var/*'
+
+# --- housekeeping -------------------------------------------------------------
+
+.PHONY: clean distclean help
+clean: ## remove caches, test logs, benchmark data and collected static files (keeps the dev database)
+	rm -rf var/bench var/test-logs var/static .pytest_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean ## also remove .venv and var/ (the dev database and uploaded files)
+	rm -rf $(VENV) var
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/' | \
+		awk -F'\t' '{ printf "  make %-18s %s\n", $$1, $$2 }'

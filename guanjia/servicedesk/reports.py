@@ -1,0 +1,300 @@
+"""Complaint reports (RC-6, RC-10): the weekly statistics for staff and the monthly summary for owners.
+
+The weekly statistics (RC-6) are for staff: counts of an ISO week's complaints by topic (the SV-7
+axis shared with surveys), severity and outcome, and the week's complaints themselves.
+
+The monthly summary (RC-10) is what owners read on the notice board: counts only, never a room
+number or a name (LW-1). Its statistics are frozen into `ComplaintSummary.stats` when the summary
+is prepared, so what the office manager approves is exactly what is published.
+
+When is the summary due? RC-10: published by the 5th (policy RC-10.summary_day) of the following
+month, after the office manager's approval. We compute that due time from the policy for every
+month rather than opening a `Deadline` row, because a row would only exist once someone starts
+the summary — exactly the month that is forgotten would have no clock. So `summary_state()`
+gives every month a state: open, overdue (not published and past the due time, prepared or
+not), met (published by the due time) or late (published after it). Publication is the act the
+rule times; approval must precede it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanjia.core import workdays
+from guanjia.core.models import DeadlineState
+from guanjia.core.policies import policy
+from guanjia.core.topics import Topic
+
+from .choices import Kind, Severity, Status
+from .kpis import add_months, month_start, month_window, ticket_deadlines
+from .models import ComplaintSummary, Ticket
+
+# --- periods -----------------------------------------------------------------------------
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of `day`'s ISO week."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def parse_week(value: str | None) -> dt.date | None:
+    """'2026-W44' (as <input type=week> sends it) → the Monday of that ISO week; None when invalid."""
+    text = (value or "").strip().upper()
+    try:
+        year, week = text.split("-W")
+        return dt.date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return None
+
+
+def week_key(monday: dt.date) -> str:
+    year, week, _day = monday.isocalendar()
+    return f"{year:04d}-W{week:02d}"
+
+
+def week_label(monday: dt.date) -> str:
+    year, week, _day = monday.isocalendar()
+    sunday = monday + dt.timedelta(days=6)
+    return _("%(year)d年第%(week)d周（%(first)s 至 %(last)s）") % {
+        "year": year,
+        "week": week,
+        "first": monday.strftime("%m-%d"),
+        "last": sunday.strftime("%m-%d"),
+    }
+
+
+def week_window(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(monday, dt.time.min, tzinfo=tz)
+    return start, start + dt.timedelta(days=7)
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """'2026-10' → 2026-10-01; None when invalid."""
+    try:
+        year, month = (value or "").strip().split("-")
+        day = dt.date(int(year), int(month), 1)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
+
+
+def month_key(month: dt.date) -> str:
+    return f"{month.year:04d}-{month.month:02d}"
+
+
+def month_label(month: dt.date) -> str:
+    return _("%(year)d年%(month)d月") % {"year": month.year, "month": month.month}
+
+
+def month_has_ended(month: dt.date, now: dt.datetime | None = None) -> bool:
+    return month_window(month)[1] <= (now or timezone.now())
+
+
+# --- counting complaints -------------------------------------------------------------------
+
+
+def _complaints(community, start: dt.datetime, end: dt.datetime):
+    return Ticket.objects.filter(community=community, kind=Kind.COMPLAINT, received_at__gte=start, received_at__lt=end)
+
+
+def _first_reply_clock():
+    return ticket_deadlines(["RC-3"]).filter(cancelled_at__isnull=True).order_by("id")
+
+
+def _complaint_counts(complaints, now: dt.datetime) -> dict:
+    """Totals by severity and outcome, and the reply clock (RC-3): one query."""
+    first = _first_reply_clock()
+    live = ~Q(status=Status.CANCELLED)
+    counts = complaints.annotate(
+        reply_due=Subquery(first.values("due_at")[:1]),
+        reply_met=Subquery(first.values("met_at")[:1]),
+    ).aggregate(
+        # Named n_* so they cannot clash with the fields they count (Ticket.valid).
+        n_total=Count("pk"),
+        n_cancelled=Count("pk", filter=Q(status=Status.CANCELLED)),
+        n_general=Count("pk", filter=live & Q(severity=Severity.GENERAL)),
+        n_major=Count("pk", filter=live & Q(severity=Severity.MAJOR)),
+        n_valid=Count("pk", filter=live & Q(valid=True)),
+        n_invalid=Count("pk", filter=live & Q(valid=False)),
+        n_unjudged=Count("pk", filter=live & Q(valid__isnull=True)),
+        n_replied=Count("pk", filter=live & Q(replied_at__isnull=False)),
+        n_closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        n_reply_due_count=Count("pk", filter=live & (Q(reply_met__isnull=False) | Q(reply_due__lt=now))),
+        n_reply_on_time=Count("pk", filter=live & Q(reply_met__isnull=False, reply_met__lte=F("reply_due"))),
+    )
+    counts = {key.removeprefix("n_"): value for key, value in counts.items()}
+    counts["counted"] = counts["total"] - counts["cancelled"]
+    counts["unresolved"] = counts["counted"] - counts["closed"]
+    return counts
+
+
+def _by_topic(complaints) -> list[dict]:
+    """Every SV-7 topic in its fixed order, zeros included, so weeks and months compare line by line."""
+    rows = {
+        r["topic"]: r
+        for r in complaints.exclude(status=Status.CANCELLED)
+        .values("topic")
+        .annotate(
+            n=Count("pk"),
+            n_valid=Count("pk", filter=Q(valid=True)),
+            n_invalid=Count("pk", filter=Q(valid=False)),
+            n_closed=Count("pk", filter=Q(status=Status.CLOSED)),
+        )
+        .order_by()
+    }
+    result = []
+    for topic in Topic:
+        row = rows.get(topic.value, {})
+        count, closed = row.get("n", 0), row.get("n_closed", 0)
+        result.append(
+            {
+                "topic": topic.value,
+                "count": count,
+                "valid": row.get("n_valid", 0),
+                "invalid": row.get("n_invalid", 0),
+                "closed": closed,
+                "unresolved": count - closed,
+            }
+        )
+    return result
+
+
+def with_labels(by_topic: list[dict]) -> list[dict]:
+    """Topic labels in the reader's language (stats store codes only)."""
+    labels = dict(Topic.choices)
+    return [{**row, "label": labels.get(row["topic"], row["topic"])} for row in by_topic]
+
+
+@dataclass
+class WeeklyComplaints:
+    monday: dt.date
+    key: str
+    label: str
+    counts: dict
+    by_topic: list[dict]
+    tickets: object  # queryset of the week's complaints, for the staff list
+
+
+def weekly_complaints(community, monday: dt.date, *, now: dt.datetime | None = None) -> WeeklyComplaints:
+    """RC-6: the week's complaint statistics (Monday 00:00 to Monday 00:00, Asia/Shanghai)."""
+    now = now or timezone.now()
+    monday = week_start(monday)
+    start, end = week_window(monday)
+    complaints = _complaints(community, start, end)
+    return WeeklyComplaints(
+        monday=monday,
+        key=week_key(monday),
+        label=week_label(monday),
+        counts=_complaint_counts(complaints, now),
+        by_topic=with_labels(_by_topic(complaints)),
+        tickets=complaints.select_related("room", "technician").order_by("received_at", "id"),
+    )
+
+
+def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) -> dict:
+    """RC-10: the numbers of the monthly summary for owners — counts only, no room, no name (LW-1)."""
+    now = now or timezone.now()
+    month = month_start(month)
+    start, end = month_window(month)
+    complaints = _complaints(community, start, end)
+    counts = _complaint_counts(complaints, now)
+    return {
+        "month": month_key(month),
+        "as_of": timezone.localtime(now).isoformat(timespec="minutes"),
+        "total": counts["counted"],
+        "general": counts["general"],
+        "major": counts["major"],
+        "valid": counts["valid"],
+        "invalid": counts["invalid"],
+        "unjudged": counts["unjudged"],
+        "replied": counts["replied"],
+        "reply_on_time": counts["reply_on_time"],
+        "reply_due": counts["reply_due_count"],
+        "closed": counts["closed"],
+        "unresolved": counts["unresolved"],
+        "by_topic": _by_topic(complaints),
+    }
+
+
+def private_words(community, month: dt.date) -> list[str]:
+    """Room codes and reporters' names of the month's complaints: none may appear in a published text (LW-1)."""
+    start, end = month_window(month)
+    complaints = _complaints(community, start, end)
+    words = set()
+    for code, room_number, reporter, person in complaints.values_list(
+        "room__code", "room__number", "reporter_name", "reporter__name"
+    ):
+        words.update(w for w in (code, reporter, person) if w and len(w) >= 2)
+        if room_number and len(room_number) >= 3:
+            words.add(room_number)
+    return sorted(words, key=len, reverse=True)
+
+
+# --- the due time of the monthly summary ---------------------------------------------------
+
+
+def summary_due(community, month: dt.date) -> dt.datetime:
+    """24:00 of the RC-10.summary_day-th (the 5th) of the month after `month`."""
+    following = add_months(month_start(month), 1)
+    return workdays.deadline_end(following.replace(day=policy(community, "RC-10.summary_day")))
+
+
+def summary_state(summary: ComplaintSummary | None, due: dt.datetime, now: dt.datetime | None = None) -> DeadlineState:
+    """Open / overdue / met / late, from the clock and the publication time (see the module docstring)."""
+    now = now or timezone.now()
+    if summary is not None and summary.published_at:
+        return DeadlineState.MET if summary.published_at <= due else DeadlineState.LATE
+    return DeadlineState.OVERDUE if now > due else DeadlineState.OPEN
+
+
+def summary_stage(summary: ComplaintSummary | None) -> str:
+    if summary is None:
+        return _("未编制")
+    if summary.published_at:
+        return _("已公布")
+    if summary.approved_at:
+        return _("已批准，待公布")
+    return _("待经理批准")
+
+
+def recent_summaries(community, months: list[dt.date], now: dt.datetime | None = None) -> list[dict]:
+    """The given months with their summary, stage and due state (one query)."""
+    found = {s.month: s for s in ComplaintSummary.objects.filter(community=community, month__in=months)}
+    day = policy(community, "RC-10.summary_day")
+    rows = []
+    for month in months:
+        summary = found.get(month)
+        due = workdays.deadline_end(add_months(month, 1).replace(day=day))
+        rows.append(
+            {
+                "month": month,
+                "key": month_key(month),
+                "label": month_label(month),
+                "summary": summary,
+                "stage": summary_stage(summary),
+                "due": due,
+                "state": summary_state(summary, due, now),
+            }
+        )
+    return rows
+
+
+__all__ = [
+    "WeeklyComplaints",
+    "month_has_ended",
+    "parse_month",
+    "parse_week",
+    "private_words",
+    "recent_summaries",
+    "summary_due",
+    "summary_stats",
+    "summary_state",
+    "weekly_complaints",
+    "with_labels",
+]

@@ -1,0 +1,201 @@
+"""Reads of the service desk's follow-up: what is due, for a person and for an office (DESIGN.md §4).
+
+Every deadline query goes through `core.access.scoped`; whether a deadline is open, overdue or met
+is derived from the clock here, never from a stored flag (correctness never depends on a cron job).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from guanjia.core.access import roles_of, scoped
+from guanjia.core.models import Deadline
+
+from .models import Callback, RectificationNotice, Ticket
+
+TICKET_URL = "/console/desk/tickets/{pk}/"
+
+
+# --- Time windows ---------------------------------------------------------------------------
+
+
+def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight of `now`'s day and of the next day.
+
+    A day-based limit ends at 24:00 of its last day (RULES.md "Clocks"), stored as the next midnight:
+    so a day owns the deadlines in (start, end], and "due today" includes one due at `end`."""
+    local = timezone.localtime(now)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + dt.timedelta(days=1)
+
+
+def clock_label(moment: dt.datetime | None) -> str:
+    """A due time as people read it: a day-based limit stored as midnight shows as 24:00 of its last day."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.time() == dt.time(0, 0):
+        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        timezone.make_aware(dt.datetime.combine(first, dt.time()), tz),
+        timezone.make_aware(dt.datetime.combine(following, dt.time()), tz),
+    )
+
+
+def month_due_filter(month: dt.date, field: str = "due_at") -> Q:
+    """Limits falling due in `month`: (first midnight, next first midnight], since 24:00 on the
+    month's last day is stored as the next month's first midnight."""
+    start, end = month_bounds(month)
+    return Q(**{f"{field}__gt": start, f"{field}__lte": end})
+
+
+# --- Whose deadlines --------------------------------------------------------------------------
+
+
+def office_deadlines(user, community) -> QuerySet:
+    """Every deadline of the office (the current community), within the user's scope."""
+    return scoped(Deadline.objects.all(), user, "servicedesk.view").filter(community=community)
+
+
+def my_deadlines(user, community) -> QuerySet:
+    """Deadlines the user answers for: owned by them, or owned by nobody and given to a role they hold."""
+    roles = roles_of(user, community)
+    return office_deadlines(user, community).filter(Q(owner=user) | Q(owner__isnull=True, owner_role__in=roles))
+
+
+def due_today(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
+    """Pending and due later today, up to 24:00 (not yet overdue)."""
+    now = now or timezone.now()
+    _start, end = day_bounds(now)
+    return queryset.pending().filter(due_at__gte=now, due_at__lte=end)
+
+
+def overdue(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
+    return queryset.overdue(now or timezone.now())
+
+
+def met_in_month(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
+    start, end = month_bounds(timezone.localtime(now or timezone.now()).date())
+    return queryset.filter(met_at__gte=start, met_at__lt=end, cancelled_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class DueCounts:
+    today: int
+    overdue: int
+    met_on_time: int
+    met_late: int
+
+    @property
+    def met(self) -> int:
+        return self.met_on_time + self.met_late
+
+
+def due_counts(queryset: QuerySet, now: dt.datetime | None = None) -> DueCounts:
+    """The four numbers of the 'what is due' tabs, in one query."""
+    now = now or timezone.now()
+    _day_start, day_end = day_bounds(now)
+    month_start, month_end = month_bounds(timezone.localtime(now).date())
+    pending = Q(met_at__isnull=True, cancelled_at__isnull=True)
+    met = Q(met_at__gte=month_start, met_at__lt=month_end, cancelled_at__isnull=True)
+    counts = queryset.aggregate(
+        today=Count("id", filter=pending & Q(due_at__gte=now, due_at__lte=day_end)),
+        overdue=Count("id", filter=pending & Q(due_at__lt=now)),
+        met_on_time=Count("id", filter=met & Q(met_at__lte=F("due_at"))),
+        met_late=Count("id", filter=met & Q(met_at__gt=F("due_at"))),
+    )
+    return DueCounts(**counts)
+
+
+# --- Where a deadline leads -----------------------------------------------------------------
+
+
+def _ticket_links(ids: list[str]) -> dict[str, str]:
+    return {i: TICKET_URL.format(pk=i) for i in ids}
+
+
+def _callback_links(ids: list[str]) -> dict[str, str]:
+    # RC-4: a callback is worked from its ticket's page.
+    rows = Callback.objects.filter(pk__in=ids).values_list("pk", "ticket_id")
+    return {str(pk): TICKET_URL.format(pk=ticket_id) for pk, ticket_id in rows}
+
+
+def _notice_links(ids: list[str]) -> dict[str, str]:
+    return {i: reverse("servicedesk:rectification", args=[i]) for i in ids}
+
+
+LINKERS = {
+    Ticket: _ticket_links,
+    Callback: _callback_links,
+    RectificationNotice: _notice_links,
+}
+
+
+def _generic_links(model, ids: list[str]) -> dict[str, str]:
+    """Subjects of other apps: their get_absolute_url, fetched in one query."""
+    if not hasattr(model, "get_absolute_url"):
+        return {}
+    links = {}
+    for obj in model._default_manager.filter(pk__in=ids):
+        try:
+            links[str(obj.pk)] = obj.get_absolute_url()
+        except NoReverseMatch:  # pragma: no cover - a model whose page is not wired yet
+            continue
+    return links
+
+
+def subject_links(deadlines) -> dict[tuple[int, str], str]:
+    """{(content type id, subject id): url} for `deadlines`, at most one query per content type."""
+    by_type: dict[int, list[str]] = defaultdict(list)
+    for d in deadlines:
+        by_type[d.subject_type_id].append(str(d.subject_id))
+    links: dict[tuple[int, str], str] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        linker = LINKERS.get(model)
+        found = linker(ids) if linker else _generic_links(model, ids)
+        links.update({(type_id, i): url for i, url in found.items()})
+    return links
+
+
+def attach_links(deadlines) -> list:
+    """Set `.link` on each deadline (its subject's page, or '')."""
+    deadlines = list(deadlines)
+    links = subject_links(deadlines)
+    for d in deadlines:
+        d.link = links.get((d.subject_type_id, str(d.subject_id)), "")
+    return deadlines
+
+
+# --- Callbacks and notices ---------------------------------------------------------------------
+
+
+def callback_rate(community, month: dt.date, now: dt.datetime | None = None) -> dict:
+    """The month's callback counts (RC-4, RC-9): due so far, done, and done ÷ due.
+
+    A callback counts in the month it falls due (24:00 on the last day still belongs to the month,
+    as in `month_due_filter`); special services not drawn for the sample
+    (`skipped`) are outside the rate. The KPI page computes the official rates in kpis.py.
+    """
+    now = now or timezone.now()
+    counts = Callback.objects.filter(month_due_filter(month), community=community).aggregate(
+        due=Count("id", filter=Q(skipped=False) & (Q(done_at__isnull=False) | Q(due_at__lt=now))),
+        done=Count("id", filter=Q(skipped=False, done_at__isnull=False)),
+        on_time=Count("id", filter=Q(skipped=False, done_at__isnull=False, done_at__lte=F("due_at"))),
+        skipped=Count("id", filter=Q(skipped=True)),
+    )
+    due = counts["due"]
+    counts["rate"] = round(100 * counts["done"] / due, 1) if due else None
+    return counts

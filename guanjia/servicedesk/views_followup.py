@@ -1,0 +1,533 @@
+"""Follow-up pages of the service desk: callbacks (RC-4, RC-9), rectification notices (RC-5),
+the office manager's spot check (RC-4) and "what is due" (DESIGN.md §4).
+
+Thin views: lists declare their queryset; action pages hand a form to one service and show a
+ServiceError beside the field. A row of another community is a 404 (DESIGN.md §1).
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from guanjia.core.access import has_perm
+from guanjia.core.console import StaffMixin, apply_service_error
+from guanjia.core.errors import ServiceError
+from guanjia.core.models import DeadlineState
+from guanjia.core.pdf import pdf_response
+from guanjia.core.policies import policy
+from guanjia.core.roles import Role
+
+from . import selectors
+from .choices import CallbackMethod, Kind, Severity
+from .models import Callback, CallbackSpotCheck, RectificationNotice
+from .services import callback_record, rectification_close, spot_check_draw, spot_check_record
+
+YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
+
+
+def _month(value: str | None, default: dt.date | None = None) -> dt.date:
+    """'2026-11' → 2026-11-01; anything else → the default (this month)."""
+    try:
+        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return default or timezone.localdate().replace(day=1)
+
+
+def _to_bool(value) -> bool | None:
+    return {"1": True, "0": False}.get(value)
+
+
+def _query_string(request, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+# --- Forms -----------------------------------------------------------------------------------
+
+
+class CallbackFilterForm(forms.Form):
+    month = forms.CharField(label=gettext_lazy("月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+    method = forms.ChoiceField(
+        label=gettext_lazy("回访方式"), required=False, choices=[("", gettext_lazy("全部"))] + CallbackMethod.choices
+    )
+    satisfied = forms.ChoiceField(
+        label=gettext_lazy("回访结果"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))],
+    )
+    kind = forms.ChoiceField(
+        label=gettext_lazy("工单类别"),
+        required=False,
+        choices=[("", gettext_lazy("全部")), (Kind.REPAIR, Kind.REPAIR.label), (Kind.COMPLAINT, Kind.COMPLAINT.label)],
+    )
+
+
+class CallbackRecordForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("回访方式"), choices=[("", "---------")] + CallbackMethod.choices, required=False
+    )
+    satisfied = forms.ChoiceField(
+        label=gettext_lazy("业主是否满意"),
+        choices=[("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))],
+        widget=forms.RadioSelect(attrs={"style": "width: auto"}),
+        error_messages={"required": gettext_lazy("请选择业主是否满意。")},
+    )
+    remarks = forms.CharField(
+        label=gettext_lazy("回访意见"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("不满意时必填：写明业主反映的问题，将作为整改通知书的“存在问题”。"),
+    )
+
+
+class RectificationCloseForm(forms.Form):
+    result = forms.CharField(label=gettext_lazy("整改结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SpotCheckRecordForm(forms.Form):
+    genuine = forms.ChoiceField(
+        label=gettext_lazy("回访属实"),
+        choices=[("1", gettext_lazy("属实")), ("0", gettext_lazy("不属实"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择回访是否属实。")},
+    )
+    note = forms.CharField(label=gettext_lazy("抽查意见"), required=False, max_length=300)
+
+
+# --- Callbacks (RC-4, RC-9) ------------------------------------------------------------------
+
+CALLBACK_TABS = [
+    ("today", gettext_lazy("今日到期")),
+    ("overdue", gettext_lazy("已超时")),
+    ("upcoming", gettext_lazy("待回访")),
+    ("done", gettext_lazy("已回访")),
+]
+
+
+def _callback_tab_filters(now: dt.datetime) -> dict[str, Q]:
+    _start, end = selectors.day_bounds(now)
+    pending = Q(done_at__isnull=True, skipped=False)
+    return {
+        "today": pending & Q(due_at__gte=now, due_at__lte=end),  # up to 24:00 (selectors.day_bounds)
+        "overdue": pending & Q(due_at__lt=now),
+        "upcoming": pending & Q(due_at__gt=end),
+        "done": Q(done_at__isnull=False),
+    }
+
+
+class CallbackListView(StaffMixin, ListView):
+    """回访: due today / overdue / upcoming / done, with the month's callback counts."""
+
+    action = "servicedesk.view"
+    template_name = "servicedesk/followup_callbacks.html"
+    paginate_by = 50
+    context_object_name = "callbacks"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.now = timezone.now()
+        self.filters = CallbackFilterForm(request.GET or None)
+        self.filters.is_valid()
+        self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(CALLBACK_TABS) else "today"
+
+    def filtered(self):
+        """Callbacks of the current community after the filters, before the tab."""
+        data = getattr(self.filters, "cleaned_data", {})
+        queryset = self.in_community(Callback.objects.all())
+        if data.get("month"):
+            queryset = queryset.filter(selectors.month_due_filter(_month(data["month"])))
+        if data.get("method"):
+            queryset = queryset.filter(method=data["method"])
+        if data.get("satisfied") in ("0", "1"):
+            queryset = queryset.filter(satisfied=_to_bool(data["satisfied"]))
+        if data.get("kind"):
+            queryset = queryset.filter(ticket__kind=data["kind"])
+        return queryset
+
+    def get_queryset(self):
+        tab_filter = _callback_tab_filters(self.now)[self.tab]
+        order = ["-done_at", "-id"] if self.tab == "done" else ["due_at", "id"]
+        return self.filtered().filter(tab_filter).select_related("ticket", "ticket__room", "done_by").order_by(*order)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, community = self.request.user, self.request.community
+        counts = self.filtered().aggregate(
+            **{key: Count("id", filter=q) for key, q in _callback_tab_filters(self.now).items()}
+        )
+        month = _month(getattr(self.filters, "cleaned_data", {}).get("month"))
+        for callback in context["callbacks"]:
+            callback.state_label, callback.state_colour = _callback_state(callback, self.now)
+            callback.due_label = selectors.clock_label(callback.due_at)
+            callback.role_label = Role(callback.owner_role).label if callback.owner_role in Role.values else ""
+        context.update(
+            filters=self.filters,
+            tab=self.tab,
+            tabs=[(key, label, counts[key]) for key, label in CALLBACK_TABS],
+            tab_query=_query_string(self.request, "tab"),
+            query_string=_query_string(self.request),
+            month=month,
+            rate=selectors.callback_rate(community, month, self.now),
+            may_record=has_perm(user, "servicedesk.callback", community),
+            may_record_major=has_perm(user, "servicedesk.callback_major", community),
+            MAJOR=Severity.MAJOR,
+        )
+        return context
+
+
+def _callback_state(callback: Callback, now: dt.datetime) -> tuple[str, str]:
+    if callback.skipped:
+        return _("未抽中"), "grey"
+    if callback.done_at:
+        if callback.done_at > callback.due_at:
+            return _("超时回访"), "red"
+        return _("已回访"), "green"
+    if callback.due_at < now:
+        return _("已超时"), "red"
+    return _("待回访"), "amber"
+
+
+class CallbackRecordView(StaffMixin, TemplateView):
+    """Record one callback: method, satisfied or not, remarks → callback_record (RC-4, RC-5, RC-9)."""
+
+    action = "servicedesk.callback"
+    template_name = "servicedesk/followup_callback_record.html"
+
+    def get_callback(self) -> Callback:
+        callbacks = self.scoped(
+            Callback.objects.select_related("ticket", "ticket__room", "ticket__technician", "community")
+        )
+        callback = get_object_or_404(callbacks, pk=self.kwargs["pk"])
+        # RC-9: a major complaint's callback is the office manager's own.
+        if callback.ticket.severity == Severity.MAJOR and not has_perm(
+            self.request.user, "servicedesk.callback_major", callback.community
+        ):
+            raise PermissionDenied(_("重大投诉由管理处经理组织回访（RC-9）。"))
+        return callback
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        callback = kwargs.get("callback") or self.get_callback()
+        callback.due_label = selectors.clock_label(callback.due_at)
+        context.update(
+            callback=callback,
+            ticket=callback.ticket,
+            rectify_hours=policy(callback.community, "RC-5.hours"),
+            form=kwargs.get("form") or CallbackRecordForm(initial={"method": CallbackMethod.PHONE}),
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        callback = self.get_callback()
+        if callback.done_at or callback.skipped:
+            messages.info(request, _("该回访已完成。"))
+            return redirect(f"{reverse('servicedesk:callbacks')}?tab=done")
+        return self.render_to_response(self.get_context_data(callback=callback))
+
+    def post(self, request, *args, **kwargs):
+        callback = self.get_callback()
+        form = CallbackRecordForm(request.POST)
+        if form.is_valid():
+            try:
+                callback_record(
+                    callback=callback,
+                    actor=request.user,
+                    method=form.cleaned_data["method"],
+                    satisfied=form.cleaned_data["satisfied"] == "1",
+                    remarks=form.cleaned_data["remarks"],
+                )
+            except ServiceError as error:
+                apply_service_error(form, error)
+            else:
+                notice = RectificationNotice.objects.filter(callback=callback).only("pk", "number").first()
+                if notice is not None:
+                    messages.warning(request, _("回访不满意，已下达整改通知书 %(n)s。") % {"n": notice.number})
+                    return redirect("servicedesk:rectification", pk=notice.pk)
+                messages.success(request, _("已记录回访 %(n)s。") % {"n": callback.ticket.number})
+                return redirect("servicedesk:callbacks")
+        return self.render_to_response(self.get_context_data(callback=callback, form=form), status=400)
+
+
+# --- Rectification notices (RC-5) ---------------------------------------------------------
+
+NOTICE_TABS = [
+    ("open", gettext_lazy("整改中")),
+    ("overdue", gettext_lazy("已超时")),
+    ("closed", gettext_lazy("已完成")),
+]
+
+
+def _notice_tab_filters(now: dt.datetime) -> dict[str, Q]:
+    return {
+        "open": Q(closed_at__isnull=True, due_at__gte=now),
+        "overdue": Q(closed_at__isnull=True, due_at__lt=now),
+        "closed": Q(closed_at__isnull=False),
+    }
+
+
+def _notice_state(notice: RectificationNotice, now: dt.datetime) -> tuple[str, str]:
+    if notice.closed_at:
+        if notice.closed_at > notice.due_at:
+            return _("超时完成"), "red"
+        return _("按时完成"), "green"
+    if notice.due_at < now:
+        return _("已超时"), "red"
+    return _("整改中"), "amber"
+
+
+class RectificationListView(StaffMixin, ListView):
+    action = "servicedesk.view"
+    template_name = "servicedesk/rectification_list.html"
+    paginate_by = 50
+    context_object_name = "notices"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.now = timezone.now()
+        self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(NOTICE_TABS) else "open"
+
+    def get_queryset(self):
+        order = ["-closed_at", "-id"] if self.tab == "closed" else ["due_at", "id"]
+        return (
+            self.in_community(RectificationNotice.objects.all())
+            .filter(_notice_tab_filters(self.now)[self.tab])
+            .select_related("ticket", "ticket__room", "technician", "issued_by")
+            .order_by(*order)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = self.in_community(RectificationNotice.objects.all()).aggregate(
+            **{key: Count("id", filter=q) for key, q in _notice_tab_filters(self.now).items()}
+        )
+        for notice in context["notices"]:
+            notice.state_label, notice.state_colour = _notice_state(notice, self.now)
+        context.update(tab=self.tab, tabs=[(key, label, counts[key]) for key, label in NOTICE_TABS])
+        return context
+
+
+class NoticeMixin(StaffMixin):
+    action = "servicedesk.view"
+
+    def get_notice(self) -> RectificationNotice:
+        notices = self.scoped(
+            RectificationNotice.objects.select_related(
+                "community",
+                "ticket",
+                "ticket__room",
+                "callback",
+                "callback__done_by",
+                "technician",
+                "issued_by",
+                "closed_by",
+            )
+        )
+        return get_object_or_404(notices, pk=self.kwargs["pk"])
+
+
+class RectificationDetailView(NoticeMixin, TemplateView):
+    """整改通知书: the notice, its clock, and the close form (result) → rectification_close."""
+
+    template_name = "servicedesk/rectification_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        notice = kwargs.get("notice") or self.get_notice()
+        notice.state_label, notice.state_colour = _notice_state(notice, timezone.now())
+        context.update(
+            notice=notice,
+            ticket=notice.ticket,
+            form=kwargs.get("form") or RectificationCloseForm(),
+            may_close=not notice.closed_at and has_perm(self.request.user, "servicedesk.rectify", notice.community),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        notice = self.get_notice()
+        if not has_perm(request.user, "servicedesk.rectify", notice.community):
+            raise PermissionDenied
+        form = RectificationCloseForm(request.POST)
+        if form.is_valid():
+            try:
+                rectification_close(notice=notice, actor=request.user, result=form.cleaned_data["result"])
+            except ServiceError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("整改通知书 %(n)s 已完成，已安排再次回访。") % {"n": notice.number})
+                return redirect("servicedesk:rectification", pk=notice.pk)
+        return self.render_to_response(self.get_context_data(notice=notice, form=form), status=400)
+
+
+class RectificationPdfView(NoticeMixin, View):
+    """The printable, numbered 整改通知书 (DESIGN.md §9, RC-5)."""
+
+    def get(self, request, *args, **kwargs):
+        notice = self.get_notice()
+        context = {
+            "notice": notice,
+            "ticket": notice.ticket,
+            "community": notice.community,
+            "title": _("整改通知书"),
+            "hours": policy(notice.community, "RC-5.hours"),
+            "generated_at": timezone.now(),
+        }
+        return pdf_response("pdf/rectification_notice.html", context, f"{notice.number}.pdf", request)
+
+
+# --- The office manager's spot check (RC-4) ------------------------------------------------
+
+
+class SpotCheckView(StaffMixin, TemplateView):
+    """回访抽查: the manager draws the month's sample and records whether each callback was genuine."""
+
+    action = "servicedesk.spot_check"
+    template_name = "servicedesk/followup_spot_checks.html"
+
+    def get_month(self) -> dt.date:
+        return _month(self.request.GET.get("month") or self.request.POST.get("month"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = kwargs.get("month") or self.get_month()
+        checks = list(
+            self.in_community(CallbackSpotCheck.objects.filter(month=month))
+            .select_related("callback", "callback__ticket", "callback__ticket__room", "callback__done_by", "drawn_by")
+            .order_by("id")
+        )
+        forms_by_check = kwargs.get("forms", {})
+        for check in checks:
+            check.form = forms_by_check.get(check.pk)
+        context.update(
+            month=month,
+            checks=checks,
+            sample_size=policy(self.request.community, "RC-4.spot_checks"),
+            checked=sum(1 for c in checks if c.checked_at),
+            draw_error=kwargs.get("draw_error"),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        month = self.get_month()
+        try:
+            checks = spot_check_draw(community=request.community, month=month, actor=request.user)
+        except ServiceError as error:
+            return self.render_to_response(self.get_context_data(draw_error=str(error.message)), status=400)
+        messages.success(request, _("已随机抽取 %(n)s 条回访。") % {"n": len(checks)})
+        return redirect(f"{reverse('servicedesk:spot_checks')}?month={month:%Y-%m}")
+
+
+class SpotCheckRecordView(SpotCheckView):
+    def post(self, request, *args, **kwargs):
+        check = get_object_or_404(
+            self.scoped(CallbackSpotCheck.objects.select_related("callback__ticket", "community")), pk=self.kwargs["pk"]
+        )
+        form = SpotCheckRecordForm(request.POST)
+        if form.is_valid():
+            try:
+                spot_check_record(
+                    check=check,
+                    actor=request.user,
+                    genuine=form.cleaned_data["genuine"] == "1",
+                    note=form.cleaned_data["note"],
+                )
+            except ServiceError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("已记录抽查结果。"))
+                return redirect(f"{reverse('servicedesk:spot_checks')}?month={check.month:%Y-%m}")
+        return self.render_to_response(self.get_context_data(month=check.month, forms={check.pk: form}), status=400)
+
+    def get(self, request, *args, **kwargs):
+        return redirect("servicedesk:spot_checks")
+
+
+# --- What is due (DESIGN.md §4) ------------------------------------------------------------
+
+DUE_TABS = [
+    ("today", gettext_lazy("今日到期")),
+    ("overdue", gettext_lazy("已超时")),
+    ("met", gettext_lazy("本月已完成")),
+]
+DUE_SCOPES = [("mine", gettext_lazy("我的")), ("office", gettext_lazy("本管理处"))]
+
+
+class DueView(StaffMixin, ListView):
+    """到期事项: what is due today, overdue, and met this month — for me or for the whole office."""
+
+    action = "servicedesk.view"
+    template_name = "servicedesk/followup_due.html"
+    paginate_by = 50
+    context_object_name = "deadlines"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.now = timezone.now()
+        self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(DUE_TABS) else "today"
+        self.scope = request.GET.get("scope") if request.GET.get("scope") in dict(DUE_SCOPES) else "mine"
+
+    def base(self):
+        pick = selectors.my_deadlines if self.scope == "mine" else selectors.office_deadlines
+        return pick(self.request.user, self.request.community)
+
+    def get_queryset(self):
+        base = self.base()
+        if self.tab == "today":
+            queryset = selectors.due_today(base, self.now)
+        elif self.tab == "overdue":
+            queryset = selectors.overdue(base, self.now)
+        else:
+            queryset = selectors.met_in_month(base, self.now).order_by("-met_at", "-id")
+        return queryset.with_state(self.now).select_related("owner", "met_by")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = selectors.attach_links(context["deadlines"])
+        for d in rows:
+            state = DeadlineState(d.state)
+            d.state_label, d.state_colour = state.label, state.colour
+            d.due_label = selectors.clock_label(d.due_at)
+            d.owner_label = (
+                (d.owner.get_full_name() or d.owner.username)
+                if d.owner_id
+                else (Role(d.owner_role).label if d.owner_role else "")
+            )
+        context.update(
+            rows=rows,
+            tab=self.tab,
+            scope=self.scope,
+            counts=selectors.due_counts(self.base(), self.now),
+            tabs=DUE_TABS,
+            scopes=DUE_SCOPES,
+            now=self.now,
+            query_string=_query_string(self.request),
+        )
+        return context
+
+
+class DuePanelView(StaffMixin, TemplateView):
+    """The dashboard panel (loaded by htmx): my due-today and overdue counts, and the office's overdue."""
+
+    action = "servicedesk.view"
+    template_name = "servicedesk/followup_due_panel.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, community = self.request.user, self.request.community
+        now = timezone.now()
+        mine = selectors.due_counts(selectors.my_deadlines(user, community), now)
+        office_overdue = selectors.overdue(selectors.office_deadlines(user, community), now).count()
+        context.update(mine=mine, office_overdue=office_overdue)
+        return context

@@ -1,0 +1,334 @@
+"""Console pages of the service-desk KPIs (RC-3, RC-4, RC-8, RC-9), the weekly complaint statistics
+(RC-6) and the monthly complaint summary for owners (RC-10). Thin views: numbers come from
+`kpis` and `reports`, writes from the summary services."""
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from guanjia.core.access import has_perm, is_staff_member, scoped, visible_communities
+from guanjia.core.console import StaffMixin, apply_service_error
+from guanjia.core.errors import ServiceError
+from guanjia.core.pdf import pdf_response
+from guanjia.core.topics import Topic
+
+from . import kpis, reports
+from . import services as sd
+from .models import ComplaintSummary
+
+# --- the KPI page ------------------------------------------------------------------------
+
+CHART_W, CHART_H = 300, 150
+PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT, PLOT_RIGHT = 14, 118, 30, 292
+
+
+def bar_chart(code: str, trend: list) -> dict:
+    """Geometry of a small server-side SVG bar chart of one KPI over the trend's months (no JS)."""
+    slot = (PLOT_RIGHT - PLOT_LEFT) / max(len(trend), 1)
+    height = PLOT_BOTTOM - PLOT_TOP
+    bars = []
+    target = None
+    for index, (month, values) in enumerate(trend):
+        kpi = values[code]
+        target = kpi.target
+        value = float(kpi.rate) if kpi.rate is not None else None
+        bar_h = round(height * (value or 0) / 100, 1)
+        x = PLOT_LEFT + index * slot
+        bars.append(
+            {
+                "x": round(x + slot * 0.18, 1),
+                "w": round(slot * 0.64, 1),
+                "y": round(PLOT_BOTTOM - bar_h, 1),
+                "h": bar_h,
+                "cx": round(x + slot / 2, 1),
+                "label": f"{month.month}月",
+                "value": "—" if value is None else f"{kpi.rate}",
+                "value_y": round(PLOT_BOTTOM - bar_h - 3, 1),
+                "colour": "none" if kpi.met is None else ("green" if kpi.met else "red"),
+                "title": f"{month:%Y-%m} {kpi.arithmetic}",
+            }
+        )
+    target_y = round(PLOT_BOTTOM - height * float(target or 0) / 100, 1)
+    return {
+        "code": code,
+        "label": kpis.SPEC_BY_CODE[code].label,
+        "bars": bars,
+        "target_y": target_y,
+        "target": target,
+        "width": CHART_W,
+        "height": CHART_H,
+        "left": PLOT_LEFT,
+        "right": PLOT_RIGHT,
+        "top": PLOT_TOP,
+        "bottom": PLOT_BOTTOM,
+        "mid_y": round((PLOT_TOP + PLOT_BOTTOM) / 2, 1),
+        "axis_label_y": PLOT_BOTTOM + 14,
+    }
+
+
+def chosen_month(request, default: dt.date) -> dt.date:
+    """?month=YYYY-MM, never later than the month under way."""
+    current = kpis.month_start(timezone.localdate())
+    month = reports.parse_month(request.GET.get("month"))
+    if month is None or month > current:
+        return default
+    return month
+
+
+class KpiView(StaffMixin, TemplateView):
+    """服务指标: the month's KPIs with their arithmetic, six-month charts, technicians, communities."""
+
+    action = "servicedesk.kpi"
+    template_name = "servicedesk/kpi_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.request.community
+        current = kpis.month_start(timezone.localdate())
+        month = chosen_month(self.request, current)
+        trend = kpis.kpi_trend(community, month)
+        values = trend[-1][1]  # the chosen month: the trend's last
+        communities = list(visible_communities(self.request.user, self.action).order_by("name"))
+        context.update(
+            {
+                "month": month,
+                "month_key": reports.month_key(month),
+                "month_label": reports.month_label(month),
+                "max_month": reports.month_key(current),
+                "is_current": month == current,
+                "kpis": list(values.values()),
+                "charts": [bar_chart(spec.code, trend) for spec in kpis.SPECS],
+                "technicians": kpis.kpis_by_technician(community, month),
+                "technician_codes": kpis.TECHNICIAN_CODES,
+                "communities": kpis.kpis_by_community(communities, month) if len(communities) > 1 else None,
+                "specs": kpis.SPECS,
+            }
+        )
+        return context
+
+
+# --- weekly complaint statistics (RC-6) ----------------------------------------------------
+
+
+class WeeklyComplaintsView(StaffMixin, TemplateView):
+    """投诉周报: an ISO week's complaints by topic, severity and outcome, and the list itself."""
+
+    action = "servicedesk.kpi"
+    template_name = "servicedesk/kpi_weekly.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        this_week = reports.week_start(timezone.localdate())
+        monday = reports.parse_week(self.request.GET.get("week"))
+        if monday is None or monday > this_week:
+            monday = this_week
+        week = reports.weekly_complaints(self.request.community, monday)
+        page = Paginator(week.tickets, self.paginate_by).get_page(self.request.GET.get("page"))
+        context.update(
+            {
+                "week": week,
+                "page_obj": page,
+                "max_week": reports.week_key(this_week),
+                "previous_week": reports.week_key(monday - dt.timedelta(days=7)),
+                "next_week": reports.week_key(monday + dt.timedelta(days=7)) if monday < this_week else None,
+            }
+        )
+        return context
+
+
+# --- the monthly complaint summary (RC-10) --------------------------------------------------
+
+
+class SummaryForm(forms.Form):
+    explanation = forms.CharField(
+        label=gettext_lazy("未能解决事项说明"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=gettext_lazy("将向业户公布：只写事项和原因，不写房号、姓名（RC-10）。"),
+    )
+
+
+def summary_context(stats: dict) -> dict:
+    """The summary's frozen numbers with topic labels, for the console, the PDF and the owners' page."""
+    as_of = stats.get("as_of", "")
+    return {
+        **stats,
+        "by_topic": reports.with_labels(stats.get("by_topic", [])),
+        "as_of_label": as_of.replace("T", " ")[:16],
+    }
+
+
+class SummaryIndexView(StaffMixin, TemplateView):
+    """投诉月度汇总: a month's summary (preview, prepare, approve, publish, PDF) and the last 12 months."""
+
+    action = "servicedesk.kpi"
+    template_name = "servicedesk/summary_index.html"
+
+    def month(self) -> dt.date:
+        last = kpis.add_months(kpis.month_start(timezone.localdate()), -1)
+        return chosen_month(self.request, last)
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community, user = self.request.community, self.request.user
+        month = self.month()
+        recent = [kpis.add_months(kpis.month_start(timezone.localdate()), -n) for n in range(1, 13)]
+        rows = reports.recent_summaries(community, [month, *[m for m in recent if m != month]])
+        selected = rows[0]
+        summary = selected["summary"]
+        stats = summary.stats if summary else reports.summary_stats(community, month)
+        ended = reports.month_has_ended(month)
+        context.update(
+            {
+                "selected": selected,
+                "summary": summary,
+                "stats": summary_context(stats),
+                "preview": summary is None,
+                "ended": ended,
+                "recent": rows[1:],
+                "max_month": reports.month_key(kpis.month_start(timezone.localdate())),
+                "form": form or SummaryForm(initial={"explanation": summary.explanation if summary else ""}),
+                "can_prepare": ended
+                and has_perm(user, "servicedesk.summary", community)
+                and not (summary and summary.approved_at),
+                "can_approve": bool(summary and not summary.approved_at)
+                and has_perm(user, "servicedesk.approve_summary", community),
+                "can_publish": bool(summary and summary.approved_at and not summary.published_at)
+                and has_perm(user, "servicedesk.summary", community),
+            }
+        )
+        return context
+
+
+class SummaryActionMixin(StaffMixin):
+    http_method_names = ["post"]
+
+    def month(self) -> dt.date:
+        month = reports.parse_month(self.kwargs["month"])
+        if month is None:
+            raise Http404
+        return month
+
+    def summary(self) -> ComplaintSummary:
+        return get_object_or_404(self.in_community(ComplaintSummary.objects.all()), month=self.month())
+
+    def back(self):
+        return redirect(f"{reverse('servicedesk:summaries')}?month={self.kwargs['month']}")
+
+
+class SummaryPrepareView(SummaryActionMixin, SummaryIndexView):
+    """POST the explanation → the prepare service; a refusal is shown beside the form on the summary page."""
+
+    action = "servicedesk.summary"
+
+    def post(self, request, *args, **kwargs):
+        form = SummaryForm(request.POST)
+        if form.is_valid():
+            try:
+                sd.complaint_summary_prepare(
+                    community=request.community,
+                    month=self.month(),
+                    actor=request.user,
+                    explanation=form.cleaned_data["explanation"],
+                )
+            except ServiceError as error:
+                apply_service_error(form, error)
+                return self.render_to_response(self.get_context_data(form=form), status=error.status)
+            messages.success(
+                request, _("已编制%(m)s投诉汇总，待管理处经理批准。") % {"m": reports.month_label(self.month())}
+            )
+            return self.back()
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SummaryApproveView(SummaryActionMixin, View):
+    action = "servicedesk.approve_summary"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            sd.complaint_summary_approve(summary=self.summary(), actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("已批准%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
+        return self.back()
+
+
+class SummaryPublishView(SummaryActionMixin, View):
+    action = "servicedesk.summary"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            sd.complaint_summary_publish(summary=self.summary(), actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("已公布%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
+        return self.back()
+
+
+def _document_context(summary: ComplaintSummary) -> dict:
+    return {
+        "community": summary.community,
+        "summary": summary,
+        "stats": summary_context(summary.stats),
+        "month_label": reports.month_label(summary.month),
+        "title": _("月度投诉汇总"),
+        "generated_at": timezone.localtime(),
+        "topics": Topic,
+    }
+
+
+class SummaryPdfView(SummaryActionMixin, View):
+    """The printable summary for the notice board (RC-10): counts only, never a room or a name."""
+
+    action = "servicedesk.kpi"
+    http_method_names = ["get"]
+
+    def get(self, request, *args, **kwargs):
+        summary = self.summary()
+        context = _document_context(summary)
+        filename = f"{summary.community.name}-{_('投诉汇总')}-{self.kwargs['month']}.pdf"
+        return pdf_response("pdf/complaint_summary.html", context, filename, request=request)
+
+
+class SummaryPublicView(TemplateView):
+    """The published summary as owners read it: staff of the community and its owners, tenants and residents.
+
+    Anything else is a 404 (a summary of another community, or one not yet published)."""
+
+    template_name = "servicedesk/summary_public.html"
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+        return super().get(request, *args, **kwargs)
+
+    def get_summary(self) -> ComplaintSummary:
+        user = self.request.user
+        published = ComplaintSummary.objects.filter(published_at__isnull=False).select_related("community")
+        if is_staff_member(user):
+            published = scoped(published, user, "servicedesk.view")
+        else:
+            from guanjia.estates.selectors import homes_of
+
+            published = published.filter(community__in=homes_of(user).values("community"))
+        return get_object_or_404(published, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(_document_context(self.get_summary()))
+        return context
