@@ -685,9 +685,8 @@ def demo_users(company_communities: list[Community]) -> dict[str, object]:
 
     def user(username: str, role: Role, community: Community | None, **extra):
         full = next(names)
-        account = User.objects.create(
-            username=username, password=password, last_name=full[:1], first_name=full[1:], **extra
-        )
+        # The whole Chinese name in first_name: get_full_name() joins "first last", the Western order.
+        account = User.objects.create(username=username, password=password, first_name=full, **extra)
         Membership.objects.create(user=account, community=community, role=role)
         users[username] = account
         return account
