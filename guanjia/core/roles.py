@@ -73,4 +73,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "servicedesk.summary": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),  # RC-6, RC-10
     "servicedesk.approve_summary": frozenset({R.OFFICE_MANAGER}),  # RC-10
     "servicedesk.kpi": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY, R.COMPANY_ADMIN}),  # QA-4
+    # SS-2, RC-2: the public price list of special services.
+    "servicedesk.edit_pricelist": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
 }

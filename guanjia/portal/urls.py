@@ -1,5 +1,7 @@
 from django.urls import path
 
+from guanjia.servicedesk import views_pricelist
+
 from . import views
 
 app_name = "portal"
@@ -16,4 +18,6 @@ urlpatterns = [
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/password/", views.PasswordView.as_view(), name="password"),
+    path("prices/", views_pricelist.PortalPricelistView.as_view(), name="prices"),  # SS-2, RC-2
+    path("notices/complaints/", views_pricelist.PortalComplaintNoticesView.as_view(), name="complaint_notices"),
 ]

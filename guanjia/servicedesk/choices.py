@@ -70,3 +70,14 @@ class CallbackMethod(models.TextChoices):
     PORTAL = "portal", _("业主网页/App")
     WECHAT = "wechat", _("微信")
     SMS = "sms", _("短信")
+
+
+class ServiceCategory(models.TextChoices):
+    """SS-2: the special (entrusted) services 特约服务 offered to one household."""
+
+    HOME_REPAIR = "home_repair", _("家居维修")
+    CLEANING = "cleaning", _("家政保洁")
+    PEST_CONTROL = "pest_control", _("除虫灭害")
+    HOUSEKEEPING = "housekeeping", _("家政服务")
+    RENTAL_AGENCY = "rental_agency", _("租赁代理")
+    OTHER = "other", _("其他")

@@ -10,6 +10,7 @@ from guanjia.core.topics import Topic
 from guanjia.estates.models import Person, Room
 
 from .choices import Channel, Kind, RepairCategory, Severity
+from .models import ServiceItem
 
 # The desk's kind radio: the kinds of RC-1 in the order the desk meets them, and the call log (IC-3).
 CALL = "call"
@@ -43,6 +44,12 @@ class MultipleImageField(forms.ImageField):
         return [single(data, initial)] if data else []
 
 
+class ServiceItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, item):
+        price = _("免费") if item.free else f"¥{item.price}" + (f"/{item.unit}" if item.unit else "")
+        return f"{item.name}（{price}）"
+
+
 def _blank(choices):
     return [("", _("——请选择——")), *choices]
 
@@ -74,6 +81,14 @@ class DeskTicketForm(forms.Form):
     special_service = forms.BooleanField(label=_("特约服务"), required=False)  # SS-2
     paid = forms.BooleanField(label=_("有偿服务"), required=False)
     price = forms.DecimalField(label=_("报价(元)"), required=False, max_digits=10, decimal_places=2, min_value=0)
+    # SS-2: a line of the public price list; it sets special service, paid and price.
+    service_item = ServiceItemChoiceField(
+        label=_("特约服务项目"),
+        queryset=None,
+        required=False,
+        empty_label=_("——不选——"),
+        help_text=_("选中后按公示标准收费，下方报价不再适用"),
+    )
     photos = MultipleImageField(label=_("照片"), required=False)
     outside = forms.BooleanField(label=_("外来信息(*)"), required=False)  # IC-3
     handling = forms.CharField(label=_("处理情况"), required=False, max_length=300)
@@ -83,6 +98,7 @@ class DeskTicketForm(forms.Form):
         self.community = community
         self.fields["room"].queryset = Room.objects.filter(community=community)
         self.fields["reporter"].queryset = Person.objects.filter(community=community)
+        self.fields["service_item"].queryset = ServiceItem.objects.filter(community=community, active=True)
 
     def clean(self):
         data = super().clean()
@@ -90,6 +106,11 @@ class DeskTicketForm(forms.Form):
         if kind == CALL and not (data.get("description") or "").strip():
             self.add_error("description", _("请填写来电来访内容。"))
         return data
+
+    @property
+    def chosen_service_item(self):
+        """The price-list item, for repairs only (the select is shown for repairs)."""
+        return self.cleaned_data.get("service_item") if self.cleaned_data.get("kind") == Kind.REPAIR else None
 
     @property
     def is_call(self) -> bool:

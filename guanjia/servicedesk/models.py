@@ -1,6 +1,7 @@
 """The service desk (RC-1 … RC-11, IC-3): tickets, callbacks, rectification notices, the call log."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -8,7 +9,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
 
-from .choices import CallbackMethod, Channel, Kind, RepairCategory, Severity, Status
+from .choices import CallbackMethod, Channel, Kind, RepairCategory, ServiceCategory, Severity, Status
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
@@ -41,6 +42,14 @@ class Ticket(ConcurrentTransitionMixin, CommunityOwned):
     special_service = models.BooleanField(_("特约服务"), default=False)  # SS-2
     paid = models.BooleanField(_("有偿服务"), default=False)
     price = models.DecimalField(_("报价(元)"), **MONEY)
+    service_item = models.ForeignKey(
+        "ServiceItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("特约服务项目"),
+    )  # SS-2: the price-list line the price came from
 
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
     received_at = models.DateTimeField(_("受理时间"))
@@ -274,3 +283,34 @@ class ComplaintSummary(CommunityOwned):
         verbose_name = verbose_name_plural = _("月度投诉汇总")
         ordering = ["-month"]
         constraints = [models.UniqueConstraint(fields=["community", "month"], name="uniq_complaint_summary")]
+
+
+class ServiceItem(CommunityOwned):
+    """One line of the public price list of special services 特约服务 (SS-2; RC-2 "fee standards are public")."""
+
+    name = models.CharField(_("服务项目"), max_length=100)
+    category = models.CharField(_("服务类别"), max_length=20, choices=ServiceCategory.choices)
+    free = models.BooleanField(_("免费"), default=False)
+    price = models.DecimalField(_("收费标准(元)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(_("计价单位"), max_length=20, blank=True, help_text=_("如：次、小时、㎡"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    active = models.BooleanField(_("公示中"), default=True)
+    ordering = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("特约服务项目")
+        ordering = ["ordering", "category", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["community", "name"], name="uniq_service_item_name")]
+        indexes = [models.Index(fields=["community", "active", "ordering"], name="service_item_comm_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        # SS-2: a paid item carries its public price; a free one none.
+        if self.free:
+            self.price = None
+        elif self.price is None:
+            raise ValidationError({"price": _("有偿服务项目须填写收费标准。")})
+        elif self.price < 0:
+            raise ValidationError({"price": _("收费标准不能为负数。")})

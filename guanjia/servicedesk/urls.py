@@ -1,4 +1,4 @@
-from . import urls_desk, urls_followup, urls_kpi
+from . import urls_desk, urls_followup, urls_kpi, urls_pricelist
 
 app_name = "servicedesk"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *urls_desk.urlpatterns,
     *urls_followup.urlpatterns,
     *urls_kpi.urlpatterns,
+    *urls_pricelist.urlpatterns,
 ]

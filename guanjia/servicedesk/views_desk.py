@@ -276,7 +276,12 @@ class DeskView(StaffMixin, TemplateView):
                     services.calllog_record(community=request.community, actor=request.user, **form.calllog_kwargs())
                     messages.success(request, _("已记入来电来访记录。"))
                     return redirect("servicedesk:desk")
-                ticket = services.ticket_create(community=request.community, actor=request.user, **form.ticket_kwargs())
+                ticket = services.ticket_create_with_item(
+                    community=request.community,
+                    actor=request.user,
+                    service_item=form.chosen_service_item,
+                    **form.ticket_kwargs(),
+                )
             except ServiceError as error:
                 if error.field == "content":
                     error.field = "description"
