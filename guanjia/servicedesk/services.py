@@ -13,6 +13,7 @@ from guanjia.core.access import has_perm, is_staff_member, require, roles_of
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_cancel, deadline_meet, deadline_open, deadline_reassign
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
+from guanjia.core.models import Deadline
 from guanjia.core.notify import notify, notify_role
 from guanjia.core.numbering import next_number
 from guanjia.core.policies import policy
@@ -158,7 +159,34 @@ def ticket_create(
         )
         if ticket.severity == Severity.MAJOR:
             _escalate_to_manager(ticket)
+        if ticket.is_complaint:
+            _open_summary_deadline(community, timezone.localdate(received_at))
     return ticket
+
+
+def _open_summary_deadline(community, day: dt.date) -> None:
+    """RC-10: a month with complaints owes its summary to owners by the 5th of the next month.
+
+    One Deadline row per community and month (subject: the community), opened with the month's
+    first complaint and met when the summary is published, so the due lists and reminders see it."""
+    from . import reports
+
+    due = reports.summary_due(community, day)
+    if Deadline.objects.filter(community=community, rule="RC-10", due_at=due).exists():
+        return
+    deadline_open(
+        subject=community,
+        community=community,
+        rule="RC-10",
+        title=_("%(m)s月度投诉汇总公布") % {"m": reports.month_label(day.replace(day=1))},
+        starts_at=_month_start(day),
+        due_at=due,
+        owner_role=Role.CS_SUPERVISOR,
+    )
+
+
+def _month_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day.replace(day=1), dt.time()))
 
 
 def _open_response_deadline(ticket: Ticket, start: dt.datetime, title: str) -> None:
@@ -782,6 +810,9 @@ def complaint_summary_publish(*, summary, actor):
         summary.published_at = timezone.now()
         summary.save(update_fields=["published_at"])
         due = reports.summary_due(summary.community, summary.month)
+        Deadline.objects.pending().filter(community=summary.community, rule="RC-10", due_at=due).update(
+            met_at=summary.published_at, met_by=actor
+        )
         log(
             actor,
             "servicedesk.summary.published",

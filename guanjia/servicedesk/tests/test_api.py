@@ -496,10 +496,11 @@ def test_deadlines_mine_and_overdue(office):
         return sorted((d["rule"], d["state"]) for d in body["results"])
 
     assert rules_of(office.technician, owner="me") == [("RC-8.response", "open")]
-    assert rules_of(office.supervisor, owner="me") == [("RC-3", "overdue")]  # held by the CS supervisor's role
+    # Held by the CS supervisor's role: the complaint's reply, and the month's summary for owners (RC-10).
+    assert rules_of(office.supervisor, owner="me") == [("RC-10", "open"), ("RC-3", "overdue")]
     assert rules_of(office.desk, state="overdue") == [("RC-3", "overdue")]
     assert rules_of(office.desk, rule="RC-8") == [("RC-8.response", "open")]
-    assert rules_of(office.desk) == [("RC-3", "overdue"), ("RC-8.response", "open")]
+    assert rules_of(office.desk) == [("RC-10", "open"), ("RC-3", "overdue"), ("RC-8.response", "open")]
     sd.ticket_arrive(ticket=ticket, actor=office.technician)
     assert rules_of(office.technician, owner="me") == []  # met: no longer pending
 

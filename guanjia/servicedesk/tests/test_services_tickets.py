@@ -315,3 +315,25 @@ class TestPortalAndLog:
             sd.spot_check_draw(community=office.community, month=dt.date(2026, 10, 1), actor=office.supervisor)
         sd.spot_check_record(check=checks[0], actor=office.manager, genuine=True)
         assert CallbackSpotCheck.objects.filter(checked_at__isnull=False).count() == 1
+
+
+def test_rc10_monthly_summary_deadline_opened_by_the_first_complaint_and_met_on_publication(office):
+    from guanjia.core.models import Deadline
+
+    complaint(office, when=at(2026, 10, 3, 10, 0))
+    complaint(office, when=at(2026, 10, 20, 10, 0))
+    deadline = Deadline.objects.get(community=office.community, rule="RC-10")
+    assert deadline.due_at == at(2026, 11, 6, 0, 0)  # 24:00 on 5 November
+    assert deadline.owner_role == "cs_supervisor"
+    for ticket in office.community.ticket_set.all():
+        sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="已处理", valid=True)
+    summary = sd.complaint_summary_prepare(
+        community=office.community,
+        month=dt.date(2026, 10, 1),
+        actor=office.supervisor,
+        explanation="两件保洁投诉已答复，待回访确认。",
+    )
+    sd.complaint_summary_approve(summary=summary, actor=office.manager)
+    sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
+    deadline.refresh_from_db()
+    assert deadline.met_at == summary.published_at
