@@ -120,9 +120,20 @@ def with_next_deadline(queryset):
 
 def mark_deadlines(tickets, now=None) -> None:
     """Pick the nearest of the ticket's own deadline, its callback's and its rectification's,
-    and say whether it is overdue."""
+    and say whether it is overdue.
+
+    Only the tickets shown are annotated, in one query: annotating the list queryset itself made
+    SQLite compute the subqueries for every matching row before sorting (1 s for the overdue
+    filter at 1,000,000 tickets)."""
     now = now or timezone.now()
+    page = with_next_deadline(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by())
+    annotated = {
+        row["pk"]: row for row in page.values("pk", "next_due", "next_rule", "callback_due", "rectification_due")
+    }
     for ticket in tickets:
+        row = annotated[ticket.pk]
+        ticket.next_due, ticket.next_rule = row["next_due"], row["next_rule"]
+        ticket.callback_due, ticket.rectification_due = row["callback_due"], row["rectification_due"]
         candidates = [
             (ticket.next_due, ticket.next_rule),
             (ticket.callback_due, "RC-4"),
@@ -345,7 +356,7 @@ class TicketListView(CommunityListView):
     def get_queryset(self):
         queryset = super().get_queryset()
         self.count_queryset = queryset
-        return with_next_deadline(queryset)
+        return queryset
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         return self.paginator_class(
@@ -373,7 +384,7 @@ class MyTicketsView(StaffMixin, ListView):
         tickets = self.scoped(Ticket.objects.select_related("room", "community"), "servicedesk.view").filter(
             technician=self.request.user, status__in=[Status.DISPATCHED, Status.ARRIVED]
         )
-        return with_next_deadline(tickets.order_by("dispatched_at", "id"))
+        return tickets.order_by("dispatched_at", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
