@@ -20,7 +20,7 @@ from guanjia.estates.api.serializers import ScopedRelatedField
 from guanjia.estates.models import Person, Room
 
 from ..choices import CallbackMethod, Channel, Kind, RepairCategory, Severity, Status
-from ..models import Callback, CallLog, RectificationNotice, Ticket, TicketPhoto
+from ..models import Callback, CallLog, RectificationNotice, ServiceItem, Ticket, TicketPhoto
 from ..services import MAX_PHOTOS
 
 
@@ -469,3 +469,14 @@ class CallLogCreateSerializer(serializers.Serializer):
         if room is not None and room.community_id != data["community"].pk:
             raise serializers.ValidationError({"room": _("房屋不属于本小区。")})
         return data
+
+
+class ServiceItemSerializer(serializers.ModelSerializer):
+    """A line of the public price list of special services (SS-2)."""
+
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = ["id", "community", "name", "category", "category_display", "free", "price", "unit", "note", "active"]
+        read_only_fields = fields

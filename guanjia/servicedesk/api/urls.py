@@ -10,5 +10,6 @@ router.register("callbacks", views.CallbackViewSet, basename="callback")
 router.register("rectifications", views.RectificationViewSet, basename="rectification")
 router.register("calls", views.CallLogViewSet, basename="call")
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")
+router.register("service-items", views.ServiceItemViewSet, basename="service-item")
 
 urlpatterns = router.urls

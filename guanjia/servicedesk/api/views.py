@@ -20,7 +20,7 @@ from guanjia.core.api import ScopedMixin
 from guanjia.core.models import Deadline
 
 from .. import services
-from ..models import Callback, CallLog, RectificationNotice, Ticket
+from ..models import Callback, CallLog, RectificationNotice, ServiceItem, Ticket
 from . import filters
 from . import serializers as s
 
@@ -223,3 +223,11 @@ class DeadlineViewSet(mixins.ListModelMixin, DeskViewSet):
 
     def get_queryset(self):
         return super().get_queryset().pending().with_state().order_by("due_at", "id")
+
+
+class ServiceItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):
+    """The public price list of special services (SS-2); edited in the console (特约服务收费)."""
+
+    queryset = ServiceItem.objects.all()
+    serializer_class = s.ServiceItemSerializer
+    filterset_fields = ["community", "category", "active"]

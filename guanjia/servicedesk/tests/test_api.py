@@ -3,6 +3,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -573,3 +574,27 @@ def test_schema_lists_the_desk_endpoints(tmp_path):
         "/api/deadlines/",
     ):
         assert path in text, path
+
+
+def test_price_list_of_special_services_scoped_ss2(office):
+    other = Office()
+    sd.service_item_save(
+        community=office.community,
+        actor=office.manager,
+        name="疏通下水道",
+        category="home_repair",
+        price=Decimal("50"),
+        unit="次",
+    )
+    sd.service_item_save(
+        community=other.community,
+        actor=other.manager,
+        name="家政保洁",
+        category="cleaning",
+        price=Decimal("40"),
+        unit="小时",
+    )
+    body = client_for(office.desk).get("/api/service-items/").json()
+    assert [(r["name"], r["price"], r["unit"]) for r in body["results"]] == [("疏通下水道", "50.00", "次")]
+    foreign = other.community.serviceitem_set.get()
+    assert client_for(office.desk).get(f"/api/service-items/{foreign.pk}/").status_code == 404
