@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guanjia.core",
     "guanjia.estates",
     "guanjia.servicedesk",
+    "guanjia.engagement",
     "guanjia.portal",
 ]
 

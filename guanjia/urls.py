@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/", include("guanjia.core.urls")),
     path("console/estates/", include("guanjia.estates.urls")),
     path("console/desk/", include("guanjia.servicedesk.urls")),
+    path("console/engagement/", include("guanjia.engagement.urls")),
     path("m/", include("guanjia.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -75,4 +75,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "servicedesk.kpi": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY, R.COMPANY_ADMIN}),  # QA-4
     # SS-2, RC-2: the public price list of special services.
     "servicedesk.edit_pricelist": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
+    # Visits to households (VS-1 … VS-5)
+    "engagement.view": ALL_STAFF,
+    "engagement.visit_record": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
 }

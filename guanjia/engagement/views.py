@@ -1,0 +1,134 @@
+"""Console pages of the visits to households (VS-1 … VS-5). Thin views: forms hand their data
+to one service; a visit of another community is a 404 (DESIGN.md §1)."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from guanjia.core.access import has_perm
+from guanjia.core.console import StaffMixin, apply_service_error
+from guanjia.core.errors import ServiceError
+
+from . import selectors, services, visits
+from .forms import VisitFeedbackForm, VisitRecordForm, VisitTicketForm
+from .models import Visit
+
+
+def _month(value: str | None) -> dt.date:
+    """'2026-11' → 2026-11-01; anything else → this month."""
+    try:
+        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+class VisitListView(StaffMixin, ListView):
+    """The month's visits, the progress against the VS-1 quota and whom to visit next."""
+
+    action = "engagement.view"
+    template_name = "engagement/visit_list.html"
+    context_object_name = "visits"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.month = _month(self.request.GET.get("month"))
+        start, end = visits.month_bounds(self.month)
+        queryset = self.in_community(Visit.objects.filter(visited_at__gte=start, visited_at__lt=end))
+        return selectors.visits_with_related(queryset)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.request.community
+        prev_month = (self.month - dt.timedelta(days=1)).replace(day=1)
+        next_month = (self.month + dt.timedelta(days=32)).replace(day=1)
+        context.update(
+            month=self.month,
+            prev_month=prev_month,
+            next_month=next_month,
+            progress=visits.progress(community, self.month),
+            proposals=visits.proposals(community, self.month, limit=20),
+            may_record=has_perm(self.request.user, "engagement.visit_record", community),
+            query_string=f"month={self.month:%Y-%m}",
+        )
+        return context
+
+
+class VisitCreateView(StaffMixin, FormView):
+    action = "engagement.visit_record"
+    template_name = "engagement/visit_form.html"
+    form_class = VisitRecordForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["community"] = self.request.community
+        return kwargs
+
+    def get_initial(self):
+        now = timezone.localtime().replace(second=0, microsecond=0)
+        return {"room_code": self.request.GET.get("room", ""), "visited_at": now, "form": "home"}
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("room_code")
+        try:
+            visit = services.visit_record(community=self.request.community, actor=self.request.user, **data)
+        except ServiceError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已记录对 %(room)s 的拜访。") % {"room": visit.room.code})
+        return redirect("engagement:visit", pk=visit.pk)
+
+
+class VisitDetailView(StaffMixin, TemplateView):
+    """One visit; turn its opinion into a ticket, give the feedback owed (VS-4)."""
+
+    action = "engagement.view"
+    template_name = "engagement/visit_detail.html"
+
+    def get_visit(self):
+        queryset = selectors.visits_with_related(self.scoped(Visit.objects.all()))
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        visit = kwargs.get("visit") or self.get_visit()
+        may_record = has_perm(self.request.user, "engagement.visit_record", visit.community_id)
+        context.update(
+            visit=visit,
+            may_record=may_record,
+            ticket_form=kwargs.get("ticket_form") or VisitTicketForm(initial={"description": visit.opinions}),
+            feedback_form=kwargs.get("feedback_form") or VisitFeedbackForm(),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        visit = self.get_visit()
+        if not has_perm(request.user, "engagement.visit_record", visit.community_id):
+            raise PermissionDenied
+        if request.POST.get("action") == "ticket":
+            form = VisitTicketForm(request.POST)
+            if form.is_valid():
+                try:
+                    ticket = services.visit_to_ticket(visit=visit, actor=request.user, **form.cleaned_data)
+                except ServiceError as error:
+                    apply_service_error(form, error)
+                else:
+                    messages.success(request, _("已转为工单 %(n)s。") % {"n": ticket.number})
+                    return redirect(reverse("engagement:visit", args=[visit.pk]))
+            return self.render_to_response(self.get_context_data(visit=visit, ticket_form=form))
+        form = VisitFeedbackForm(request.POST)
+        if form.is_valid():
+            try:
+                services.visit_give_feedback(visit=visit, actor=request.user, **form.cleaned_data)
+            except ServiceError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("已记录反馈。"))
+                return redirect(reverse("engagement:visit", args=[visit.pk]))
+        return self.render_to_response(self.get_context_data(visit=visit, feedback_form=form))
