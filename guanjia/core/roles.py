@@ -78,4 +78,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # Visits to households (VS-1 … VS-5)
     "engagement.view": ALL_STAFF,
     "engagement.visit_record": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    "engagement.visit_summary": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),  # VS-5
+    # Surveys (SV-1 … SV-6): run them, enter returned sheets, analyse, act (QA-3).
+    "engagement.survey_manage": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    "engagement.survey_enter": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
+    "engagement.analyse": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY}),
+    "engagement.verify_action": frozenset({R.OFFICE_MANAGER, R.QUALITY}),  # QA-3
 }

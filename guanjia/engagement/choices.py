@@ -11,3 +11,52 @@ class VisitForm(models.TextChoices):
     QUESTIONNAIRE = "questionnaire", _("问卷")
     PHONE = "phone", _("电话")
     OTHER = "other", _("其他")
+
+
+class SurveyKind(models.TextChoices):
+    EVALUATION = "evaluation", _("季度业户评议")  # SV-1
+    QUESTIONNAIRE = "questionnaire", _("半年度问卷调查")  # SV-2
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ISSUED = "issued", _("回收中")
+    CLOSED = "closed", _("已截止")
+    PUBLISHED = "published", _("结果已公布")
+
+
+class Answer(models.TextChoices):
+    """One item's mark on a returned sheet; blank and multiple are abstentions (SV-3)."""
+
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+    BLANK = "blank", _("未填（弃权）")
+    MULTIPLE = "multiple", _("多选（弃权）")
+
+
+class Channel(models.TextChoices):
+    PAPER = "paper", _("纸质录入")
+    PORTAL = "portal", _("业主在线填写")
+    IMPORT = "import", _("Excel 导入")
+
+
+class CauseCategory(models.TextChoices):
+    """The five bones of the fishbone (SV-5)."""
+
+    MAN = "man", _("人")
+    MACHINE = "machine", _("机")
+    MATERIAL = "material", _("料")
+    METHOD = "method", _("法")
+    ENVIRONMENT = "environment", _("环")
+
+
+class ActionKind(models.TextChoices):
+    CORRECTIVE = "corrective", _("纠正措施")
+    PREVENTIVE = "preventive", _("预防措施")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("进行中")
+    DONE = "done", _("已完成待验证")
+    VERIFIED = "verified", _("已验证有效")

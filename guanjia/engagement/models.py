@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
 
-from .choices import VisitForm
+from .choices import ActionKind, ActionStatus, Answer, CauseCategory, Channel, SurveyKind, SurveyStatus, VisitForm
 
 
 class Visit(CommunityOwned):
@@ -31,6 +31,8 @@ class Visit(CommunityOwned):
     feedback = models.TextField(_("反馈内容"), blank=True)
     beyond_authority = models.BooleanField(_("超出管理处权限（报公司投诉中心）"), default=False)  # VS-5
     is_callback = models.BooleanField(_("回访（不计入拜访指标）"), default=False)  # VS-1
+    key_customer = models.BooleanField(_("重点客户访谈"), default=False)  # VS-6
+    measures = models.TextField(_("改进措施"), blank=True)  # VS-6: a written record and measures
     ticket = models.ForeignKey(
         "servicedesk.Ticket",
         on_delete=models.SET_NULL,
@@ -70,3 +72,162 @@ class Visit(CommunityOwned):
     @property
     def feedback_pending(self) -> bool:
         return self.feedback_owed and self.feedback_given_at is None
+
+
+class VisitSummary(CommunityOwned):
+    """The month's visits summarised for the director by the 5th (VS-5)."""
+
+    month = models.DateField(_("月份"))  # first day of the month
+    text = models.TextField(_("汇总意见"), blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("月度拜访汇总")
+        constraints = [models.UniqueConstraint(fields=["community", "month"], name="uniq_visit_summary_month")]
+
+
+class Survey(CommunityOwned):
+    """A quarterly evaluation 业户评议 (SV-1) or a half-yearly questionnaire 问卷调查 (SV-2)."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=SurveyKind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    period = models.PositiveSmallIntegerField(_("期次"))  # quarter 1–4 (SV-1) or half 1–2 (SV-2)
+    title = models.CharField(_("标题"), max_length=100)
+    status = models.CharField(_("状态"), max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
+    issued_on = models.DateField(_("发放日期"), null=True, blank=True)
+    collect_until = models.DateTimeField(_("回收截止"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("截止回收时间"), null=True, blank=True)
+    results_published_at = models.DateTimeField(_("统计结果公布时间"), null=True, blank=True)
+    measures_published_at = models.DateTimeField(_("整改措施公布时间"), null=True, blank=True)
+    conclusion = models.TextField(_("分析结论"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("业户评议/问卷")
+        ordering = ["-year", "-period", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "kind", "year", "period"], name="uniq_survey_period")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.status == SurveyStatus.ISSUED
+
+
+class SurveyItem(models.Model):
+    """One question; by default one per SV-7 topic, so surveys and complaints share an axis."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(_("序号"))
+    text = models.CharField(_("评议项目"), max_length=100)
+    topic = models.CharField(_("对应事项"), max_length=30, choices=Topic.choices, blank=True)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [models.UniqueConstraint(fields=["survey", "position"], name="uniq_survey_item_pos")]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text}"
+
+
+class SurveySheet(CommunityOwned):
+    """The form issued to one household; `returned_at` once its answers are in."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sheets")
+    room = models.ForeignKey("estates.Room", on_delete=models.PROTECT, related_name="survey_sheets")
+    number = models.PositiveIntegerField(_("表号"))
+    returned_at = models.DateTimeField(_("回收时间"), null=True, blank=True)
+    channel = models.CharField(_("回收方式"), max_length=10, choices=Channel.choices, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    suggestions = models.TextField(_("意见和建议"), blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("问卷表")
+        ordering = ["survey", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "room"], name="uniq_sheet_room"),
+            models.UniqueConstraint(fields=["survey", "number"], name="uniq_sheet_number"),
+        ]
+        indexes = [
+            models.Index(fields=["survey", "returned_at"], name="sheet_survey_returned"),
+            models.Index(fields=["room", "survey"], name="sheet_room_survey"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.number}"
+
+
+class SurveyAnswer(models.Model):
+    """One item's mark on a returned sheet. `survey` is repeated so the statistics are one
+    index-only GROUP BY (survey, item, choice) even at 20,000 sheets."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    sheet = models.ForeignKey(SurveySheet, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(SurveyItem, on_delete=models.CASCADE, related_name="answers")
+    choice = models.CharField(max_length=12, choices=Answer.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sheet", "item"], name="uniq_answer_sheet_item")]
+        indexes = [models.Index(fields=["survey", "item", "choice"], name="answer_survey_item_choice")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} · {self.item_id}: {self.choice}"
+
+
+class Cause(models.Model):
+    """A cause on the fishbone of a key item (SV-5): a bone (人/机/料/法/环) or a sub-cause."""
+
+    item = models.ForeignKey(SurveyItem, on_delete=models.CASCADE, related_name="causes")
+    category = models.CharField(_("类别"), max_length=20, choices=CauseCategory.choices)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    text = models.CharField(_("原因"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["item", "category", "parent_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Action(CommunityOwned):
+    """A corrective or preventive action 纠正/预防措施 (QA-3): cause, measure, owner, due, verification."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=ActionKind.choices, default=ActionKind.CORRECTIVE)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="actions")
+    item = models.ForeignKey(SurveyItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
+    problem = models.CharField(_("问题"), max_length=200)
+    cause_text = models.CharField(_("原因"), max_length=200, blank=True)
+    measure = models.TextField(_("措施"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人")
+    )
+    due_on = models.DateField(_("完成期限"))
+    status = models.CharField(_("状态"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    done_note = models.TextField(_("完成情况"), blank=True)
+    verification = models.TextField(_("验证结果"), blank=True)
+    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("纠正/预防措施")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["community", "status", "due_on"], name="action_comm_status_due")]
+
+    def __str__(self) -> str:
+        return self.problem
