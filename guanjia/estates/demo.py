@@ -748,4 +748,10 @@ def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | Non
         for plan, community in zip(COMMUNITIES, communities, strict=True):
             households = max(1, round(plan.households * scale))
             build_households(community, plan, households, gen=gen, actor=users[f"{plan.code}_cs"])
+        # The later apps' demo data (visits and surveys), built through their services.
+        from guanjia.engagement import demo as engagement_demo
+
+        for community in communities:
+            staff = {short: users[f"{community.code}_{short}"] for short in ("cs", "desk", "manager")}
+            engagement_demo.build(community, staff, today=gen.today, rng=gen.rng)
     return Result(created=True, communities=communities, seconds=time.perf_counter() - started)

@@ -1,0 +1,115 @@
+"""Demo data for visits and surveys, built through the services so the demo shows what an office
+sees: last half-year's questionnaire published with its results, last quarter's evaluation
+collected, the next evaluation drawn and waiting to go out, and this month's visits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanjia.core.models import Deadline
+
+from . import surveys
+from .choices import Answer, Channel, SurveyKind, VisitForm
+from .models import SurveyAnswer, SurveySheet
+from .services import visit_record
+
+OPINIONS = [
+    "楼道灯坏了好几天，希望尽快修好。",
+    "小区绿化很好，保安态度也不错。",
+    "地下车库有积水，雨天不方便。",
+    "希望增加儿童游乐设施。",
+    "晚上广场舞音乐太吵。",
+    "快递柜不够用。",
+    "",
+]
+
+
+def _back_in_time(survey, at: dt.datetime) -> None:
+    """The demo's clocks were met when the office would have met them, not today."""
+    Deadline.objects.filter(subject_id=str(survey.pk), rule__startswith="SV-", met_at__isnull=False).update(met_at=at)
+
+
+def _answer(survey, rng: random.Random, returned_pct: int, at: dt.datetime, actor) -> None:
+    """Answers for a share of the sheets, in bulk; each item has its own level of discontent."""
+    items = list(survey.items.all())
+    levels = [0.22, 0.12, 0.05, 0.03, 0.02, 0.015, 0.01, 0.01, 0.008, 0.005]  # a few items matter most
+    rng.shuffle(levels)
+    unhappy = {item.pk: levels[n % len(levels)] for n, item in enumerate(items)}
+    sheets = list(survey.sheets.values_list("pk", flat=True))
+    back = rng.sample(sheets, len(sheets) * returned_pct // 100)
+    answers = []
+    for sheet_id in back:
+        for item in items:
+            roll = rng.random()
+            if roll < 0.03:
+                choice = Answer.BLANK
+            elif roll < 0.04:
+                choice = Answer.MULTIPLE
+            elif roll < 0.04 + unhappy[item.pk]:
+                choice = Answer.DISSATISFIED
+            else:
+                choice = Answer.SATISFIED if rng.random() < 0.6 else Answer.BASIC
+            answers.append(SurveyAnswer(survey=survey, sheet_id=sheet_id, item=item, choice=choice))
+    SurveyAnswer.objects.bulk_create(answers, batch_size=5000)
+    SurveySheet.objects.filter(pk__in=back).update(returned_at=at, channel=Channel.PAPER, entered_by=actor)
+    for sheet_id in rng.sample(back, min(8, len(back))):
+        SurveySheet.objects.filter(pk=sheet_id).update(suggestions=rng.choice(OPINIONS[:-1]))
+
+
+def _completed(community, kind: str, today: dt.date, users, rng, returned_pct: int, published: bool):
+    """The latest survey of `kind` whose collection ended before today, run to its end."""
+    year, period = surveys.period_of(kind, today)
+    top = 4 if kind == SurveyKind.EVALUATION else 2
+    while True:
+        issued_on = surveys.proposed_issue_date(community, kind, year, period)
+        if issued_on + dt.timedelta(days=40) < today:
+            break
+        year, period = (year, period - 1) if period > 1 else (year - 1, top)
+    cs = users["cs"]
+    survey = surveys.survey_create(community=community, actor=cs, kind=kind, year=year, period=period)
+    surveys.survey_draw(survey=survey, actor=cs, rng=rng)
+    surveys.survey_issue(survey=survey, actor=cs, issued_on=issued_on)
+    collected = timezone.make_aware(dt.datetime.combine(issued_on + dt.timedelta(days=12), dt.time(17)))
+    _answer(survey, rng, returned_pct, collected, users["desk"])
+    surveys.survey_close(survey=survey, actor=cs)
+    if published:
+        surveys.survey_publish_results(
+            survey=survey, actor=cs, conclusion="总体满意率保持稳定，排列图中的关键项已制定整改措施并跟踪落实。"
+        )
+    _back_in_time(survey, collected)
+    return survey
+
+
+def build(community, users: dict, *, today: dt.date, rng: random.Random) -> None:
+    """users: {"cs": …, "desk": …, "manager": …} of this community."""
+    with transaction.atomic():
+        _completed(community, SurveyKind.QUESTIONNAIRE, today, users, rng, returned_pct=68, published=True)
+        _completed(community, SurveyKind.EVALUATION, today, users, rng, returned_pct=85, published=True)
+        year, period = surveys.period_of(SurveyKind.EVALUATION, today)
+        draft = surveys.survey_create(
+            community=community, actor=users["cs"], kind=SurveyKind.EVALUATION, year=year, period=period
+        )
+        surveys.survey_draw(survey=draft, actor=users["cs"], rng=rng)
+        rooms = list(surveys.moved_in_rooms(community).order_by("?")[:12])
+        for n, room in enumerate(rooms):
+            day = today.replace(day=1) + dt.timedelta(days=n % max(1, today.day - 1))
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(10 + n % 8)))
+            home = n % 3 == 0
+            visit_record(
+                community=community,
+                actor=users["cs"],
+                room=room,
+                form=VisitForm.HOME if home else rng.choice([VisitForm.OFFICE, VisitForm.PHONE, VisitForm.OUTDOORS]),
+                visited_at=at,
+                appointment_at=at - dt.timedelta(days=1) if home else None,
+                topics=rng.sample(["security", "cleaning", "greening", "facilities", "convenience"], 2),
+                opinions=rng.choice(OPINIONS),
+                signed=n % 4 != 3,
+                signature_refused=n % 4 == 3,
+                feedback_owed=n % 5 == 0,
+                beyond_authority=n == 7,
+            )
