@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/", include("guanjia.servicedesk.api.urls")),
     path("api/", include("guanjia.estates.api.urls")),
+    path("api/", include("guanjia.engagement.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -28,6 +28,13 @@ class VisitRecordForm(forms.Form):
     feedback_owed = forms.BooleanField(label=_("需要反馈"), required=False)
     beyond_authority = forms.BooleanField(label=_("超出管理处权限（报公司投诉中心）"), required=False)
     is_callback = forms.BooleanField(label=_("属于回访（不计入拜访指标）"), required=False)
+    key_customer = forms.BooleanField(label=_("重点客户访谈"), required=False)  # VS-6
+    measures = forms.CharField(
+        label=_("改进措施"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("重点客户访谈必填（VS-6）"),
+    )
 
     def __init__(self, *args, community=None, **kwargs):
         self.community = community
@@ -61,3 +68,14 @@ class VisitTicketForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"], required=False)
+
+
+class VisitSummaryForm(forms.Form):
+    """The director's text of the month's visit summary (VS-5); the figures are computed."""
+
+    text = forms.CharField(
+        label=_("汇总意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("本月拜访的总体情况、主要问题和处理意见；超出管理处权限的事项报公司投诉中心。"),
+    )

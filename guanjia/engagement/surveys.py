@@ -47,7 +47,8 @@ def period_label(kind: str, year: int, period: int) -> str:
 
 
 def default_title(kind: str, year: int, period: int) -> str:
-    return f"{period_label(kind, year, period)}{SurveyKind(kind).label}"
+    noun = _("业户评议") if kind == SurveyKind.EVALUATION else _("业户问卷调查")
+    return f"{period_label(kind, year, period)}{noun}"
 
 
 def issue_month(community, kind: str, year: int, period: int) -> int:
@@ -525,3 +526,56 @@ def coverage(survey: Survey) -> list[dict]:
         out.append({"building": building, "unit": unit or "", "issued": r["issued"], "returned": r["returned"]})
     out.sort(key=lambda r: (r["issued"] > 0, r["building"], r["unit"]))
     return out
+
+
+# --- Console selectors (survey pages) ----------------------------------------------------------
+
+
+def next_due_period(community, kind: str, today: dt.date) -> tuple[int, int]:
+    """The period a new survey of `kind` is most likely for: the current quarter (SV-1) or half
+    (SV-2), or the next one when that survey already exists."""
+    year, period = period_of(kind, today)
+    top = 4 if kind == SurveyKind.EVALUATION else 2
+    existing = set(Survey.objects.filter(community=community, kind=kind).values_list("year", "period"))
+    while (year, period) in existing:
+        year, period = (year, period + 1) if period < top else (year + 1, 1)
+    return year, period
+
+
+def surveys_with_counts(queryset):
+    """Surveys with `issued` and `returned` sheet counts, in one query for a whole page."""
+    return queryset.annotate(issued=Count("sheets"), returned=Count("sheets__returned_at"))
+
+
+def drawn_earlier_this_year(survey: Survey) -> int:
+    """How many of an evaluation's forms went to households already drawn this year (SV-1 wants
+    none; only when too few fresh households remain does the draw take some again)."""
+    return (
+        SurveySheet.objects.filter(
+            community_id=survey.community_id,
+            survey__kind=SurveyKind.EVALUATION,
+            survey__year=survey.year,
+            room_id__in=survey.sheets.values("room_id"),
+        )
+        .exclude(survey=survey)
+        .values("room_id")
+        .distinct()
+        .count()
+    )
+
+
+def results_with_counts(survey: Survey) -> tuple[list[stats.ItemCounts], stats.Result, list[stats.ParetoRow]]:
+    """As `results`, plus each item's counts (with abstentions, SV-3) for the statistics table:
+    still one GROUP BY over the answers and one count of the sheets."""
+    counts = item_counts(survey)
+    issued, returned = sheet_counts(survey)
+    community = survey.community
+    result = stats.satisfaction(
+        counts,
+        issued=issued,
+        returned=returned,
+        threshold_pct=min_return_pct(survey),
+        penalty_points=Decimal(str(policy(community, "SV-3.penalty_points"))),
+    )
+    rows = stats.pareto(counts, key_pct=Decimal(str(policy(community, "SV-4.key_cumulative_pct"))))
+    return counts, result, rows

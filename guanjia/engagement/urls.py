@@ -1,11 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "engagement"
 
 urlpatterns = [
+    path("", include("guanjia.engagement.urls_surveys")),
+    path("", include("guanjia.engagement.urls_results")),
+    path("", include("guanjia.engagement.urls_import")),  # SV-2/SV-3: Excel import of answers
+    path("", include("guanjia.engagement.urls_actions")),  # SV-5 fishbone, QA-3 actions, SV-6 measures
     path("visits/", views.VisitListView.as_view(), name="visits"),
     path("visits/new/", views.VisitCreateView.as_view(), name="visit_new"),
+    path("visits/summary/", views.VisitSummaryView.as_view(), name="visit_summary"),
+    path("visits/summary/pdf/", views.VisitSummaryPdfView.as_view(), name="visit_summary_pdf"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit"),
 ]

@@ -14,9 +14,11 @@ from django.views.generic import FormView, ListView, TemplateView
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
+from guanjia.core.models import DeadlineState
+from guanjia.core.pdf import pdf_response
 
-from . import selectors, services, visits
-from .forms import VisitFeedbackForm, VisitRecordForm, VisitTicketForm
+from . import selectors, services, visit_reports, visits
+from .forms import VisitFeedbackForm, VisitRecordForm, VisitSummaryForm, VisitTicketForm
 from .models import Visit
 
 
@@ -40,6 +42,9 @@ class VisitListView(StaffMixin, ListView):
         self.month = _month(self.request.GET.get("month"))
         start, end = visits.month_bounds(self.month)
         queryset = self.in_community(Visit.objects.filter(visited_at__gte=start, visited_at__lt=end))
+        self.key_customer = self.request.GET.get("key_customer") in ("1", "on", "true")
+        if self.key_customer:  # VS-6
+            queryset = queryset.filter(key_customer=True)
         return selectors.visits_with_related(queryset)
 
     def get_context_data(self, **kwargs):
@@ -54,7 +59,8 @@ class VisitListView(StaffMixin, ListView):
             progress=visits.progress(community, self.month),
             proposals=visits.proposals(community, self.month, limit=20),
             may_record=has_perm(self.request.user, "engagement.visit_record", community),
-            query_string=f"month={self.month:%Y-%m}",
+            key_customer=self.key_customer,
+            query_string=f"month={self.month:%Y-%m}" + ("&key_customer=1" if self.key_customer else ""),
         )
         return context
 
@@ -132,3 +138,79 @@ class VisitDetailView(StaffMixin, TemplateView):
                 messages.success(request, _("已记录反馈。"))
                 return redirect(reverse("engagement:visit", args=[visit.pk]))
         return self.render_to_response(self.get_context_data(visit=visit, feedback_form=form))
+
+
+class VisitSummaryView(StaffMixin, TemplateView):
+    """The month's visit summary for the director (VS-5): computed figures, the director's text,
+    prepare and submit. ?month=YYYY-MM, last month by default."""
+
+    action = "engagement.view"
+    template_name = "engagement/summary.html"
+
+    def get_month(self) -> dt.date:
+        return visit_reports.parse_month(self.request.GET.get("month") or self.request.POST.get("month"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.request.community
+        month = kwargs.get("month") or self.get_month()
+        summary = visit_reports.summary_of(community, month)
+        due = services.summary_due(community, month)
+        state = visit_reports.summary_state(summary, due)
+        context.update(
+            month=month,
+            prev_month=(month - dt.timedelta(days=1)).replace(day=1),
+            next_month=(month + dt.timedelta(days=32)).replace(day=1),
+            figures=visit_reports.month_figures(community, month),
+            summary=summary,
+            due=due,
+            state=state,
+            state_label=dict(DeadlineState.choices)[state],
+            state_colour=DeadlineState(state).colour,
+            may_write=has_perm(self.request.user, "engagement.visit_summary", community),
+            form=kwargs.get("form") or VisitSummaryForm(initial={"text": summary.text if summary else ""}),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        community = request.community
+        if not has_perm(request.user, "engagement.visit_summary", community):
+            raise PermissionDenied
+        month = self.get_month()
+        form = VisitSummaryForm(request.POST)
+        if form.is_valid():
+            try:
+                summary = services.visit_summary_prepare(
+                    community=community, month=month, actor=request.user, text=form.cleaned_data["text"]
+                )
+                if request.POST.get("action") == "submit":
+                    services.visit_summary_submit(summary=summary, actor=request.user)
+                    messages.success(request, _("拜访汇总已报送。"))
+                else:
+                    messages.success(request, _("拜访汇总已保存。"))
+            except ServiceError as error:
+                apply_service_error(form, error)
+            else:
+                return redirect(f"{reverse('engagement:visit_summary')}?month={month:%Y-%m}")
+        return self.render_to_response(self.get_context_data(month=month, form=form))
+
+
+class VisitSummaryPdfView(StaffMixin, TemplateView):
+    """The printable summary (A4, sign-off lines). Internal: room codes shown, no phone or ID (VS-3)."""
+
+    action = "engagement.view"
+
+    def get(self, request, *args, **kwargs):
+        community = request.community
+        month = visit_reports.parse_month(request.GET.get("month"))
+        figures = visit_reports.month_figures(community, month)
+        summary = visit_reports.summary_of(community, month)
+        context = {
+            "community": community,
+            "title": _("%(m)s业户拜访工作汇总") % {"m": figures.label},
+            "figures": figures,
+            "summary": summary,
+            "due": services.summary_due(community, month),
+            "generated_at": timezone.localtime(),
+        }
+        return pdf_response("pdf/visit_summary.html", context, f"visit-summary-{month:%Y-%m}.pdf", request=request)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanjia.servicedesk import views_pricelist
 
-from . import views
+from . import views, views_results, views_surveys
 
 app_name = "portal"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("me/password/", views.PasswordView.as_view(), name="password"),
     path("prices/", views_pricelist.PortalPricelistView.as_view(), name="prices"),  # SS-2, RC-2
     path("notices/complaints/", views_pricelist.PortalComplaintNoticesView.as_view(), name="complaint_notices"),
+    path("surveys/", views_surveys.SurveyListView.as_view(), name="surveys"),  # SV-2/SV-3
+    path("surveys/<int:pk>/", views_surveys.SheetView.as_view(), name="survey"),
+    path("surveys/<int:pk>/thanks/", views_surveys.ThanksView.as_view(), name="survey_thanks"),
+    path("surveys/results/", views_results.SurveyResultListView.as_view(), name="survey_results"),  # SV-6
+    path("surveys/results/<int:pk>/", views_results.SurveyResultDetailView.as_view(), name="survey_result"),
 ]

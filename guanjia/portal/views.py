@@ -118,6 +118,9 @@ class HomeView(OwnerMixin, TemplateView):
         counts = selectors.open_ticket_counts(self.request.user)
         context["homes"] = [(room, counts.get(room.pk, 0)) for room in self.homes]
         context["open_total"] = sum(counts.values())
+        from .views_surveys import open_sheet_count
+
+        context["surveys_open"] = open_sheet_count(self.request.user)  # the 待填写问卷 card (SV-2)
         return context
 
 

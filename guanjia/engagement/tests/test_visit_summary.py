@@ -1,0 +1,240 @@
+"""The monthly visit summary for the director (VS-5): its deadline, its computed figures, the
+beyond-authority section, prepare/submit and the printable PDF."""
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from guanjia.core.errors import Conflict, Forbidden, ServiceError
+from guanjia.core.models import ActivityLog, Deadline
+from guanjia.engagement import visit_reports
+from guanjia.engagement.services import visit_give_feedback, visit_record, visit_summary_prepare, visit_summary_submit
+from guanjia.estates.tests.factories import RoomFactory
+from guanjia.servicedesk.tests.factories import Office, at
+
+pytestmark = pytest.mark.django_db
+
+OCT = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def office():
+    return Office()
+
+
+def rooms(office, n):
+    c = office.community
+    return [RoomFactory(community=c, unit__building__community=c, unit__community=c) for _ in range(n)]
+
+
+def record(office, room=None, **kw):
+    kw.setdefault("form", "office")
+    kw.setdefault("visited_at", at(2026, 10, 10, 10, 0))
+    return visit_record(community=office.community, actor=office.supervisor, room=room or office.room, **kw)
+
+
+# --- VS-5: the deadline -----------------------------------------------------------------------
+
+
+def test_vs5_deadline_opened_once_by_first_visit_due_5th_2400(office):
+    record(office, visited_at=at(2026, 10, 3, 9, 0))
+    record(office, visited_at=at(2026, 10, 20, 9, 0))
+    rows = Deadline.objects.filter(community=office.community, rule="VS-5")
+    assert rows.count() == 1
+    deadline = rows.get()
+    # 24:00 of 5 November = 00:00 of 6 November, Asia/Shanghai
+    assert deadline.due_at == at(2026, 11, 6, 0, 0)
+    assert deadline.starts_at == at(2026, 10, 1, 0, 0)
+    assert "2026年10月" in deadline.title
+    record(office, visited_at=at(2026, 11, 2, 9, 0))  # a new month, a new row
+    assert Deadline.objects.filter(community=office.community, rule="VS-5").count() == 2
+
+
+def test_vs5_callbacks_open_no_deadline(office):
+    record(office, is_callback=True)
+    assert not Deadline.objects.filter(rule="VS-5").exists()
+
+
+def test_vs5_summary_day_is_a_policy(office):
+    from guanjia.core.policies import policy_set
+
+    policy_set(community=office.community, key="VS-5.summary_day", raw_value="3", actor=office.manager)
+    record(office)
+    assert Deadline.objects.get(rule="VS-5").due_at == at(2026, 11, 4, 0, 0)
+
+
+def test_vs5_submit_meets_the_deadline(office):
+    record(office)
+    summary = visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="总体平稳")
+    assert Deadline.objects.get(rule="VS-5").met_at is None
+    visit_summary_submit(summary=summary, actor=office.supervisor)
+    deadline = Deadline.objects.get(rule="VS-5")
+    assert deadline.met_at == summary.submitted_at and deadline.met_by == office.supervisor
+    assert ActivityLog.objects.filter(verb="engagement.visit_summary.submitted").exists()
+    with pytest.raises(Conflict):
+        visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="改")
+    with pytest.raises(Conflict):
+        visit_summary_submit(summary=summary, actor=office.supervisor)
+
+
+def test_vs5_prepare_twice_keeps_one_summary(office):
+    visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="一")
+    summary = visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="二")
+    assert summary.text == "二"
+    assert summary.__class__.objects.count() == 1
+
+
+def test_vs5_month_must_have_ended(office):
+    this_month = timezone.localdate().replace(day=1)
+    with pytest.raises(ServiceError) as e:
+        visit_summary_prepare(community=office.community, month=this_month, actor=office.supervisor, text="x")
+    assert e.value.field == "month" and "尚未结束" in str(e.value.message)
+
+
+def test_vs5_submit_needs_the_text(office):
+    summary = visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="")
+    with pytest.raises(ServiceError) as e:
+        visit_summary_submit(summary=summary, actor=office.supervisor)
+    assert e.value.field == "text"
+    summary.refresh_from_db()
+    assert summary.submitted_at is None
+
+
+def test_vs5_front_desk_may_not_prepare(office):
+    with pytest.raises(Forbidden):
+        visit_summary_prepare(community=office.community, month=OCT, actor=office.desk, text="x")
+
+
+# --- VS-5: the figures, a worked example -----------------------------------------------------
+
+
+def worked_example(office):
+    """8 moved-in households (4% → quota 1). Five visits in October to three households, one callback."""
+    a, b, c, d, e, f, g = rooms(office, 7)
+    v1 = record(
+        office,
+        room=a,
+        form="home",
+        appointment_at=at(2026, 10, 1, 9, 0),
+        topics=["cleaning"],
+        opinions="楼道脏",
+        signed=True,
+        feedback_owed=True,
+    )
+    visit_give_feedback(visit=v1, actor=office.supervisor, feedback="已安排保洁")
+    record(
+        office,
+        room=b,
+        form="phone",
+        topics=["cleaning", "security"],
+        opinions="门禁坏了",
+        signature_refused=True,
+        feedback_owed=True,
+        beyond_authority=True,
+    )
+    record(office, room=b, form="phone", visited_at=at(2026, 10, 12, 10, 0))
+    record(office, room=c, form="office", key_customer=True, measures="每月上门一次", opinions="停车位不足")
+    record(office, room=a, form="outdoors", is_callback=True, visited_at=at(2026, 10, 28, 10, 0))
+    record(office, room=d, visited_at=at(2026, 9, 30, 10, 0))  # September: not counted
+    return a, b, c
+
+
+def test_vs5_figures_of_a_worked_example(office):
+    worked_example(office)
+    f = visit_reports.month_figures(office.community, OCT)
+    assert (f.progress.households, f.progress.quota, f.progress.visited) == (8, 1, 3)  # VS-1: distinct, no callbacks
+    assert (f.total, f.callbacks) == (5, 1)
+    forms = dict(f.by_form)
+    assert (forms["上门"], forms["电话"], forms["来访/办公室"], forms["户外"], forms["问卷"]) == (1, 2, 1, 1, 0)
+    assert dict(f.by_topic) == {"清洁": 2, "治安": 1}
+    assert (f.signed, f.refused, f.unsigned) == (1, 1, 3)
+    assert (f.feedback_owed, f.feedback_given, f.feedback_pending) == (2, 1, 1)
+    assert f.key_customer_count == 1 and f.key_customers[0].measures == "每月上门一次"
+    assert [v.opinions for v in f.opinions] == ["楼道脏", "门禁坏了", "停车位不足"]
+    assert [v.opinions for v in f.beyond_authority] == ["门禁坏了"]
+
+
+# --- The page and the PDF ----------------------------------------------------------------------
+
+
+def test_summary_page_shows_figures_and_beyond_authority(client, office, django_assert_max_num_queries):
+    a, b, c = worked_example(office)
+    client.force_login(office.supervisor)
+    url = reverse("engagement:visit_summary") + "?month=2026-10"
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3 / 1" in html  # visited / quota
+    beyond = html.split('id="summary-beyond"')[1].split("</section>")[0]
+    assert "超出管理处权限事项（报公司投诉中心）" in beyond
+    assert b.code in beyond and "门禁坏了" in beyond and "楼道脏" not in beyond
+    key = html.split('id="summary-key-customers"')[1].split("</section>")[0]
+    assert c.code in key and "每月上门一次" in key
+    assert "2026-11-06 00:00" in html  # due 24:00 of the 5th
+
+
+def test_summary_query_count_does_not_grow(client, office, django_assert_max_num_queries):
+    for room in rooms(office, 25):
+        record(office, room=room, opinions="意见", feedback_owed=True)
+    client.force_login(office.supervisor)
+    url = reverse("engagement:visit_summary") + "?month=2026-10"
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
+
+
+def test_summary_prepare_and_submit_from_the_page(client, office):
+    record(office)
+    client.force_login(office.supervisor)
+    url = reverse("engagement:visit_summary")
+    response = client.post(url, {"month": "2026-10", "text": "本月拜访正常", "action": "prepare"})
+    assert response.status_code == 302
+    response = client.post(url, {"month": "2026-10", "text": "本月拜访正常。", "action": "submit"})
+    assert response.status_code == 302
+    page = client.get(url + "?month=2026-10").content.decode()
+    # submitted after 24:00 of 5 Nov 2026 (the test runs later): met late
+    on_time = timezone.now() <= at(2026, 11, 6, 0, 0)
+    assert (
+        ("按时完成" if on_time else "超时完成") in page and "本月拜访正常。" in page and 'id="summary-form"' not in page
+    )
+    assert Deadline.objects.get(rule="VS-5").met_at is not None
+
+
+def test_summary_submit_without_text_shows_error_beside_field(client, office):
+    client.force_login(office.supervisor)
+    response = client.post(reverse("engagement:visit_summary"), {"month": "2026-10", "text": "", "action": "submit"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["text"] == ["请填写汇总意见后再报送。"]
+
+
+def test_summary_front_desk_sees_but_may_not_write(client, office):
+    client.force_login(office.desk)
+    url = reverse("engagement:visit_summary")
+    page = client.get(url + "?month=2026-10").content.decode()
+    assert 'id="summary-form"' not in page
+    assert client.post(url, {"month": "2026-10", "text": "x"}).status_code == 403
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office, tmp_path):
+    a, b, c = worked_example(office)
+    office.owner.phones.create(community=office.community, number="13812345678")
+    record(office, room=office.room, opinions="业主本人意见")
+    visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="总体平稳")
+    client.force_login(office.supervisor)
+    response = client.get(reverse("engagement:visit_summary_pdf") + "?month=2026-10")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "s.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "业户拜访工作汇总" in text and "2026年10月" in text
+    assert "超出管理处权限事项（报公司投诉中心）" in text and "门禁坏了" in text
+    assert b.code in text and "每月上门一次" in text and "总体平稳" in text
+    assert "总经理" in text and "客服主管" in text
+    assert "13812345678" not in text and office.owner.name not in text

@@ -1,0 +1,25 @@
+"""The Excel import of survey answers (included from engagement/urls.py)."""
+
+from django.urls import path
+
+from . import views_import as views
+
+urlpatterns = [
+    path("answers-import/", views.SurveyImportIndexView.as_view(), name="answers_import_index"),
+    path("surveys/<int:pk>/answers-import/", views.AnswersImportView.as_view(), name="answers_import"),
+    path(
+        "surveys/<int:pk>/answers-import/template/",
+        views.AnswersTemplateView.as_view(),
+        name="answers_import_template",
+    ),
+    path(
+        "surveys/<int:pk>/answers-import/<str:token>/",
+        views.AnswersPreviewView.as_view(),
+        name="answers_import_preview",
+    ),
+    path(
+        "surveys/<int:pk>/answers-import/<str:token>/commit/",
+        views.AnswersCommitView.as_view(),
+        name="answers_import_commit",
+    ),
+]

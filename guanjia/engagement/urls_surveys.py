@@ -1,0 +1,15 @@
+"""Survey console paths, included from engagement/urls.py under /console/engagement/."""
+
+from django.urls import path
+
+from . import views_surveys as v
+
+urlpatterns = [
+    path("surveys/", v.SurveyListView.as_view(), name="surveys"),
+    path("surveys/new/", v.SurveyCreateView.as_view(), name="survey_new"),
+    path("surveys/<int:pk>/", v.SurveyDetailView.as_view(), name="survey"),
+    path("surveys/<int:pk>/sheets/", v.SheetListView.as_view(), name="survey_sheets"),
+    path("surveys/<int:pk>/entry/", v.SheetEntryView.as_view(), name="survey_entry"),
+    path("surveys/<int:pk>/forms.pdf", v.SurveyFormPdfView.as_view(), name="survey_forms_pdf"),
+    path("surveys/<int:pk>/register.pdf", v.SurveyRegisterPdfView.as_view(), name="survey_register_pdf"),
+]

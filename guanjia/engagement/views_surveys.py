@@ -1,0 +1,386 @@
+"""Console pages of the surveys (SV-1, SV-2, SV-3 entry): set up, draw, issue, track the returns,
+enter paper forms by keyboard, print the blank forms and the issue register. Thin views: every
+write is one call into `surveys`; a survey of another community is a 404 (DESIGN.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from guanjia.core.access import has_perm
+from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
+from guanjia.core.deadlines import deadlines_of
+from guanjia.core.errors import ServiceError
+from guanjia.core.models import DeadlineState
+from guanjia.core.pdf import pdf_response
+from guanjia.core.policies import policy
+
+from . import surveys
+from .choices import SurveyKind, SurveyStatus
+from .forms_surveys import (
+    ANSWER_LEGEND,
+    SheetEntryForm,
+    SurveyCreateForm,
+    SurveyIssueForm,
+    SurveyItemsForm,
+    items_as_text,
+)
+from .models import Survey, SurveySheet
+from .visits import moved_in_rooms
+
+
+def _rate(returned: int, issued: int) -> Decimal | None:
+    return (Decimal(returned * 100) / issued).quantize(Decimal("0.1")) if issued else None
+
+
+class SurveyMixin(StaffMixin):
+    """A survey of the current community, or 404."""
+
+    action = "engagement.view"
+
+    def get_survey(self) -> Survey:
+        if not hasattr(self, "_survey"):
+            self._survey = get_object_or_404(
+                self.in_community(Survey.objects.select_related("community")), pk=self.kwargs["pk"]
+            )
+        return self._survey
+
+    def may(self, action: str) -> bool:
+        return has_perm(self.request.user, action, self.request.community)
+
+
+class SurveyListView(StaffMixin, ListView):
+    """The community's surveys, newest first, with their returns against SV-2's minimum."""
+
+    action = "engagement.view"
+    template_name = "engagement/survey_list.html"
+    context_object_name = "surveys"
+    paginate_by = 30
+
+    def get_queryset(self):
+        queryset = self.in_community(Survey.objects.all())
+        return surveys.surveys_with_counts(queryset).order_by("-year", "-period", "-created_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community = self.request.community
+        minimum = Decimal(str(policy(community, "SV-2.min_return_pct")))
+        for survey in context["surveys"]:
+            survey.return_rate = _rate(survey.returned, survey.issued)
+            survey.rate_ok = survey.return_rate is not None and survey.return_rate >= minimum
+            survey.period_label = surveys.period_label(survey.kind, survey.year, survey.period)
+            survey.collect_due_text = _due_text(survey.collect_until)
+        context.update(
+            min_return_pct=minimum, may_manage=has_perm(self.request.user, "engagement.survey_manage", community)
+        )
+        return context
+
+
+class SurveyCreateView(StaffMixin, FormView):
+    action = "engagement.survey_manage"
+    template_name = "engagement/survey_form.html"
+    form_class = SurveyCreateForm
+
+    def get_initial(self):
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in SurveyKind.values else SurveyKind.EVALUATION
+        year, period = surveys.next_due_period(self.request.community, kind, timezone.localdate())
+        return {"kind": kind, "year": year, "period": period}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["kinds"] = SurveyKind.choices
+        context["default_items"] = surveys.default_items()
+        return context
+
+    def form_valid(self, form):
+        try:
+            survey = surveys.survey_create(
+                community=self.request.community, actor=self.request.user, **form.cleaned_data
+            )
+        except ServiceError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已建立%(t)s。请确定发放对象。") % {"t": survey.title})
+        return redirect("engagement:survey", pk=survey.pk)
+
+
+class SurveyDetailView(SurveyMixin, TemplateView):
+    """A survey's dates, clocks, items, draw/issue/close and its coverage per entrance."""
+
+    template_name = "engagement/survey_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        survey = self.get_survey()
+        community = survey.community
+        issued, returned = surveys.sheet_counts(survey)
+        items = list(survey.items.all())
+        draft = survey.status == SurveyStatus.DRAFT
+        proposed = surveys.proposed_issue_date(community, survey.kind, survey.year, survey.period)
+        minimum = surveys.min_return_pct(survey)
+        coverage = surveys.coverage(survey)
+        for row in coverage:
+            row["rate"] = _rate(row["returned"], row["issued"])
+        context.update(
+            survey=survey,
+            period_label=surveys.period_label(survey.kind, survey.year, survey.period),
+            is_evaluation=survey.kind == SurveyKind.EVALUATION,
+            draft=draft,
+            items=items,
+            issued=issued,
+            returned=returned,
+            return_rate=_rate(returned, issued),
+            min_return_pct=minimum,
+            rate_ok=issued and _rate(returned, issued) >= minimum,
+            proposed_issue_date=proposed,
+            collect_due=_due_text(survey.collect_until or surveys.collect_due(survey, proposed)),
+            deadlines=[(d, DeadlineState(d.state), _due_text(d.due_at)) for d in deadlines_of(survey)],
+            coverage=coverage,
+            uncovered=sum(1 for r in coverage if not r["issued"]),
+            may_manage=self.may("engagement.survey_manage"),
+            may_enter=self.may("engagement.survey_enter"),
+            items_form=kwargs.get("items_form") or SurveyItemsForm(initial={"items": items_as_text(items)}),
+            issue_form=kwargs.get("issue_form") or SurveyIssueForm(initial={"issued_on": proposed}),
+            results_url=f"/console/engagement/surveys/{survey.pk}/results/",
+        )
+        if draft:
+            households = moved_in_rooms(community).count()
+            context["households"] = households
+            if survey.kind == SurveyKind.EVALUATION:
+                pct = policy(community, "SV-1.sample_pct")
+                context.update(sample_pct=pct, sample=surveys.sample_size(households, pct))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        survey = self.get_survey()
+        if not self.may("engagement.survey_manage"):
+            raise PermissionDenied
+        action = request.POST.get("action")
+        here = reverse("engagement:survey", args=[survey.pk])
+        if action == "items":
+            form = SurveyItemsForm(request.POST)
+            if form.is_valid():
+                try:
+                    surveys.survey_set_items(survey=survey, actor=request.user, items=form.cleaned_data["items"])
+                except ServiceError as error:
+                    apply_service_error(form, error)
+                else:
+                    messages.success(request, _("评议项目已保存。"))
+                    return redirect(here)
+            return self.render_to_response(self.get_context_data(items_form=form))
+        if action == "issue":
+            form = SurveyIssueForm(request.POST)
+            if form.is_valid():
+                try:
+                    surveys.survey_issue(survey=survey, actor=request.user, **form.cleaned_data)
+                except ServiceError as error:
+                    apply_service_error(form, error)
+                else:
+                    messages.success(request, _("已发放，回收截止 %(d)s。") % {"d": _due_text(survey.collect_until)})
+                    return redirect(here)
+            return self.render_to_response(self.get_context_data(issue_form=form))
+        try:
+            if action == "draw":
+                self._draw(survey)
+            elif action == "close":
+                surveys.survey_close(survey=survey, actor=request.user)
+                messages.success(request, _("已截止回收。"))
+        except ServiceError as error:
+            flash_service_error(request, error)
+        return redirect(here)
+
+    def _draw(self, survey: Survey) -> None:
+        forms_count = surveys.survey_draw(survey=survey, actor=self.request.user)
+        households = moved_in_rooms(survey.community).count()
+        if survey.kind == SurveyKind.QUESTIONNAIRE:  # SV-2
+            messages.success(
+                self.request, _("已确定发放对象：全部入住 %(n)s 户，每个单元均已覆盖。") % {"n": forms_count}
+            )
+            return
+        pct = policy(survey.community, "SV-1.sample_pct")  # SV-1
+        text = _("已确定发放对象：%(h)s 户 × %(p)s%% = %(m)s 户") % {"h": households, "p": pct, "m": forms_count}
+        again = surveys.drawn_earlier_this_year(survey)
+        if again:
+            text += _("；本年度未抽取的业户不足，其中 %(a)s 户为本年度已抽取过的业户。") % {"a": again}
+        else:
+            text += _("，已避开本年度已抽取的业户。")
+        messages.success(self.request, text)
+
+
+def _due_text(value) -> str:
+    """A deadline ending at 24:00 reads as that day, as a clerk says it ("2026-12-22 24:00")."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    if local.time() == dt.time(0, 0):
+        return f"{local - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+class SheetListView(SurveyMixin, ListView):
+    """The forms of a survey: returned or not, by building."""
+
+    template_name = "engagement/sheet_list.html"
+    context_object_name = "sheets"
+    paginate_by = 100
+
+    def get_queryset(self):
+        survey = self.get_survey()
+        queryset = (
+            self.in_community(SurveySheet.objects.filter(survey=survey))
+            .select_related("room", "room__building", "room__unit", "entered_by")
+            .order_by("number")
+        )
+        state = self.request.GET.get("state")
+        if state == "returned":
+            queryset = queryset.filter(returned_at__isnull=False)
+        elif state == "pending":
+            queryset = queryset.filter(returned_at__isnull=True)
+        building = (self.request.GET.get("building") or "").strip()
+        if building:
+            queryset = queryset.filter(room__building__code=building)
+        q = (self.request.GET.get("q") or "").strip()
+        if q:
+            queryset = queryset.filter(Q(room__code__icontains=q) | Q(number=int(q) if q.isdigit() else -1))
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        survey = self.get_survey()
+        issued, returned = surveys.sheet_counts(survey)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            survey=survey,
+            issued=issued,
+            returned=returned,
+            buildings=list(
+                survey.sheets.values_list("room__building__code", flat=True).distinct().order_by("room__building__code")
+            ),
+            state=self.request.GET.get("state", ""),
+            building=self.request.GET.get("building", ""),
+            q=self.request.GET.get("q", ""),
+            query_string=query.urlencode(),
+            may_enter=self.may("engagement.survey_enter") and survey.accepts_answers,
+        )
+        return context
+
+
+class SheetEntryView(SurveyMixin, FormView):
+    """Paper forms by keyboard only (SV-3): 表号, the answer string, Enter; the page comes back
+    ready for the next form."""
+
+    action = "engagement.survey_enter"
+    template_name = "engagement/sheet_entry.html"
+
+    def get_form(self, form_class=None):
+        survey = self.get_survey()
+        self.items = list(survey.items.all())
+        return SheetEntryForm(**self.get_form_kwargs(), survey=survey, items=self.items)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        survey = self.get_survey()
+        issued, returned = surveys.sheet_counts(survey)
+        context.update(
+            survey=survey,
+            items=self.items,
+            legend=ANSWER_LEGEND,
+            issued=issued,
+            returned=returned,
+            open=survey.accepts_answers,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        survey = self.get_survey()
+        if not survey.accepts_answers:
+            messages.error(request, _("%(t)s不在回收期内，不能录入答卷。") % {"t": survey.title})
+            return redirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        sheet = form.cleaned_data["sheet"]
+        again = sheet.returned_at is not None
+        try:
+            surveys.sheet_record(
+                sheet=sheet,
+                actor=self.request.user,
+                answers=form.answers_by_item(),
+                suggestions=form.cleaned_data["suggestions"],
+            )
+        except ServiceError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        text = _("第 %(n)s 号表（%(room)s）已更正。") if again else _("第 %(n)s 号表（%(room)s）已录入。")
+        messages.success(self.request, text % {"n": sheet.number, "room": sheet.room.code})
+        return redirect(self.request.path)
+
+
+class SurveyFormPdfView(SurveyMixin, View):
+    """Blank forms to hand out: one sheet (?sheet=表号) or every sheet of one entrance
+    (?building=&unit=), one A4 page each."""
+
+    action = "engagement.survey_enter"
+
+    def get(self, request, *args, **kwargs):
+        survey = self.get_survey()
+        sheets = survey.sheets.select_related("room", "room__building", "room__unit").order_by("number")
+        number = (request.GET.get("sheet") or "").strip()
+        building = (request.GET.get("building") or "").strip()
+        if number.isdigit():
+            sheets = sheets.filter(number=int(number))
+            name = f"{survey.title}-{number}.pdf"
+        elif building:
+            sheets = sheets.filter(room__building__code=building)
+            unit = (request.GET.get("unit") or "").strip()
+            sheets = sheets.filter(room__unit__code=unit) if unit else sheets.filter(room__unit__isnull=True)
+            name = f"{survey.title}-{building}-{unit}.pdf"
+        else:
+            messages.error(request, _("请指定表号或单元。"))
+            return redirect("engagement:survey", pk=survey.pk)
+        sheets = list(sheets)
+        if not sheets:
+            messages.error(request, _("没有找到要打印的问卷表。"))
+            return redirect("engagement:survey", pk=survey.pk)
+        context = {
+            "survey": survey,
+            "community": survey.community,
+            "title": survey.title,
+            "items": list(survey.items.all()),
+            "sheets": sheets,
+            "collect_due": _due_text(survey.collect_until),
+            "generated_at": timezone.localtime(),
+        }
+        return pdf_response("pdf/survey_form.html", context, name, request)
+
+
+class SurveyRegisterPdfView(SurveyMixin, View):
+    """发放登记表: every form with its room, for the issuer's name, the return date and a signature."""
+
+    action = "engagement.survey_enter"
+
+    def get(self, request, *args, **kwargs):
+        survey = self.get_survey()
+        sheets = list(survey.sheets.select_related("room").order_by("number"))
+        context = {
+            "survey": survey,
+            "community": survey.community,
+            "title": _("%(t)s发放登记表") % {"t": survey.title},
+            "sheets": sheets,
+            "issued_on": survey.issued_on,
+            "collect_due": _due_text(survey.collect_until),
+            "generated_at": timezone.localtime(),
+        }
+        return pdf_response("pdf/survey_register.html", context, f"{survey.title}-发放登记表.pdf", request)
