@@ -33,6 +33,7 @@ from guanjia.core.textnorm import clean, clean_text, normalise_room_code
 
 from .choices import Answer, Channel, SurveyStatus
 from .models import Survey, SurveyAnswer, SurveySheet
+from .surveys import owner_answered_message
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
@@ -241,12 +242,9 @@ def parse_answers(survey: Survey, content: bytes) -> AnswersPreview:
     (items, sheets and their rooms), whatever the number of rows."""
     preview = AnswersPreview()
     items = list(survey.items.order_by("position"))
-    sheets = {
-        number: (pk, room_id, code, returned_at)
-        for pk, number, room_id, code, returned_at in survey.sheets.values_list(
-            "pk", "number", "room_id", "room__code", "returned_at"
-        )
-    }
+    listed = survey.sheets.values_list("pk", "number", "room_id", "room__code", "returned_at", "channel")
+    sheets = {number: (pk, room_id, code, returned_at) for pk, number, room_id, code, returned_at, _c in listed}
+    by_owner = {number for _pk, number, _r, _code, _at, channel in listed if channel == Channel.PORTAL}
     by_room = {code: number for number, (_pk, _r, code, _at) in sheets.items()}
     workbook, sheet = _open(content)
     try:
@@ -271,14 +269,14 @@ def parse_answers(survey: Survey, content: bytes) -> AnswersPreview:
             preview.error(preview.header_row, label, _("缺少评议项目列“%(label)s”。") % {"label": label})
         if missing:
             return preview
-        _read_rows(rows, preview, index, items, sheets, by_room)
+        _read_rows(rows, preview, index, items, sheets, by_room, by_owner)
     finally:
         workbook.close()
     preview.errors.sort(key=lambda e: e["row"] or 0)
     return preview
 
 
-def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, by_room: dict) -> None:
+def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, by_room: dict, by_owner: set) -> None:
     seen: dict[int, int] = {}  # sheet number → first row
     item_columns = [(item, index[item.pk]) for item in items]
 
@@ -345,6 +343,9 @@ def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, 
             continue
         seen[number] = row
         pk, _room_id, room, returned_at = sheets[number]
+        if number in by_owner:
+            preview.error(row, NUMBER_LABEL, owner_answered_message(number, room))
+            continue
         if returned_at is not None:
             preview.warn(
                 row,

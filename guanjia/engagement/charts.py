@@ -60,11 +60,13 @@ def pareto_svg(
     out.append(f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{y0}" stroke="#333"/>')
     out.append(f'<line x1="{x0 + pw}" y1="{top}" x2="{x0 + pw}" y2="{y0}" stroke="#333"/>')
     out.append(f'<line x1="{x0}" y1="{y0}" x2="{x0 + pw}" y2="{y0}" stroke="#333"/>')
+    # Whole counts only, each placed at its own height (a total of 3 reads 0 1 2 3, not 0 1 2 2 3).
+    for count in sorted({round(total * i / 4) for i in range(5)}):
+        y = y0 - count / total * ph
+        out.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{count}</text>')
     for i in range(5):
-        frac = i / 4
-        y = y0 - frac * ph
-        out.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{round(total * frac)}</text>')
-        out.append(f'<text x="{x0 + pw + 6}" y="{y + 4:.1f}">{int(frac * 100)}%</text>')
+        y = y0 - i / 4 * ph
+        out.append(f'<text x="{x0 + pw + 6}" y="{y + 4:.1f}">{i * 25}%</text>')
     y80 = y0 - float(key_pct) / 100 * ph
     out.append(
         f'<line class="threshold" x1="{x0}" y1="{y80:.1f}" x2="{x0 + pw}" y2="{y80:.1f}" '

@@ -28,9 +28,18 @@ OPINIONS = [
 ]
 
 
-def _back_in_time(survey, at: dt.datetime) -> None:
-    """The demo's clocks were met when the office would have met them, not today."""
-    Deadline.objects.filter(subject_id=str(survey.pk), rule__startswith="SV-", met_at__isnull=False).update(met_at=at)
+def _back_in_time(survey, collected: dt.datetime) -> None:
+    """The demo's survey was run when the office would have run it, not today: collection met
+    when the forms came back, the analysis and the measures a week later."""
+    analysed = collected + dt.timedelta(days=7)
+    met = Deadline.objects.filter(subject_id=str(survey.pk), rule__startswith="SV-", met_at__isnull=False)
+    met.filter(rule__endswith=".collect").update(met_at=collected)
+    met.exclude(rule__endswith=".collect").update(met_at=analysed)
+    type(survey).objects.filter(pk=survey.pk).update(
+        closed_at=collected,
+        results_published_at=analysed if survey.results_published_at else None,
+        measures_published_at=analysed if survey.measures_published_at else None,
+    )
 
 
 def _answer(survey, rng: random.Random, returned_pct: int, at: dt.datetime, actor) -> None:
@@ -80,15 +89,53 @@ def _completed(community, kind: str, today: dt.date, users, rng, returned_pct: i
         surveys.survey_publish_results(
             survey=survey, actor=cs, conclusion="总体满意率保持稳定，排列图中的关键项已制定整改措施并跟踪落实。"
         )
-    _back_in_time(survey, collected)
-    return survey
+    return survey, collected
+
+
+CAUSES = [  # (bone, cause, sub-cause) for the fishbone of each key item (SV-5)
+    ("man", "员工服务意识不强", "新员工岗前培训不足"),
+    ("method", "巡查和回访制度执行不到位", "巡查记录无人复核"),
+    ("machine", "设施设备老化", "维修保养计划未按期执行"),
+    ("environment", "小区人流车流增加", ""),
+]
+
+
+def _analyse(survey, users: dict, today: dt.date) -> None:
+    """Fishbone causes and QA-3 measures for every key item, then the measures published (SV-4 … SV-6)."""
+    from . import actions
+
+    cs = users["cs"]
+    for n, item in enumerate(surveys.key_items(survey)):
+        first = None
+        for bone, text, sub in CAUSES:
+            cause = actions.cause_add(item=item, actor=cs, category=bone, text=text)
+            if sub:
+                actions.cause_add(item=item, actor=cs, parent=cause, text=sub)
+            first = first or cause
+        action = actions.action_create(
+            community=survey.community,
+            actor=cs,
+            problem=f"{item.text}不满意率偏高",
+            measure="组织专项培训，修订巡查标准并每周复核记录，月底复查业户意见。",
+            owner=users["manager"],
+            due_on=today + dt.timedelta(days=14 + 7 * n),
+            survey=survey,
+            item=item,
+            cause=first,
+        )
+        if n == 0:
+            actions.action_complete(action=action, actor=users["manager"], note="培训已完成，巡查记录每周复核。")
+    actions.survey_publish_measures(survey=survey, actor=cs)
 
 
 def build(community, users: dict, *, today: dt.date, rng: random.Random) -> None:
     """users: {"cs": …, "desk": …, "manager": …} of this community."""
     with transaction.atomic():
-        _completed(community, SurveyKind.QUESTIONNAIRE, today, users, rng, returned_pct=68, published=True)
-        _completed(community, SurveyKind.EVALUATION, today, users, rng, returned_pct=85, published=True)
+        half_year, collected = _completed(community, SurveyKind.QUESTIONNAIRE, today, users, rng, 68, published=True)
+        _analyse(half_year, users, today)
+        _back_in_time(half_year, collected)
+        quarter, collected = _completed(community, SurveyKind.EVALUATION, today, users, rng, 85, published=True)
+        _back_in_time(quarter, collected)
         year, period = surveys.period_of(SurveyKind.EVALUATION, today)
         draft = surveys.survey_create(
             community=community, actor=users["cs"], kind=SurveyKind.EVALUATION, year=year, period=period

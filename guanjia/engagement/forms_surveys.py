@@ -67,7 +67,10 @@ def _topic_of(name: str) -> str | None:
 
 
 def items_as_text(items) -> str:
-    return "\n".join(f"{i.text}|{i.get_topic_display()}" if i.topic else i.text for i in items)
+    """An item named after its topic (the SV-7 defaults) needs no `|对应事项`."""
+    return "\n".join(
+        f"{i.text}|{i.get_topic_display()}" if i.topic and i.text != i.get_topic_display() else i.text for i in items
+    )
 
 
 class SurveyCreateForm(forms.Form):
@@ -98,7 +101,7 @@ class SurveyItemsForm(forms.Form):
             if not line:
                 continue
             text, _sep, topic_name = line.partition("|")
-            topic = ""
+            topic = "" if _sep else (_topic_of(text) or "")  # "治安" alone is the 治安 topic
             if topic_name.strip():
                 topic = _topic_of(topic_name)
                 if topic is None:

@@ -59,6 +59,14 @@ def visit_record(
         raise ServiceError("invalid", _("请选择拜访形式。"), field="form")
     if visited_at is None:
         raise ServiceError("invalid", _("请填写拜访时间。"), field="visited_at")
+    month = timezone.localtime(visited_at).date().replace(day=1)
+    if VisitSummary.objects.filter(community=community, month=month, submitted_at__isnull=False).exists():
+        # VS-5: what the director received stays true; a late record goes into the current month's text.
+        raise ServiceError(
+            "invalid",
+            _("%(m)s的拜访汇总已报送，不能再补录该月的拜访。") % {"m": month_label(month)},
+            field="visited_at",
+        )
     if form == VisitForm.HOME:  # VS-2
         if appointment_at is None:
             raise ServiceError("invalid", _("上门拜访须先预约，请填写预约时间。"), field="appointment_at")

@@ -350,6 +350,10 @@ def _write_sheet(sheet: SurveySheet, marks, *, channel: str, suggestions: str, e
     sheet.save(update_fields=["returned_at", "channel", "entered_by", "suggestions"])
 
 
+def owner_answered_message(number: int, room_code: str) -> str:
+    return _("第 %(n)s 号表（%(room)s）是业主本人在线填写的，工作人员不能更改。") % {"n": number, "room": room_code}
+
+
 def _require_open(survey: Survey):
     if survey.status != SurveyStatus.ISSUED:
         raise ServiceError("closed", _("%(t)s不在回收期内。") % {"t": survey.title}, field="answers", status=409)
@@ -362,6 +366,8 @@ def sheet_record(
     require(actor, "engagement.survey_enter", sheet.community_id)
     survey = sheet.survey
     _require_open(survey)
+    if sheet.channel == Channel.PORTAL:  # the owner's own answers are theirs, not the office's
+        raise ServiceError("owner_answered", owner_answered_message(sheet.number, sheet.room.code), status=409)
     marks = _answers_for(survey, answers)
     with transaction.atomic():
         again = sheet.returned_at is not None

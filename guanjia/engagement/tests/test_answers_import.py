@@ -308,3 +308,21 @@ def test_import_index_query_budget(client, office, survey, django_assert_max_num
     client.force_login(office.desk)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("engagement:answers_import_index")).status_code == 200
+
+
+def test_owner_answers_cannot_be_overwritten_by_staff(office, survey):
+    """An owner's own online answers stay theirs: neither an import row nor paper entry changes them."""
+    from guanjia.core.tests.factories import UserFactory
+
+    office.owner.user = UserFactory()
+    office.owner.save()
+    mine = surveys.sheets_for_owner(office.owner.user).get()
+    surveys.sheet_answer_by_owner(sheet=mine, user=office.owner.user, answers={})
+    preview, _token, _name = ai.answers_import_preview(
+        survey=survey, actor=office.desk, file=upload(xlsx([[mine.number, "", "不满意", "不满意", "不满意", ""]]))
+    )
+    assert [e["row"] for e in preview.errors] == [3] and "业主本人在线填写" in preview.errors[0]["message"]
+    with pytest.raises(ServiceError) as e:
+        surveys.sheet_record(sheet=mine, actor=office.desk, answers={})
+    assert e.value.status == 409
+    assert not SurveyAnswer.objects.filter(sheet=mine, choice=Answer.DISSATISFIED).exists()

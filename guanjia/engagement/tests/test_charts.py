@@ -37,3 +37,10 @@ def test_bar_svg_valid_and_escaped():
     texts = "".join(root.itertext())
     assert "75.0%" in texts and "—" in texts and '治安"<' in texts
     assert len(root.findall(f".//{NS}rect[@class='bar']")) == 2
+
+
+def test_pareto_count_axis_has_distinct_whole_numbers():
+    rows = pareto([ItemCounts("治安", 0, 0, 2), ItemCounts("清洁", 0, 0, 1)])
+    root = ET.fromstring(pareto_svg(rows))
+    left_axis = [t.text for t in root.iter(f"{NS}text") if t.get("text-anchor") == "end" and t.text.isdigit()]
+    assert left_axis == ["0", "1", "2", "3"]

@@ -79,6 +79,10 @@ def test_vs5_submit_meets_the_deadline(office):
         visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="改")
     with pytest.raises(Conflict):
         visit_summary_submit(summary=summary, actor=office.supervisor)
+    with pytest.raises(ServiceError) as e:  # the director's figures stay true: no late records into October
+        record(office, visited_at=at(2026, 10, 30, 9, 0))
+    assert e.value.field == "visited_at" and "已报送" in e.value.message
+    record(office, visited_at=at(2026, 11, 2, 9, 0))
 
 
 def test_vs5_prepare_twice_keeps_one_summary(office):
