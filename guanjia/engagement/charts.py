@@ -5,6 +5,7 @@ Plain strings, no JavaScript, no CDN; the same SVG goes into the console and the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -24,6 +25,11 @@ def _e(text) -> str:
 def _label(text: str, limit: int = 6) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text_width(text: str, size: int = 11) -> float:
+    """A safe width estimate: CJK glyphs are one em, Latin and digits about half."""
+    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in str(text))
 
 
 def _svg_open(width: int, height: int, title: str) -> list[str]:
@@ -51,7 +57,7 @@ def pareto_svg(
 ) -> str:
     """Pareto chart (SV-4): bars for dissatisfied counts, polyline for cumulative %,
     a dashed line at 80%, key items highlighted."""
-    left, right, top, bottom = 48, 48, 36, 64
+    left, right, top, bottom = 48, 48, 48, 64
     pw, ph = width - left - right, height - top - bottom
     out = _svg_open(width, height, title)
     x0, y0 = left, top + ph
@@ -60,8 +66,12 @@ def pareto_svg(
     out.append(f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{y0}" stroke="#333"/>')
     out.append(f'<line x1="{x0 + pw}" y1="{top}" x2="{x0 + pw}" y2="{y0}" stroke="#333"/>')
     out.append(f'<line x1="{x0}" y1="{y0}" x2="{x0 + pw}" y2="{y0}" stroke="#333"/>')
-    # Whole counts only, each placed at its own height (a total of 3 reads 0 1 2 3, not 0 1 2 2 3).
-    for count in sorted({round(total * i / 4) for i in range(5)}):
+    # Whole counts only, evenly stepped, each at its own height (a total of 3 reads 0 1 2 3).
+    step = max(1, math.ceil(total / 5))
+    counts = list(range(0, total + 1, step))
+    if counts[-1] != total:
+        counts.append(total)
+    for count in counts:
         y = y0 - count / total * ph
         out.append(f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{count}</text>')
     for i in range(5):
@@ -78,6 +88,8 @@ def pareto_svg(
     if n:
         slot = pw / n
         bw = slot * 0.7
+        # Many items or long names: item names slanted, cumulative % beside the line's points instead.
+        crowded = max(_text_width(_label(r.item)) for r in rows) > slot * 0.9
         for i, r in enumerate(rows):
             cx = x0 + slot * (i + 0.5)
             bh = r.dissatisfied / total * ph
@@ -89,11 +101,25 @@ def pareto_svg(
             )
             out.append(f'<text x="{cx:.1f}" y="{y0 - bh - 4:.1f}" text-anchor="middle">{r.dissatisfied}</text>')
             weight = ' font-weight="bold"' if r.key else ""
-            out.append(f'<text x="{cx:.1f}" y="{y0 + 16}" text-anchor="middle"{weight}>{_e(_label(r.item))}</text>')
-            out.append(
-                f'<text x="{cx:.1f}" y="{y0 + 30}" text-anchor="middle" fill="{LINE}">{q1(r.cumulative)}%</text>'
-            )
-            points.append(f"{x0 + slot * (i + 1):.1f},{y0 - float(r.cumulative) / 100 * ph:.1f}")
+            px, py = x0 + slot * (i + 1), y0 - float(r.cumulative) / 100 * ph
+            if crowded:
+                out.append(
+                    f'<text x="{cx:.1f}" y="{y0 + 14}" text-anchor="end" transform="rotate(-35 {cx:.1f} {y0 + 14})"'
+                    f"{weight}>{_e(_label(r.item))}</text>"
+                )
+                if r.dissatisfied:  # the flat 100% tail is not labelled again and again
+                    # right of the point, clear of this bar's own count; the last one stays inside the axis
+                    tx, anchor = (px - 4, "end") if i == n - 1 else (px + 4, "start")
+                    out.append(
+                        f'<text x="{tx:.1f}" y="{py - 6:.1f}" text-anchor="{anchor}" font-size="10" '
+                        f'fill="{LINE}">{q1(r.cumulative)}%</text>'
+                    )
+            else:
+                out.append(f'<text x="{cx:.1f}" y="{y0 + 16}" text-anchor="middle"{weight}>{_e(_label(r.item))}</text>')
+                out.append(
+                    f'<text x="{cx:.1f}" y="{y0 + 30}" text-anchor="middle" fill="{LINE}">{q1(r.cumulative)}%</text>'
+                )
+            points.append(f"{px:.1f},{py:.1f}")
         out.append(
             f'<polyline class="cumulative" points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2"/>'
         )
@@ -158,11 +184,6 @@ FISH_SUB_ROW = 20  # a sub-cause's row
 FISH_FONT = 13
 FISH_SUB_FONT = 11
 FISH_LABEL_MAX = 28
-
-
-def _text_width(text: str, size: int) -> float:
-    """A safe width estimate: CJK glyphs are one em, Latin and digits about half."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in str(text))
 
 
 def _fish_rows(nodes, level: int = 1) -> list[tuple[int, object]]:
