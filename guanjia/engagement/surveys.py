@@ -487,9 +487,10 @@ def sheet_counts(survey: Survey) -> tuple[int, int]:
     return agg["issued"], agg["returned"]
 
 
-def results(survey: Survey) -> tuple[stats.Result, list[stats.ParetoRow]]:
-    """Satisfaction per item and overall with the return-rate penalty (SV-3), and the Pareto
-    rows with the key items (SV-4), all from policies of the survey's community."""
+def results_with_counts(survey: Survey) -> tuple[list[stats.ItemCounts], stats.Result, list[stats.ParetoRow]]:
+    """Each item's counts (with abstentions), satisfaction per item and overall with the
+    return-rate penalty (SV-3), and the Pareto rows with the key items (SV-4), all from the
+    policies of the survey's community: one GROUP BY over the answers and one count of the sheets."""
     counts = item_counts(survey)
     issued, returned = sheet_counts(survey)
     community = survey.community
@@ -501,6 +502,12 @@ def results(survey: Survey) -> tuple[stats.Result, list[stats.ParetoRow]]:
         penalty_points=Decimal(str(policy(community, "SV-3.penalty_points"))),
     )
     rows = stats.pareto(counts, key_pct=Decimal(str(policy(community, "SV-4.key_cumulative_pct"))))
+    return counts, result, rows
+
+
+def results(survey: Survey) -> tuple[stats.Result, list[stats.ParetoRow]]:
+    """Satisfaction (SV-3) and the Pareto rows (SV-4), without the raw counts."""
+    _counts, result, rows = results_with_counts(survey)
     return result, rows
 
 
@@ -568,20 +575,3 @@ def drawn_earlier_this_year(survey: Survey) -> int:
         .distinct()
         .count()
     )
-
-
-def results_with_counts(survey: Survey) -> tuple[list[stats.ItemCounts], stats.Result, list[stats.ParetoRow]]:
-    """As `results`, plus each item's counts (with abstentions, SV-3) for the statistics table:
-    still one GROUP BY over the answers and one count of the sheets."""
-    counts = item_counts(survey)
-    issued, returned = sheet_counts(survey)
-    community = survey.community
-    result = stats.satisfaction(
-        counts,
-        issued=issued,
-        returned=returned,
-        threshold_pct=min_return_pct(survey),
-        penalty_points=Decimal(str(policy(community, "SV-3.penalty_points"))),
-    )
-    rows = stats.pareto(counts, key_pct=Decimal(str(policy(community, "SV-4.key_cumulative_pct"))))
-    return counts, result, rows

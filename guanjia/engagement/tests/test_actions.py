@@ -15,7 +15,8 @@ from guanjia.core.models import ActivityLog, Deadline, DeadlineState
 from guanjia.engagement import actions
 from guanjia.engagement.choices import ActionStatus
 from guanjia.engagement.models import Action
-from guanjia.engagement.tests.test_fishbone import issued_survey, make_office
+from guanjia.engagement.tests.factories import survey_office
+from guanjia.engagement.tests.test_fishbone import issued_survey
 from guanjia.servicedesk.tests.factories import Office
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ SOON = dt.date.today() + dt.timedelta(days=10)
 
 @pytest.fixture
 def office():
-    return make_office()
+    return survey_office(households=5)
 
 
 def new_action(office, owner=None, due_on=SOON, **kw):

@@ -17,6 +17,7 @@ from guanjia.engagement import answers_import as ai
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, Channel
 from guanjia.engagement.models import SurveyAnswer, SurveySheet
+from guanjia.engagement.tests.factories import issued_survey, survey_office
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
 from guanjia.servicedesk.tests.factories import Office
 
@@ -28,23 +29,11 @@ HEAD = ["表号", "房屋编号", "1. 治安", "2. 清洁", "3. 绿化", "意见
 
 @pytest.fixture
 def office():
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    c = o.community
-    unit = UnitFactory(community=c, building__community=c)
-    for _ in range(5):
-        RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in")
-    return o
+    return survey_office(households=6)
 
 
 def issue(office, items=ITEMS):
-    s = surveys.survey_create(
-        community=office.community, actor=office.supervisor, kind="questionnaire", year=2026, period=2, items=items
-    )
-    surveys.survey_draw(survey=s, actor=office.supervisor)
-    surveys.survey_issue(survey=s, actor=office.supervisor, issued_on=dt.date(2026, 12, 1))
-    return s
+    return issued_survey(office, items=items)
 
 
 @pytest.fixture

@@ -12,26 +12,15 @@ from guanjia.core.models import ActivityLog
 from guanjia.engagement import actions, charts, surveys
 from guanjia.engagement.choices import SurveyKind
 from guanjia.engagement.models import Cause
-from guanjia.estates.tests.factories import RoomFactory, UnitFactory
+from guanjia.engagement.tests.factories import survey_office
 from guanjia.servicedesk.tests.factories import Office
 
 pytestmark = pytest.mark.django_db
 
 
-def make_office() -> Office:
-    """An office with five moved-in households."""
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    unit = UnitFactory(community=o.community, building__community=o.community)
-    for _ in range(4):
-        RoomFactory(community=o.community, unit=unit, building=unit.building, handover="moved_in")
-    return o
-
-
 @pytest.fixture
 def office():
-    return make_office()
+    return survey_office(households=5)
 
 
 def issued_survey(office, marks=None):

@@ -11,8 +11,7 @@ from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, Channel, SurveyKind
 from guanjia.engagement.forms_surveys import parse_answer_string
 from guanjia.engagement.models import SurveyAnswer
-from guanjia.estates.tests.factories import RoomFactory, UnitFactory
-from guanjia.servicedesk.tests.factories import Office
+from guanjia.engagement.tests.factories import survey_office
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +20,7 @@ ITEMS = [("治安", "security"), ("清洁", "cleaning"), ("绿化", "greening")]
 
 @pytest.fixture
 def office():
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    c = o.community
-    unit = UnitFactory(community=c, building__community=c)
-    for _i in range(9):
-        RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in")
-    return o
+    return survey_office(households=10)
 
 
 @pytest.fixture

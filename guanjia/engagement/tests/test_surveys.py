@@ -11,35 +11,18 @@ from guanjia.core.errors import Forbidden, ServiceError
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, SurveyKind, SurveyStatus
 from guanjia.engagement.models import SurveyAnswer
-from guanjia.estates.tests.factories import RoomFactory, UnitFactory
-from guanjia.servicedesk.tests.factories import Office
+from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
+from guanjia.estates.tests.factories import RoomFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def office():
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    return o
+    return survey_office()
 
 
-def add_rooms(office, n, units=1):
-    c = office.community
-    made = []
-    for _ in range(units):
-        unit = UnitFactory(community=c, building__community=c)
-        made += [
-            RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in") for _ in range(n // units)
-        ]
-    return made
-
-
-def make(office, kind=SurveyKind.QUESTIONNAIRE, year=2026, period=2, **kw):
-    return surveys.survey_create(
-        community=office.community, actor=office.supervisor, kind=kind, year=year, period=period, **kw
-    )
+make = new_survey
 
 
 def test_sv7_default_items_are_the_topics(office):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, SurveyKind, SurveyStatus
 from guanjia.engagement.models import Action, SurveyAnswer, SurveySheet
-from guanjia.estates.tests.factories import RoomFactory, UnitFactory
+from guanjia.engagement.tests.factories import add_rooms, survey_office
 from guanjia.portal.tests.factories import portal_user
 from guanjia.servicedesk.tests.factories import Office
 
@@ -21,22 +21,7 @@ S, B, D, BLANK, MULTI = Answer.SATISFIED, Answer.BASIC, Answer.DISSATISFIED, Non
 
 @pytest.fixture
 def office():
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    return o
-
-
-def add_rooms(office, n):
-    c = office.community
-    made = []
-    while len(made) < n:  # at most 40 per entrance, so room numbers stay unique
-        unit = UnitFactory(community=c, building__community=c)
-        made += [
-            RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in")
-            for _ in range(min(40, n - len(made)))
-        ]
-    return made
+    return survey_office()
 
 
 def issued_survey(office, rooms=9):

@@ -11,6 +11,7 @@ from guanjia.core.tests.factories import staff
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import SurveyKind, SurveyStatus
 from guanjia.engagement.models import Survey
+from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
 from guanjia.servicedesk.tests.factories import Office
 
@@ -19,24 +20,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def office():
-    o = Office()
-    o.room.handover = "moved_in"
-    o.room.save()
-    return o
+    return survey_office()
 
 
-def add_rooms(office, n, units=1):
-    c = office.community
-    for _u in range(units):
-        unit = UnitFactory(community=c, building__community=c)
-        for _i in range(n // units):
-            RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in")
-
-
-def make(office, kind=SurveyKind.QUESTIONNAIRE, year=2026, period=2, **kw):
-    return surveys.survey_create(
-        community=office.community, actor=office.supervisor, kind=kind, year=year, period=period, **kw
-    )
+make = new_survey
 
 
 def issued(office, **kw):

@@ -30,8 +30,9 @@ from django.utils.translation import gettext as _
 from guanjia.core.models import Community, Company, Membership
 from guanjia.core.roles import Role
 from guanjia.engagement import surveys
-from guanjia.engagement.choices import Answer, Channel, SurveyKind
-from guanjia.engagement.models import Survey, SurveyAnswer, SurveySheet
+from guanjia.engagement.choices import SurveyKind
+from guanjia.engagement.demo import answer_sheets
+from guanjia.engagement.models import Survey, SurveyAnswer
 from guanjia.estates.models import Building, Room, Unit
 
 CODE = "bench-survey"
@@ -146,35 +147,7 @@ class Command(BaseCommand):
         self.stdout.write(_("确定发放对象 %(n)s 户用时 %(s).1f 秒") % {"n": forms, "s": time.perf_counter() - started})
         surveys.survey_issue(survey=survey, actor=supervisor, issued_on=dt.date(year, 12, 1))
         started = time.perf_counter()
-        items = list(survey.items.all())
-        # Each item has its own share of dissatisfied answers, so the Pareto has a shape.
-        unhappy = {item.pk: 0.02 + 0.3 * (0.6**n) for n, item in enumerate(items)}
-        self.rng.shuffle(items)
-        sheets = list(survey.sheets.values_list("pk", flat=True))
-        back = self.rng.sample(sheets, len(sheets) * returned_pct // 100)
-        now = timezone.now()
-        with transaction.atomic():
-            answers = []
-            for sheet_id in back:
-                for item in items:
-                    roll = self.rng.random()
-                    if roll < 0.03:
-                        choice = Answer.BLANK
-                    elif roll < 0.04:
-                        choice = Answer.MULTIPLE
-                    elif roll < 0.04 + unhappy[item.pk]:
-                        choice = Answer.DISSATISFIED
-                    else:
-                        choice = Answer.SATISFIED if self.rng.random() < 0.6 else Answer.BASIC
-                    answers.append(SurveyAnswer(survey=survey, sheet_id=sheet_id, item=item, choice=choice))
-                if len(answers) >= 20_000:
-                    SurveyAnswer.objects.bulk_create(answers)
-                    answers = []
-            SurveyAnswer.objects.bulk_create(answers)
-            for start in range(0, len(back), 900):
-                SurveySheet.objects.filter(pk__in=back[start : start + 900]).update(
-                    returned_at=now, channel=Channel.PAPER
-                )
+        answer_sheets(survey, self.rng, returned_pct, timezone.now())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # both SQLite and PostgreSQL: fresh statistics for the planner
         self.stdout.write(_("生成答卷用时 %(s).1f 秒") % {"s": time.perf_counter() - started})
