@@ -257,6 +257,7 @@ def visit_to_ticket(
     severity: str = "",
 ):
     """Turn an opinion heard on a visit into a service-desk ticket in one step, linked to the visit."""
+    from guanjia.estates.models import Ownership
     from guanjia.servicedesk.services import ticket_create
 
     require(actor, "engagement.visit_record", visit.community_id)
@@ -270,6 +271,14 @@ def visit_to_ticket(
             channel="staff",
             description=(description or "").strip() or visit.opinions,
             room=visit.room,
+            # the household's owner heard on the visit, so the desk can call back (RC-4, RC-9)
+            reporter=next(
+                (
+                    o.person
+                    for o in Ownership.objects.filter(room=visit.room, until__isnull=True).order_by("since", "pk")
+                ),
+                None,
+            ),
             category=category,
             topic=topic,
             severity=severity,

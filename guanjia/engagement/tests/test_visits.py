@@ -212,6 +212,7 @@ def test_visit_to_ticket_creates_a_linked_repair(office):
     assert visit.ticket == ticket
     assert ticket.room == office.room and ticket.channel == "staff"
     assert ticket.description == "卫生间漏水"  # the opinion, when no description is given
+    assert ticket.reporter == office.owner and ticket.reporter_name == office.owner.name  # whom to call back
     with pytest.raises(ServiceError):  # only once
         visit_to_ticket(visit=visit, actor=office.supervisor, kind="repair", category="leakage")
     assert Ticket.objects.count() == 1
