@@ -22,6 +22,7 @@ from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.pdf import pdf_response
 from guanjia.core.topics import Topic
+from guanjia.engagement import indicators as engagement_indicators
 
 from . import kpis, reports
 from . import services as sd
@@ -100,6 +101,8 @@ class KpiView(StaffMixin, TemplateView):
         trend = kpis.kpi_trend(community, month)
         values = trend[-1][1]  # the chosen month: the trend's last
         communities = list(visible_communities(self.request.user, self.action).order_by("name"))
+        if len(communities) > 1:
+            engagement_indicators.attach(communities, month)  # QA-4: satisfaction, visit quota
         context.update(
             {
                 "month": month,
@@ -113,6 +116,7 @@ class KpiView(StaffMixin, TemplateView):
                 "technician_codes": kpis.TECHNICIAN_CODES,
                 "communities": kpis.kpis_by_community(communities, month) if len(communities) > 1 else None,
                 "specs": kpis.SPECS,
+                "engagement": engagement_indicators.indicators(community, month),  # QA-4
             }
         )
         return context

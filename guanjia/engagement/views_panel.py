@@ -1,0 +1,37 @@
+"""The 访问与满意度 panel of the dashboard (VS-1, SV-2, SV-3, QA-3), loaded with htmx after the page."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from guanjia.core.console import StaffMixin
+
+from . import actions, surveys
+from .choices import ActionStatus, SurveyStatus
+from .indicators import indicators
+from .models import Action, Survey
+
+
+class EngagementPanelView(StaffMixin, TemplateView):
+    action = "engagement.view"
+    template_name = "engagement/dashboard_panel.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        community, user = self.request.community, self.request.user
+        figures = indicators(community, timezone.localdate())
+        collecting = list(
+            surveys.surveys_with_counts(self.in_community(Survey.objects.filter(status=SurveyStatus.ISSUED)))
+            .select_related("community")
+            .order_by("collect_until", "id")[:5]
+        )
+        threshold = None
+        for survey in collecting:
+            threshold = threshold if threshold is not None else surveys.min_return_pct(survey)  # SV-2
+            survey.return_rate = round(survey.returned * 100 / survey.issued, 1) if survey.issued else None
+            survey.below = survey.return_rate is None or survey.return_rate < threshold
+        mine = actions.with_overdue(
+            self.in_community(Action.objects.filter(owner=user, status=ActionStatus.OPEN))
+        ).aggregate(open=Count("id"), overdue=Count("id", filter=Q(overdue=True)))
+        context.update(figures=figures, collecting=collecting, threshold=threshold, mine=mine)
+        return context
