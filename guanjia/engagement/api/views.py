@@ -116,8 +116,7 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Engagement
         """Satisfaction per item and overall with the return-rate penalty and its arithmetic (SV-3),
         and the Pareto rows with the key items (SV-4). Rates are strings with one decimal."""
         survey = self.get_object()
-        result, rows = surveys.results(survey)
-        counts = surveys.item_counts(survey)
+        counts, result, rows = surveys.results_with_counts(survey)  # one GROUP BY, not two
         items = list(survey.items.all())
 
         def rate(r, item=None, abstained=0):
