@@ -9,7 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from guanjia.core.textnorm import normalise_room_code
 from guanjia.core.topics import Topic
@@ -33,8 +33,8 @@ ANSWER_LEGEND = [
     ("1", Answer.SATISFIED.label),
     ("2", Answer.BASIC.label),
     ("3", Answer.DISSATISFIED.label),
-    ("0", _l("未填（或空格、-），弃权")),
-    ("9", _l("多选（或 *），弃权")),
+    ("0", gettext_lazy("未填（或空格、-），弃权")),
+    ("9", gettext_lazy("多选（或 *），弃权")),
 ]
 
 
@@ -74,24 +74,26 @@ def items_as_text(items) -> str:
 
 
 class SurveyCreateForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("类型"), choices=SurveyKind.choices)
-    year = forms.IntegerField(label=_l("年度"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=SurveyKind.choices)
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     period = forms.IntegerField(
-        label=_l("期次"),
+        label=gettext_lazy("期次"),
         min_value=1,
         max_value=4,
-        help_text=_l("季度评议为 1–4 季度；半年度问卷 1 为上半年，2 为下半年"),
+        help_text=gettext_lazy("季度评议为 1–4 季度；半年度问卷 1 为上半年，2 为下半年"),
     )
-    title = forms.CharField(label=_l("标题"), max_length=100, required=False, help_text=_l("不填则按期次自动生成"))
+    title = forms.CharField(
+        label=gettext_lazy("标题"), max_length=100, required=False, help_text=gettext_lazy("不填则按期次自动生成")
+    )
 
 
 class SurveyItemsForm(forms.Form):
     """One item per line, optionally `项目|对应事项` (SV-7 topic by name)."""
 
     items = forms.CharField(
-        label=_l("评议项目"),
+        label=gettext_lazy("评议项目"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text=_l("每行一项；可用“项目|对应事项”注明对应事项，如“电梯运行|其他”。"),
+        help_text=gettext_lazy("每行一项；可用“项目|对应事项”注明对应事项，如“电梯运行|其他”。"),
     )
 
     def clean_items(self):
@@ -114,25 +116,29 @@ class SurveyItemsForm(forms.Form):
 
 
 class SurveyIssueForm(forms.Form):
-    issued_on = forms.DateField(label=_l("发放日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    issued_on = forms.DateField(
+        label=gettext_lazy("发放日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class SheetEntryForm(forms.Form):
     """Keyboard-only paper entry: 表号 or room code, the answer string, suggestions (SV-3)."""
 
     sheet = forms.CharField(
-        label=_l("表号或房号"),
+        label=gettext_lazy("表号或房号"),
         max_length=64,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "text"}),
     )
     answers = forms.CharField(
-        label=_l("答案串"),
+        label=gettext_lazy("答案串"),
         strip=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono", "spellcheck": "false"}),
     )
-    suggestions = forms.CharField(label=_l("意见和建议"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    correct = forms.BooleanField(label=_l("更正已录入的答卷"), required=False)
+    suggestions = forms.CharField(
+        label=gettext_lazy("意见和建议"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    correct = forms.BooleanField(label=gettext_lazy("更正已录入的答卷"), required=False)
 
     def __init__(self, *args, survey, items, **kwargs):
         super().__init__(*args, **kwargs)

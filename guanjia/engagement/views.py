@@ -54,6 +54,7 @@ class VisitListView(StaffMixin, ListView):
         next_month = (self.month + dt.timedelta(days=32)).replace(day=1)
         context.update(
             month=self.month,
+            month_label=services.month_label(self.month),
             prev_month=prev_month,
             next_month=next_month,
             progress=visits.progress(community, self.month),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
 from guanjia.core.access import has_perm
@@ -28,13 +28,13 @@ from .models import Action, Cause, Survey
 
 
 class CauseForm(forms.Form):
-    category = forms.ChoiceField(label=_l("类别"), choices=CauseCategory.choices, required=False)
+    category = forms.ChoiceField(label=gettext_lazy("类别"), choices=CauseCategory.choices, required=False)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    text = forms.CharField(label=_l("原因"), max_length=200)
+    text = forms.CharField(label=gettext_lazy("原因"), max_length=200)
 
 
 class CauseEditForm(forms.Form):
-    text = forms.CharField(label=_l("原因"), max_length=200)
+    text = forms.CharField(label=gettext_lazy("原因"), max_length=200)
 
 
 class DateInput(forms.DateInput):
@@ -42,12 +42,12 @@ class DateInput(forms.DateInput):
 
 
 class ActionForm(forms.Form):
-    kind = forms.ChoiceField(label=_l("类型"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
-    problem = forms.CharField(label=_l("存在的问题"), max_length=200)
-    cause_text = forms.CharField(label=_l("原因"), max_length=200, required=False)
-    measure = forms.CharField(label=_l("措施"), widget=forms.Textarea(attrs={"rows": 4}))
-    owner = forms.ModelChoiceField(label=_l("责任人"), queryset=None)
-    due_on = forms.DateField(label=_l("完成期限"), widget=DateInput)
+    kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
+    problem = forms.CharField(label=gettext_lazy("存在的问题"), max_length=200)
+    cause_text = forms.CharField(label=gettext_lazy("原因"), max_length=200, required=False)
+    measure = forms.CharField(label=gettext_lazy("措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    owner = forms.ModelChoiceField(label=gettext_lazy("责任人"), queryset=None)
+    due_on = forms.DateField(label=gettext_lazy("完成期限"), widget=DateInput)
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,20 +56,20 @@ class ActionForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(label=_l("完成情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=gettext_lazy("完成情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class VerifyForm(forms.Form):
     effective = forms.TypedChoiceField(
-        label=_l("验证结论"),
-        choices=[("1", _l("措施有效，关闭")), ("0", _l("措施无效，重新整改"))],
+        label=gettext_lazy("验证结论"),
+        choices=[("1", gettext_lazy("措施有效，关闭")), ("0", gettext_lazy("措施无效，重新整改"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
         initial="1",
     )
-    verification = forms.CharField(label=_l("验证结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    verification = forms.CharField(label=gettext_lazy("验证结果"), widget=forms.Textarea(attrs={"rows": 3}))
     new_due_on = forms.DateField(
-        label=_l("新的完成期限"), widget=DateInput, required=False, help_text=_l("措施无效时必填。")
+        label=gettext_lazy("新的完成期限"), widget=DateInput, required=False, help_text=gettext_lazy("措施无效时必填。")
     )
 
 
