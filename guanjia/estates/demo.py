@@ -750,8 +750,12 @@ def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | Non
             build_households(community, plan, households, gen=gen, actor=users[f"{plan.code}_cs"])
         # The later apps' demo data (visits and surveys), built through their services.
         from guanjia.engagement import demo as engagement_demo
+        from guanjia.servicedesk import demo as servicedesk_demo
 
         for community in communities:
-            staff = {short: users[f"{community.code}_{short}"] for short in ("cs", "desk", "manager")}
+            staff = {
+                short: users[f"{community.code}_{short}"] for short in ("cs", "desk", "manager", "tech", "equipment")
+            }
             engagement_demo.build(community, staff, today=gen.today, rng=gen.rng)
+            servicedesk_demo.build(community, staff, today=gen.today, rng=gen.rng)
     return Result(created=True, communities=communities, seconds=time.perf_counter() - started)
