@@ -30,8 +30,9 @@ class EngagementPanelView(StaffMixin, TemplateView):
             threshold = threshold if threshold is not None else surveys.min_return_pct(survey)  # SV-2
             survey.return_rate = round(survey.returned * 100 / survey.issued, 1) if survey.issued else None
             survey.below = survey.return_rate is None or survey.return_rate < threshold
-        mine = actions.with_overdue(
+        counts = actions.with_overdue(
             self.in_community(Action.objects.filter(owner=user, status=ActionStatus.OPEN))
-        ).aggregate(open=Count("id"), overdue=Count("id", filter=Q(overdue=True)))
+        ).aggregate(open=Count("id"), late=Count("id", filter=Q(overdue=True)))  # an alias apart from the annotation
+        mine = {"open": counts["open"], "overdue": counts["late"]}
         context.update(figures=figures, collecting=collecting, threshold=threshold, mine=mine)
         return context

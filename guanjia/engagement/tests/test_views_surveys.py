@@ -237,9 +237,9 @@ def pdf_pages(content: bytes, tmp_path) -> int:
 
 
 def test_blank_forms_one_page_each_with_chinese_text(client, office, tmp_path):
-    add_rooms(office, 4, units=2)
+    added = add_rooms(office, 4, units=2)  # two entrances of two (the office's own room has a third)
     s = issued(office)
-    sheet = s.sheets.select_related("room__building", "room__unit").order_by("number").last()
+    sheet = s.sheets.select_related("room__building", "room__unit").filter(room=added[-1]).get()
     client.force_login(office.desk)
     url = reverse("engagement:survey_forms_pdf", args=[s.pk])
     one = client.get(url + f"?sheet={sheet.number}")
