@@ -34,11 +34,13 @@ from django.utils.translation import gettext as _
 
 from guanjia.core.access import scoped
 from guanjia.core.models import Community, Company, Deadline, Membership
+from guanjia.core.policies import policy
 from guanjia.core.roles import Role
 from guanjia.estates.models import Building, Room
 from guanjia.servicedesk import services
 from guanjia.servicedesk.api.filters import overdue_ticket_ids
 from guanjia.servicedesk.choices import Channel, Kind, RepairCategory, Severity, Status
+from guanjia.servicedesk.demo import CATEGORIES, CHANNELS  # one realistic mix for the demo and the bench
 from guanjia.servicedesk.models import Callback, Ticket
 
 CODE = "bench-desk"
@@ -57,22 +59,6 @@ KINDS = [
     (Kind.SUGGESTION, 7),
     (Kind.PRAISE, 5),
 ]
-CHANNELS = [
-    (Channel.PHONE, 40),
-    (Channel.WINDOW, 30),
-    (Channel.PORTAL, 15),
-    (Channel.WECHAT, 10),
-    (Channel.STAFF, 3),
-    (Channel.BOX, 2),
-]
-CATEGORIES = [
-    (RepairCategory.OTHER, 40),
-    (RepairCategory.UTILITIES, 25),
-    (RepairCategory.LEAKAGE, 15),
-    (RepairCategory.CIVIL, 10),
-    (RepairCategory.SAFETY, 7),
-    (RepairCategory.EMERGENCY, 3),
-]
 TOPICS = [
     "security",
     "cleaning",
@@ -84,7 +70,6 @@ TOPICS = [
     "culture",
     "other",
 ]
-CALLBACK_DAYS = {RepairCategory.SAFETY: 2, RepairCategory.LEAKAGE: 3}
 
 
 def _weights(pairs):
@@ -227,6 +212,16 @@ class Command(BaseCommand):
         t_table, c_table, d_table = Table(Ticket), Table(Callback), Table(Deadline, explicit_pk=False)
         community_ids = [c.pk for c in communities]
         hour = dt.timedelta(hours=1)
+        # The rulebook's limits as the (default) policies say, read once: the generated clocks follow them.
+        first = communities[0]
+        response = policy(first, "RC-8.response_hours") * hour
+        civil = dt.timedelta(days=policy(first, "RC-8.civil_days"))
+        reply = policy(first, "RC-3.reply_hours") * hour
+        callback_days = {
+            RepairCategory.SAFETY: policy(first, "RC-4.safety_days"),
+            RepairCategory.LEAKAGE: policy(first, "RC-4.leak_days"),
+        }
+        other_days = policy(first, "RC-4.other_days")
         written, loaded = 0, time.perf_counter()
 
         # Reception times: sorted uniform moments, shifted into office-ish hours (most requests by day).
@@ -309,10 +304,10 @@ class Command(BaseCommand):
                     row.update(completed_at=adapt(completed), work_done="已修复")
                 if reached >= 4:
                     row.update(checked_at=adapt(checked), check_passed=True)
-                    due = checked + dt.timedelta(days=CALLBACK_DAYS.get(category, 7))
+                    due = checked + dt.timedelta(days=callback_days.get(category, other_days))
                     done = checked + dt.timedelta(days=rng.randrange(0, 3)) if status == Status.CLOSED else None
                     callback = (due, done, "RC-4")
-                response_due = received + 2 * hour
+                response_due = received + response
                 deadlines.append(
                     (
                         "RC-8.response",
@@ -328,7 +323,7 @@ class Command(BaseCommand):
                         (
                             "RC-8.civil",
                             received,
-                            received + dt.timedelta(days=3),
+                            received + civil,
                             completed if reached >= 3 else None,
                             None,
                             Role.EQUIPMENT_SUPERVISOR,
@@ -352,7 +347,7 @@ class Command(BaseCommand):
                     (
                         "RC-3",
                         received,
-                        received + 72 * hour,
+                        received + reply,
                         replied if status != Status.RECEIVED else None,
                         None,
                         Role.CS_SUPERVISOR,
