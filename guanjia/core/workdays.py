@@ -232,6 +232,16 @@ def deadline_end(day: dt.date, tz: Tz = None) -> dt.datetime:
     return dt.datetime.combine(_as_date(day) + ONE_DAY, dt.time.min, tzinfo=_zone(tz))
 
 
+def deadline_text(moment: dt.datetime | None, tz: Tz = None) -> str:
+    """A deadline as a clerk says it: one ending at midnight reads "2026-12-22 24:00", not 23 Dec 00:00."""
+    if not moment:
+        return ""
+    local = moment.astimezone(_zone(tz)) if timezone.is_aware(moment) else moment
+    if local.time() == dt.time.min:
+        return f"{local.date() - ONE_DAY:%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
 def add_hours(start: dt.datetime, n: float) -> dt.datetime:
     """ "Within N hours": N clock hours from the event."""
     return start + dt.timedelta(hours=n)

@@ -19,6 +19,7 @@ from guanjia.core.console import StaffMixin, apply_service_error, flash_service_
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.pdf import pdf_response
+from guanjia.core.policies import policy
 
 from . import actions, charts, surveys
 from .choices import ActionKind, ActionStatus, CauseCategory
@@ -360,6 +361,7 @@ class SurveyMeasuresView(StaffMixin, TemplateView):
         context.update(measures_context(survey))
         context.update(
             clock=deadlines_of(survey).filter(rule="SV-6.measures").last(),
+            measures_workdays=policy(survey.community, "SV-6.measures_workdays"),
             may_manage=has_perm(self.request.user, "engagement.survey_manage", survey.community_id),
             may_analyse=has_perm(self.request.user, "engagement.analyse", survey.community_id),
         )

@@ -4,7 +4,6 @@ write is one call into `surveys`; a survey of another community is a 404 (DESIGN
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from guanjia.core import workdays
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
 from guanjia.core.deadlines import deadlines_of
@@ -79,7 +79,7 @@ class SurveyListView(StaffMixin, ListView):
             survey.return_rate = _rate(survey.returned, survey.issued)
             survey.rate_ok = survey.return_rate is not None and survey.return_rate >= minimum
             survey.period_label = surveys.period_label(survey.kind, survey.year, survey.period)
-            survey.collect_due_text = _due_text(survey.collect_until)
+            survey.collect_due_text = workdays.deadline_text(survey.collect_until)
         context.update(
             min_return_pct=minimum, may_manage=has_perm(self.request.user, "engagement.survey_manage", community)
         )
@@ -144,8 +144,8 @@ class SurveyDetailView(SurveyMixin, TemplateView):
             min_return_pct=minimum,
             rate_ok=issued and _rate(returned, issued) >= minimum,
             proposed_issue_date=proposed,
-            collect_due=_due_text(survey.collect_until or surveys.collect_due(survey, proposed)),
-            deadlines=[(d, DeadlineState(d.state), _due_text(d.due_at)) for d in deadlines_of(survey)],
+            collect_due=workdays.deadline_text(survey.collect_until or surveys.collect_due(survey, proposed)),
+            deadlines=[(d, DeadlineState(d.state), workdays.deadline_text(d.due_at)) for d in deadlines_of(survey)],
             coverage=coverage,
             uncovered=sum(1 for r in coverage if not r["issued"]),
             may_manage=self.may("engagement.survey_manage"),
@@ -187,7 +187,9 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 except ServiceError as error:
                     apply_service_error(form, error)
                 else:
-                    messages.success(request, _("已发放，回收截止 %(d)s。") % {"d": _due_text(survey.collect_until)})
+                    messages.success(
+                        request, _("已发放，回收截止 %(d)s。") % {"d": workdays.deadline_text(survey.collect_until)}
+                    )
                     return redirect(here)
             return self.render_to_response(self.get_context_data(issue_form=form))
         try:
@@ -216,16 +218,6 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         else:
             text += _("，已避开本年度已抽取的业户。")
         messages.success(self.request, text)
-
-
-def _due_text(value) -> str:
-    """A deadline ending at 24:00 reads as that day, as a clerk says it ("2026-12-22 24:00")."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    if local.time() == dt.time(0, 0):
-        return f"{local - dt.timedelta(days=1):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
 
 
 class SheetListView(SurveyMixin, ListView):
@@ -360,7 +352,7 @@ class SurveyFormPdfView(SurveyMixin, View):
             "title": survey.title,
             "items": list(survey.items.all()),
             "sheets": sheets,
-            "collect_due": _due_text(survey.collect_until),
+            "collect_due": workdays.deadline_text(survey.collect_until),
             "generated_at": timezone.localtime(),
         }
         return pdf_response("pdf/survey_form.html", context, name, request)
@@ -380,7 +372,7 @@ class SurveyRegisterPdfView(SurveyMixin, View):
             "title": _("%(t)s发放登记表") % {"t": survey.title},
             "sheets": sheets,
             "issued_on": survey.issued_on,
-            "collect_due": _due_text(survey.collect_until),
+            "collect_due": workdays.deadline_text(survey.collect_until),
             "generated_at": timezone.localtime(),
         }
         return pdf_response("pdf/survey_register.html", context, f"{survey.title}-发放登记表.pdf", request)

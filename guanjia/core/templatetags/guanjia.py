@@ -64,6 +64,14 @@ def phone(context, subject) -> str:
     return phone_text(_user(context), _community_of(context, subject), numbers)
 
 
+@register.filter
+def deadline(moment) -> str:
+    """{{ d.due_at|deadline }} → "2026-12-22 24:00" for a limit ending at midnight (core.workdays)."""
+    from guanjia.core.workdays import deadline_text
+
+    return deadline_text(moment)
+
+
 @register.simple_tag
 def id_masked(person) -> str:
     """Only the last four characters are stored in clear; the rest is never shown in lists (LW-1)."""

@@ -314,3 +314,10 @@ def test_add_lands_on_a_workday_n_workdays_later(day, n):
     earlier = workdays.add(day, -n)
     assert workdays.is_workday(earlier)
     assert workdays.count_between(day, earlier) == -n
+
+
+def test_deadline_text_reads_midnight_as_24_00_of_the_day():
+    from guanjia.core.workdays import deadline_end, deadline_text
+
+    assert deadline_text(deadline_end(dt.date(2026, 12, 22))) == "2026-12-22 24:00"
+    assert deadline_text(None) == ""
