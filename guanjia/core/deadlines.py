@@ -10,7 +10,8 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q
-from django.utils import timezone
+
+from guanjia.core import clock
 
 from .models import Deadline, DeadlineState
 
@@ -37,7 +38,7 @@ def deadline_open(
         rule=rule,
         title=str(title)[:200],
         household_id=getattr(household, "pk", household),
-        starts_at=starts_at or timezone.now(),
+        starts_at=starts_at or clock.now(),
         due_at=due_at,
         owner=owner,
         owner_role=owner_role,
@@ -50,7 +51,7 @@ def deadline_meet(subject, rule: str | None = None, *, at: dt.datetime | None = 
     pending = Deadline.objects.pending().filter(**_subject_filter(subject))
     if rule:
         pending = pending.filter(rule=rule)
-    return pending.update(met_at=at or timezone.now(), met_by=by if getattr(by, "is_authenticated", False) else None)
+    return pending.update(met_at=at or clock.now(), met_by=by if getattr(by, "is_authenticated", False) else None)
 
 
 def deadline_reassign(subject, rule: str | None = None, *, owner=None, owner_role: str = "") -> int:
@@ -66,7 +67,7 @@ def deadline_cancel(subject, rule: str | None = None, *, at: dt.datetime | None 
     pending = Deadline.objects.pending().filter(**_subject_filter(subject))
     if rule:
         pending = pending.filter(rule=rule)
-    return pending.update(cancelled_at=at or timezone.now())
+    return pending.update(cancelled_at=at or clock.now())
 
 
 def deadlines_of(subject):
@@ -78,7 +79,7 @@ def on_time_rate(queryset) -> tuple[int, int, float | None]:
 
     Open deadlines not yet due do not count; cancelled ones never count.
     """
-    now = timezone.now()
+    now = clock.now()
     counts = queryset.filter(cancelled_at__isnull=True).aggregate(
         on_time=Count("id", filter=Q(met_at__isnull=False, met_at__lte=F("due_at"))),
         due=Count("id", filter=Q(met_at__isnull=False) | Q(due_at__lt=now)),

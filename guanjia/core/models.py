@@ -3,8 +3,9 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from guanjia.core import clock
 
 from .roles import COMPANY_ROLES, Role
 
@@ -73,7 +74,7 @@ class Membership(models.Model):
 class ActivityLog(models.Model):
     """One entry per state change (DESIGN.md §6); the household timeline reads it."""
 
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -140,7 +141,7 @@ class LoginAttempt(models.Model):
 
     username = models.CharField(max_length=150)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.now)
 
     class Meta:
         indexes = [
@@ -175,7 +176,7 @@ class Holiday(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
     )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("录入时间"), default=clock.now, editable=False)
     # Part of the calendar cache's fingerprint (core.workdays), so edits made in the admin are seen too.
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -208,7 +209,7 @@ class DeadlineQuerySet(models.QuerySet):
         return self.filter(met_at__isnull=True, cancelled_at__isnull=True)
 
     def overdue(self, now=None):
-        return self.pending().filter(due_at__lt=now or timezone.now())
+        return self.pending().filter(due_at__lt=now or clock.now())
 
     def due_between(self, start, end):
         return self.pending().filter(due_at__gte=start, due_at__lt=end)
@@ -221,7 +222,7 @@ class DeadlineQuerySet(models.QuerySet):
 
     def with_state(self, now=None):
         """Annotate `state`, derived from the clock (never stored: no cron job decides it)."""
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.annotate(
             state=models.Case(
                 models.When(cancelled_at__isnull=False, then=models.Value(DeadlineState.CANCELLED)),
@@ -261,7 +262,7 @@ class Deadline(CommunityOwned):
     )
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -284,7 +285,7 @@ class Deadline(CommunityOwned):
         return f"{self.rule} {self.title}"
 
     def state_at(self, now=None) -> DeadlineState:
-        now = now or timezone.now()
+        now = now or clock.now()
         if self.cancelled_at:
             return DeadlineState.CANCELLED
         if self.met_at:
@@ -300,7 +301,7 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,13 +6,14 @@ Stored in the database so it holds across processes and servers.
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
+
+from guanjia.core import clock
 
 from .models import LoginAttempt
 
 
 def _since():
-    return timezone.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    return clock.now() - dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 
 
 def is_locked(username: str, ip: str | None) -> bool:

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
+
+from guanjia.core import clock
 
 from . import workdays
 from .access import has_perm
@@ -43,7 +44,7 @@ class NoticeForm(forms.Form):
 
 class CalendarView(StaffMixin, View):
     def get(self, request):
-        return redirect("core:calendar_year", year=timezone.localdate().year)
+        return redirect("core:calendar_year", year=clock.today().year)
 
 
 class CalendarYearView(StaffMixin, TemplateView):

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
+
+from guanjia.core import clock
 
 from .models import Notification
 
@@ -16,7 +17,7 @@ from .models import Notification
 def notification_read(*, notification: Notification, actor) -> Notification:
     """Mark one of the actor's own notifications read (not an ActivityLog event: nothing in the domain changes)."""
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         Notification.objects.filter(pk=notification.pk, user=actor, read_at__isnull=True).update(
             read_at=notification.read_at
         )
@@ -24,7 +25,7 @@ def notification_read(*, notification: Notification, actor) -> Notification:
 
 
 def notifications_read_all(*, actor) -> int:
-    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=clock.now())
 
 
 class InboxMixin(LoginRequiredMixin):

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanjia.core import clock
+
 from . import holidays as source
 from .access import community_ids
 from .activity import log
@@ -280,7 +282,7 @@ def _as_date(day: dt.date) -> dt.date:
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def years_in_fallback(on: dt.date | None = None) -> list[int]:

@@ -17,7 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.access import has_perm, require, roles_of
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open, deadlines_of
@@ -297,7 +297,7 @@ def action_complete(*, action: Action, actor, note: str) -> Action:
     note = (note or "").strip()
     if not note:
         raise ServiceError("invalid", _("请填写完成情况。"), field="note")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         action.status = ActionStatus.DONE
         action.done_at = now
@@ -319,7 +319,7 @@ def action_verify(
     verification = (verification or "").strip()
     if not verification:
         raise ServiceError("invalid", _("请填写验证结果。"), field="verification")
-    now = timezone.now()
+    now = clock.now()
     if not effective:
         if new_due_on is None:
             raise ServiceError("invalid", _("措施验证无效时，请给出新的完成期限。"), field="new_due_on")
@@ -447,7 +447,7 @@ def survey_publish_measures(*, survey: Survey, actor) -> Survey:
             % {"items": "、".join(missing)},
             field="status",
         )
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         survey.measures_published_at = now
         survey.save(update_fields=["measures_published_at"])

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import ServiceError
@@ -422,7 +423,7 @@ def answers_import_commit(*, survey: Survey, actor, content: bytes, filename: st
     if not preview.rows:
         raise ServiceError("empty", _("文件中没有填写任何答卷。"), field="file")
     items = list(survey.items.order_by("position").values_list("pk", flat=True))
-    now = timezone.now()
+    now = clock.now()
     ids = [r.sheet_id for r in preview.rows]
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
 
@@ -41,7 +42,7 @@ class Visit(CommunityOwned):
         related_name="visits",
         verbose_name=_("转报事工单"),
     )
-    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("业户拜访")
@@ -104,7 +105,7 @@ class Survey(CommunityOwned):
     measures_published_at = models.DateTimeField(_("整改措施公布时间"), null=True, blank=True)
     conclusion = models.TextField(_("分析结论"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("业户评议/问卷")
@@ -222,7 +223,7 @@ class Action(CommunityOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("纠正/预防措施")

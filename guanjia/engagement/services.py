@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_open
@@ -162,7 +162,7 @@ def _open_summary_deadline(community, day: dt.date) -> None:
 
 def _month_has_ended(month: dt.date) -> bool:
     end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time()))
-    return end <= timezone.now()
+    return end <= clock.now()
 
 
 def visit_summary_prepare(*, community, month: dt.date, actor, text: str = "") -> VisitSummary:
@@ -207,7 +207,7 @@ def visit_summary_submit(*, summary: VisitSummary, actor) -> VisitSummary:
     if not summary.text.strip():
         raise ServiceError("invalid", _("请填写汇总意见后再报送。"), field="text")
     with transaction.atomic():
-        summary.submitted_at, summary.submitted_by = timezone.now(), actor
+        summary.submitted_at, summary.submitted_by = clock.now(), actor
         summary.save(update_fields=["submitted_at", "submitted_by"])
         due = summary_due(summary.community, summary.month)
         Deadline.objects.pending().filter(community_id=summary.community_id, rule="VS-5", due_at=due).update(
@@ -231,7 +231,7 @@ def visit_give_feedback(*, visit: Visit, actor, feedback: str, given_at: dt.date
     if not feedback:
         raise ServiceError("invalid", _("请填写反馈内容。"), field="feedback")
     visit.feedback = feedback
-    visit.feedback_given_at = given_at or timezone.now()
+    visit.feedback_given_at = given_at or clock.now()
     visit.feedback_owed = True
     with transaction.atomic():
         visit.save(update_fields=["feedback", "feedback_given_at", "feedback_owed"])

@@ -16,7 +16,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open
@@ -371,7 +371,7 @@ def sheet_record(
     marks = _answers_for(survey, answers)
     with transaction.atomic():
         again = sheet.returned_at is not None
-        _write_sheet(sheet, marks, channel=channel, suggestions=suggestions, entered_by=actor, at=timezone.now())
+        _write_sheet(sheet, marks, channel=channel, suggestions=suggestions, entered_by=actor, at=clock.now())
         log(
             actor,
             "engagement.sheet.corrected" if again else "engagement.sheet.returned",
@@ -404,7 +404,7 @@ def sheet_answer_by_owner(*, sheet: SurveySheet, user, answers: dict, suggestion
         raise ServiceError("answered", _("这份问卷已经填写过了，感谢您的参与。"), status=409)
     marks = _answers_for(sheet.survey, answers)
     with transaction.atomic():
-        _write_sheet(sheet, marks, channel=Channel.PORTAL, suggestions=suggestions, entered_by=None, at=timezone.now())
+        _write_sheet(sheet, marks, channel=Channel.PORTAL, suggestions=suggestions, entered_by=None, at=clock.now())
         log(
             user,
             "engagement.sheet.answered",
@@ -421,7 +421,7 @@ def survey_close(*, survey: Survey, actor) -> Survey:
     require(actor, "engagement.survey_manage", survey.community_id)
     if survey.status != SurveyStatus.ISSUED:
         raise ServiceError("invalid", _("只有回收中的问卷可以截止回收。"), field="status", status=409)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         survey.status = SurveyStatus.CLOSED
         survey.closed_at = now
@@ -443,7 +443,7 @@ def survey_publish_results(*, survey: Survey, actor, conclusion: str = "") -> Su
     require(actor, "engagement.survey_manage", survey.community_id)
     if survey.status != SurveyStatus.CLOSED:
         raise ServiceError("invalid", _("请先截止回收，再公布统计结果。"), field="status", status=409)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         survey.status = SurveyStatus.PUBLISHED
         survey.results_published_at = now

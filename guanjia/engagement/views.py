@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -27,7 +28,7 @@ def _month(value: str | None) -> dt.date:
     try:
         return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
     except ValueError:
-        return timezone.localdate().replace(day=1)
+        return clock.today().replace(day=1)
 
 
 class VisitListView(StaffMixin, ListView):

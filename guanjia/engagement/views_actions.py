@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
 from guanjia.core.deadlines import deadlines_of
@@ -106,7 +106,7 @@ def fishbone_context(survey, item) -> dict:
         "svg": svg,
         "cause_count": sum(1 for _c, _l2, nodes in tree for n in nodes for _x in n.walk()),
         "item_actions": list(actions.actions_list(item.actions.all())),
-        "generated_at": timezone.now(),
+        "generated_at": clock.now(),
         "community": survey.community,
     }
 
@@ -343,7 +343,7 @@ def measures_context(survey) -> dict:
     for row in rows:
         for a in row.actions:
             a.responsible = actions.responsible_label(a)
-    return {"survey": survey, "rows": rows, "community": survey.community, "generated_at": timezone.now()}
+    return {"survey": survey, "rows": rows, "community": survey.community, "generated_at": clock.now()}
 
 
 class SurveyMeasuresView(StaffMixin, TemplateView):

@@ -1,9 +1,9 @@
 """The 访问与满意度 panel of the dashboard (VS-1, SV-2, SV-3, QA-3), loaded with htmx after the page."""
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.views.generic import TemplateView
 
+from guanjia.core import clock
 from guanjia.core.console import StaffMixin
 
 from . import actions, surveys
@@ -19,7 +19,7 @@ class EngagementPanelView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community, user = self.request.community, self.request.user
-        figures = indicators(community, timezone.localdate())
+        figures = indicators(community, clock.today())
         collecting = list(
             surveys.surveys_with_counts(self.in_community(Survey.objects.filter(status=SurveyStatus.ISSUED)))
             .select_related("community")

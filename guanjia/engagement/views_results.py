@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from guanjia.core import clock
 from guanjia.core.console import StaffMixin
 from guanjia.core.errors import Forbidden, ServiceError
 from guanjia.core.pdf import pdf_response
@@ -178,7 +179,7 @@ class ComplaintsParetoView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.request.community
-        today = timezone.localdate()
+        today = clock.today()
         error = None
         try:
             period = complaints.parse_period(self.request.GET.get("start"), self.request.GET.get("end"), today)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
 from guanjia.core.deadlines import deadlines_of
@@ -94,7 +94,7 @@ class SurveyCreateView(StaffMixin, FormView):
     def get_initial(self):
         kind = self.request.GET.get("kind")
         kind = kind if kind in SurveyKind.values else SurveyKind.EVALUATION
-        year, period = surveys.next_due_period(self.request.community, kind, timezone.localdate())
+        year, period = surveys.next_due_period(self.request.community, kind, clock.today())
         return {"kind": kind, "year": year, "period": period}
 
     def get_context_data(self, **kwargs):

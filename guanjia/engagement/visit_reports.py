@@ -4,8 +4,7 @@ visits, never typed. One query for the visits, plus the VS-1 progress (`visits.p
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
+from guanjia.core import clock
 from guanjia.core.models import DeadlineState
 from guanjia.core.topics import Topic
 
@@ -22,7 +21,7 @@ def parse_month(value: str | None, default: dt.date | None = None) -> dt.date:
     except ValueError:
         if default is not None:
             return default
-        return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        return (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 @dataclass
@@ -99,7 +98,7 @@ def summary_of(community, month: dt.date) -> VisitSummary | None:
 
 def summary_state(summary: VisitSummary | None, due: dt.datetime, now: dt.datetime | None = None) -> str:
     """Open / overdue / met / late from the clock and the submission time (DESIGN.md §4)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if summary is not None and summary.submitted_at:
         return DeadlineState.MET if summary.submitted_at <= due else DeadlineState.LATE
     return DeadlineState.OVERDUE if now > due else DeadlineState.OPEN

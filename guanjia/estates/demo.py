@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
+from guanjia.core import clock
 from guanjia.core.crypto import encrypt, lookup_hash
 from guanjia.core.models import ActivityLog, Community, Company, Membership
 from guanjia.core.roles import Role
@@ -193,7 +194,7 @@ class Generator:
 
     def __init__(self, seed: int | str, today: dt.date | None = None):
         self.rng = random.Random(seed)
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
         self.ids: set[str] = set()
         self.mobiles: set[str] = set()
 
@@ -592,7 +593,7 @@ def _timeline(draft: Draft, actor, rng: random.Random) -> list[ActivityLog]:
                 _("退租：%(tenant)s（%(date)s）") % {"tenant": lease.tenant.name, "date": lease.ended_on},
             )
     for resident in draft.residents:
-        day = resident.since or draft.delivered or dt.date.today()
+        day = resident.since or draft.delivered or clock.today()
         entry(
             "estates.resident.added",
             resident,

@@ -8,9 +8,9 @@ import datetime as dt
 
 import django_filters as filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.textnorm import clean
 
 from .choices import Handover, RoomKind, RoomUse
@@ -103,7 +103,7 @@ class LeaseFilter(filters.FilterSet):
         fields = ["status", "term"]
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(lease_status_q(value, timezone.localdate())) if value else queryset
+        return queryset.filter(lease_status_q(value, clock.today())) if value else queryset
 
     def filter_term(self, queryset, name, value):
         value = clean(value)

@@ -6,9 +6,9 @@ import re
 
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.console import apply_service_error
 from guanjia.core.errors import ServiceError
 
@@ -319,7 +319,7 @@ class DateForm(forms.Form):
 
     def __init__(self, *args, label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = clock.today()
         if label:
             self.fields["on"].label = label
 

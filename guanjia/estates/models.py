@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 
 from .choices import (
@@ -76,7 +77,7 @@ class Room(CommunityOwned):
     facilities = models.CharField(_("附属设施"), max_length=200, blank=True)
     garage = models.CharField(_("车库/车位使用"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -116,7 +117,7 @@ class Person(CommunityOwned):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="people"
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("人员")
@@ -261,7 +262,7 @@ class HouseholdDocument(CommunityOwned):
     title = models.CharField(_("标题"), max_length=100)
     file = models.FileField(_("文件"), upload_to=document_path)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("档案文件")
@@ -278,7 +279,7 @@ class RegisterReview(CommunityOwned):
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     kind = models.CharField(_("清单"), max_length=20, choices=RegisterKind.choices)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(default=clock.now, editable=False)
     rows = models.PositiveIntegerField(_("条目数"))
     comment = models.CharField(_("审核意见"), max_length=300, blank=True)
 
@@ -303,7 +304,7 @@ class ImportBatch(CommunityOwned):
     errors = models.JSONField(_("错误"), default=list, blank=True)
     result = models.JSONField(_("结果"), default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     committed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import Conflict, ServiceError
@@ -68,11 +69,11 @@ def month_label(month: dt.date) -> str:
 
 
 def last_month(today: dt.date | None = None) -> dt.date:
-    return add_months(month_start(today or timezone.localdate()), -1)
+    return add_months(month_start(today or clock.today()), -1)
 
 
 def month_has_ended(month: dt.date, today: dt.date | None = None) -> bool:
-    return month_end(month) < (today or timezone.localdate())
+    return month_end(month) < (today or clock.today())
 
 
 def recent_months(today: dt.date | None = None, count: int = 12) -> list[dt.date]:

@@ -29,7 +29,6 @@ and scan the whole community: 80 ms instead of 1 ms at 100,000 rooms.)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ from django.db.models import CharField, Prefetch, Q, Value
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm, scoped
 from guanjia.core.crypto import lookup_hash
 from guanjia.core.masking import mask_phone
@@ -91,7 +91,7 @@ class _Search:
     def __init__(self, user, community, limit: int):
         self.user, self.community, self.limit = user, community, limit
         self.found: dict[int, list[str]] = {}  # room id -> reasons, in the order found
-        self.today = dt.date.today()
+        self.today = clock.today()
 
     @property
     def full(self) -> bool:

@@ -2,6 +2,8 @@
 
 from django.db.models import Count, Q
 
+from guanjia.core import clock
+
 from .choices import Handover
 from .models import Room
 
@@ -18,11 +20,10 @@ def community_overview(community) -> dict:
 
 def household_people(room) -> list:
     """Everyone who belongs to the household now: current owners, current tenants, residents."""
-    import datetime as dt
 
     from .models import Person
 
-    today = dt.date.today()
+    today = clock.today()
     return list(
         Person.objects.filter(community_id=room.community_id)
         .filter(
@@ -37,9 +38,8 @@ def household_people(room) -> list:
 
 def homes_of(user):
     """The rooms a portal user belongs to now (as owner, tenant or resident), across communities."""
-    import datetime as dt
 
-    today = dt.date.today()
+    today = clock.today()
     return (
         Room.objects.filter(
             Q(ownerships__person__user=user, ownerships__until__isnull=True)

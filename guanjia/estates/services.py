@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.crypto import encrypt, lookup_hash
@@ -112,7 +113,7 @@ def room_update(*, room: Room, actor, **fields) -> Room:
     if not changes:
         return room
     if "handover" in changes and room.handover == Handover.MOVED_IN and room.moved_in_on is None:
-        room.moved_in_on = dt.date.today()
+        room.moved_in_on = clock.today()
     with transaction.atomic():
         _full_clean(room, exclude=["building", "unit", "community"])
         room.save()
@@ -390,7 +391,7 @@ def lease_create(
             household=room,
             summary=_("出租给 %(tenant)s，%(start)s 至 %(end)s") % {"tenant": tenant.name, "start": start, "end": end},
         )
-        if start <= dt.date.today() <= end and room.use != RoomUse.RENTED:
+        if start <= clock.today() <= end and room.use != RoomUse.RENTED:
             room_update(room=room, actor=actor, use=RoomUse.RENTED)
     return lease
 

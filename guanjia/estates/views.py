@@ -10,13 +10,13 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm, visible_communities
 from guanjia.core.console import CommunityListView, StaffMixin, flash_service_error
 from guanjia.core.errors import ServiceError
@@ -113,7 +113,7 @@ class HouseholdView(RoomObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         room = self.get_room()
         user, community = self.request.user, room.community
-        today = timezone.localdate()
+        today = clock.today()
         ownerships = list(
             room.ownerships.select_related("person")
             .prefetch_related("person__phones")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -39,7 +40,7 @@ class ListsMixin(StaffMixin):
     def month(self):
         month = registers.parse_month(self.kwargs["month"])
         # Lists exist for ended months and, as a preview, for the month under way; never for later ones.
-        if month is None or month > registers.month_start(timezone.localdate()):
+        if month is None or month > registers.month_start(clock.today()):
             raise Http404
         return month
 
@@ -93,7 +94,7 @@ class ListIndexView(ListsMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.request.community
-        today = timezone.localdate()
+        today = clock.today()
         month = registers.parse_month(self.request.GET.get("month"))
         if month is None or month > registers.month_start(today):
             month = registers.last_month(today)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.models import ActivityLog, Deadline
 from guanjia.estates.selectors import homes_of
 from guanjia.servicedesk.choices import Status
@@ -59,7 +59,7 @@ class Expectation:
 
 def expectations(ticket: Ticket, deadlines: list[Deadline], now=None) -> list[Expectation]:
     """What the owner may expect and by when, read from the ticket's deadlines (RC-8, RC-3, RC-2)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     result = []
     for deadline in deadlines:
         if deadline.rule == "RC-8.response":

@@ -4,31 +4,28 @@ month's work in every state (just received, dispatched, on site, awaiting check,
 today or overdue, a complaint awaiting its reply), plus complaint summaries, call-log entries and
 the manager's spot check.
 
-Each service call happens "when it happened": `_Clock` sets `django.utils.timezone.now` to the
-event's moment for the duration of the call (like a test's frozen clock), so dispatch times,
-closing times, rectification notices, deadlines, ActivityLog and Notification times are the ones
-the services themselves write. Events later than the real present are simply not done yet: that
-is what leaves this month's tickets open. Only `build` swaps the clock, and always restores it.
+Each service call happens "when it happened": `core.clock.Replay` moves the product's one clock
+to the event's moment, so dispatch times, closing times, rectification notices, deadlines,
+ActivityLog and Notification times are the ones the services themselves write. Events later than
+the present are simply not done yet: that is what leaves this month's tickets open.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.db.models.signals import pre_save
 from django.utils import timezone
 
-from guanjia.core.models import ActivityLog, Notification
+from guanjia.core import clock
 from guanjia.core.topics import Topic
 from guanjia.estates.choices import RoomKind
 from guanjia.estates.models import Ownership, Phone, Room
 
-from . import clock, reports, services
+from . import reports, service_levels, services
 from .choices import CallbackMethod, Channel, Kind, RepairCategory, Severity
 from .models import Callback
 
@@ -128,47 +125,8 @@ def _weighted(rng: random.Random, pairs):
     return rng.choices(values, weights=weights)[0]
 
 
-class _Clock:
-    """Sets `timezone.now()` to the moment of the event being recorded; restores it on exit.
-
-    Fields whose default is `timezone.now` itself (ActivityLog.at, Notification.created_at)
-    captured the real function, so they are set from the same moment before they are saved."""
-
-    def __init__(self):
-        self.moment: dt.datetime | None = None
-
-    @contextmanager
-    def running(self):
-        real = timezone.now
-
-        def now():
-            return self.moment or real()
-
-        def stamp(sender, instance, **kwargs):
-            if self.moment and instance._state.adding:
-                if sender is ActivityLog:
-                    instance.at = self.moment
-                else:
-                    instance.created_at = self.moment
-
-        timezone.now = now
-        pre_save.connect(stamp, sender=ActivityLog, dispatch_uid="servicedesk-demo-clock-log")
-        pre_save.connect(stamp, sender=Notification, dispatch_uid="servicedesk-demo-clock-note")
-        try:
-            yield self
-        finally:
-            timezone.now = real
-            pre_save.disconnect(sender=ActivityLog, dispatch_uid="servicedesk-demo-clock-log")
-            pre_save.disconnect(sender=Notification, dispatch_uid="servicedesk-demo-clock-note")
-            self.moment = None
-
-    def at(self, moment: dt.datetime) -> _Clock:
-        self.moment = moment
-        return self
-
-
 class _Office:
-    def __init__(self, community, users: dict, now: dt.datetime, rng: random.Random, ticker: _Clock):
+    def __init__(self, community, users: dict, now: dt.datetime, rng: random.Random, ticker: clock.Replay):
         self.community, self.users, self.now, self.rng, self.clock = community, users, now, rng, ticker
         self.late_reply_done = False
         self.major_done = False
@@ -396,11 +354,11 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 def _last_open_moment(community, now: dt.datetime) -> dt.datetime:
     """`now` within reception hours, else a minute before the last closing time (RC-2)."""
-    if clock.in_reception_hours(community, now):
+    if service_levels.in_reception_hours(community, now):
         return now
     day = timezone.localtime(now).date()
     for _i in range(15):
-        _opens, shut = clock._hours(community, day)  # noqa: SLF001 - the same app's reception hours
+        _opens, shut = service_levels._hours(community, day)  # noqa: SLF001 - the same app's reception hours
         last = timezone.make_aware(dt.datetime.combine(day, shut)) - dt.timedelta(minutes=1)
         if last <= now:
             return last
@@ -428,7 +386,11 @@ def _moment(community, day: dt.date, rng: random.Random, kind: str) -> dt.dateti
     if rng.random() < 0.05:
         return _at(day, 21 + rng.randrange(2), rng.randrange(60))
     moment = _at(day, 9 + rng.randrange(8), rng.randrange(60))
-    return moment if clock.in_reception_hours(community, moment) else clock.next_opening(community, moment)
+    return (
+        moment
+        if service_levels.in_reception_hours(community, moment)
+        else service_levels.next_opening(community, moment)
+    )
 
 
 def build(community, users: dict, *, today: dt.date, rng: random.Random, now: dt.datetime | None = None) -> None:
@@ -436,7 +398,7 @@ def build(community, users: dict, *, today: dt.date, rng: random.Random, now: dt
 
     Tickets over the last three full months and this month up to `now` (by default the real
     present, or 18:00 of `today` when `today` is another day), about one per 15 households a month."""
-    real = timezone.now()
+    real = clock.now()
     if now is None:
         now = real if timezone.localdate(real) == today else _at(today, 18)
     now = min(now, real)  # nothing in the demo may have happened after the present
@@ -480,12 +442,12 @@ def build(community, users: dict, *, today: dt.date, rng: random.Random, now: dt
         )
     plan = sorted((p for p in plan if p[0] <= now), key=lambda p: p[0])
 
-    ticker = _Clock()
+    ticker = clock.Replay()
     office = _Office(community, users, now, rng, ticker)
     state = random.getstate()  # the RC-9 special-service sample draws from `random`: keep it repeatable
     random.seed(rng.randrange(10**9))
     try:
-        with transaction.atomic(), ticker.running():
+        with transaction.atomic(), ticker:
             for received, kind, room, owner, category, hold in plan:
                 office.ticket(received, kind, room, owner, category, hold)
             office.summaries([m for m in months if reports.month_has_ended(m, now)])

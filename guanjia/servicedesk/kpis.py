@@ -50,6 +50,7 @@ from django.db.models.functions import Cast, Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.models import Deadline, PolicySetting
 from guanjia.core.policies import DEFAULTS
 
@@ -393,7 +394,7 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def _counts(community_ids, first: dt.date, last: dt.date, *, group=None, codes=None, now=None) -> dict[str, Counts]:
     """{code: {(month, group value): (numerator, denominator)}} for the months first…last."""
-    now = now or timezone.now()
+    now = now or clock.now()
     start, end = month_window(first)[0], month_window(last)[1]
     tickets = Ticket.objects.filter(community_id__in=community_ids)
     callbacks = Callback.objects.filter(community_id__in=community_ids)

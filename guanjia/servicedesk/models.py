@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
 
@@ -166,7 +167,7 @@ class TicketPhoto(CommunityOwned):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("照片"), upload_to=photo_path)
     uploaded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("工单照片")
@@ -254,7 +255,7 @@ class CallbackSpotCheck(CommunityOwned):
     month = models.DateField(_("月份"))
     callback = models.ForeignKey(Callback, on_delete=models.PROTECT, related_name="spot_checks")
     drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    drawn_at = models.DateTimeField(auto_now_add=True)
+    drawn_at = models.DateTimeField(default=clock.now, editable=False)
     checked_at = models.DateTimeField(_("抽查时间"), null=True, blank=True)
     genuine = models.BooleanField(_("回访属实"), null=True, blank=True)
     note = models.CharField(_("抽查意见"), max_length=300, blank=True)
@@ -274,7 +275,7 @@ class ComplaintSummary(CommunityOwned):
     stats = models.JSONField(_("统计"), default=dict)
     explanation = models.TextField(_("未能解决事项说明"), blank=True)
     prepared_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    prepared_at = models.DateTimeField(auto_now_add=True)
+    prepared_at = models.DateTimeField(default=clock.now, editable=False)
     approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)

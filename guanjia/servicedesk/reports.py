@@ -25,7 +25,7 @@ from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.models import DeadlineState
 from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
@@ -93,7 +93,7 @@ def month_label(month: dt.date) -> str:
 
 
 def month_has_ended(month: dt.date, now: dt.datetime | None = None) -> bool:
-    return month_window(month)[1] <= (now or timezone.now())
+    return month_window(month)[1] <= (now or clock.now())
 
 
 # --- counting complaints -------------------------------------------------------------------
@@ -183,7 +183,7 @@ class WeeklyComplaints:
 
 def weekly_complaints(community, monday: dt.date, *, now: dt.datetime | None = None) -> WeeklyComplaints:
     """RC-6: the week's complaint statistics (Monday 00:00 to Monday 00:00, Asia/Shanghai)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     monday = week_start(monday)
     start, end = week_window(monday)
     complaints = _complaints(community, start, end)
@@ -199,7 +199,7 @@ def weekly_complaints(community, monday: dt.date, *, now: dt.datetime | None = N
 
 def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) -> dict:
     """RC-10: the numbers of the monthly summary for owners — counts only, no room, no name (LW-1)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     month = month_start(month)
     start, end = month_window(month)
     complaints = _complaints(community, start, end)
@@ -247,7 +247,7 @@ def summary_due(community, month: dt.date) -> dt.datetime:
 
 def summary_state(summary: ComplaintSummary | None, due: dt.datetime, now: dt.datetime | None = None) -> DeadlineState:
     """Open / overdue / met / late, from the clock and the publication time (see the module docstring)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if summary is not None and summary.published_at:
         return DeadlineState.MET if summary.published_at <= due else DeadlineState.LATE
     return DeadlineState.OVERDUE if now > due else DeadlineState.OPEN

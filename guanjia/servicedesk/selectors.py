@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from guanjia.core import clock
 from guanjia.core.access import roles_of, scoped
 from guanjia.core.models import Deadline
 
@@ -77,17 +78,17 @@ def my_deadlines(user, community) -> QuerySet:
 
 def due_today(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
     """Pending and due later today, up to 24:00 (not yet overdue)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     _start, end = day_bounds(now)
     return queryset.pending().filter(due_at__gte=now, due_at__lte=end)
 
 
 def overdue(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
-    return queryset.overdue(now or timezone.now())
+    return queryset.overdue(now or clock.now())
 
 
 def met_in_month(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
-    start, end = month_bounds(timezone.localtime(now or timezone.now()).date())
+    start, end = month_bounds(timezone.localtime(now or clock.now()).date())
     return queryset.filter(met_at__gte=start, met_at__lt=end, cancelled_at__isnull=True)
 
 
@@ -105,7 +106,7 @@ class DueCounts:
 
 def due_counts(queryset: QuerySet, now: dt.datetime | None = None) -> DueCounts:
     """The four numbers of the 'what is due' tabs, in one query."""
-    now = now or timezone.now()
+    now = now or clock.now()
     _day_start, day_end = day_bounds(now)
     month_start, month_end = month_bounds(timezone.localtime(now).date())
     pending = Q(met_at__isnull=True, cancelled_at__isnull=True)
@@ -189,7 +190,7 @@ def callback_rate(community, month: dt.date, now: dt.datetime | None = None) -> 
     as in `month_due_filter`); special services not drawn for the sample
     (`skipped`) are outside the rate. The KPI page computes the official rates in kpis.py.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     counts = Callback.objects.filter(month_due_filter(month), community=community).aggregate(
         due=Count("id", filter=Q(skipped=False) & (Q(done_at__isnull=False) | Q(due_at__lt=now))),
         done=Count("id", filter=Q(skipped=False, done_at__isnull=False)),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import workdays
+from guanjia.core import clock, workdays
 from guanjia.core.access import has_perm, is_staff_member, require, roles_of
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_cancel, deadline_meet, deadline_open, deadline_reassign
@@ -22,15 +22,15 @@ from guanjia.core.textnorm import clean_text
 from guanjia.core.topics import Topic
 
 from .choices import CallbackMethod, Channel, Kind, RepairCategory, Severity, Status
-from .clock import callback_due, clock_start
 from .models import Callback, CallbackSpotCheck, CallLog, RectificationNotice, Ticket, TicketPhoto
+from .service_levels import callback_due, clock_start
 
 MAX_PHOTOS = 9
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 
 
 def _now(at=None):
-    return at or timezone.now()
+    return at or clock.now()
 
 
 def _expect(ticket: Ticket, *statuses: str) -> None:
@@ -279,7 +279,7 @@ def ticket_dispatch(*, ticket: Ticket, technician, actor) -> Ticket:
     if ticket.status == Status.DISPATCHED and ticket.technician_id == technician.pk:
         raise Conflict("already_dispatched", _("该工单已派给 %(name)s，不能重复派单。") % {"name": technician})
     with transaction.atomic():
-        ticket.technician, ticket.dispatched_at = technician, timezone.now()
+        ticket.technician, ticket.dispatched_at = technician, clock.now()
         ticket.dispatch()
         ticket.save(update_fields=["technician", "dispatched_at", "status"])
         deadline_reassign(ticket, "RC-8.response", owner=technician)
@@ -421,7 +421,7 @@ def _schedule_callback(ticket: Ticket, actor, done_at: dt.datetime) -> Callback 
 
 
 def _close(ticket: Ticket, actor, summary: str) -> None:
-    ticket.closed_at = timezone.now()
+    ticket.closed_at = clock.now()
     ticket.close()
     ticket.save(update_fields=["closed_at", "status"])
     log(actor, "servicedesk.ticket.closed", ticket, household=ticket.room_id, summary=summary)
@@ -470,7 +470,7 @@ def ticket_cancel(*, ticket: Ticket, actor, reason: str) -> Ticket:
     if not (reason or "").strip():
         raise ServiceError("invalid", _("请填写取消原因。"), field="reason")
     with transaction.atomic():
-        ticket.cancelled_at, ticket.cancel_reason = timezone.now(), reason.strip()
+        ticket.cancelled_at, ticket.cancel_reason = clock.now(), reason.strip()
         ticket.cancel()
         ticket.save(update_fields=["cancelled_at", "cancel_reason", "status"])
         deadline_cancel(ticket)
@@ -496,7 +496,7 @@ def ticket_owner_confirm(*, ticket: Ticket, actor, rating: int, comment: str = "
         raise ServiceError("invalid", _("评分应为 1 到 5 星。"), field="rating")
     with transaction.atomic():
         ticket.owner_rating, ticket.owner_comment = rating, clean_text(comment)[:300]
-        ticket.owner_confirmed_at = timezone.now()
+        ticket.owner_confirmed_at = clock.now()
         ticket.save(update_fields=["owner_rating", "owner_comment", "owner_confirmed_at"])
         log(
             actor,
@@ -554,7 +554,7 @@ def rectification_open(*, callback: Callback, actor, problem: str, requirement: 
     ticket = callback.ticket
     if ticket.technician_id is None:
         raise ServiceError("invalid", _("该工单没有维修人员，无法下达整改通知书。"))
-    at = timezone.now()
+    at = clock.now()
     notice = RectificationNotice.objects.create(
         community=callback.community,
         number=next_number("ZG"),
@@ -600,7 +600,7 @@ def rectification_close(*, notice: RectificationNotice, actor, result: str) -> R
         raise Conflict("closed", _("该整改通知书已完成。"))
     if not (result or "").strip():
         raise ServiceError("invalid", _("请填写整改结果。"), field="result")
-    at = timezone.now()
+    at = clock.now()
     with transaction.atomic():
         notice.closed_at, notice.closed_by, notice.result = at, actor, result.strip()
         notice.save(update_fields=["closed_at", "closed_by", "result"])
@@ -700,7 +700,7 @@ def spot_check_record(*, check: CallbackSpotCheck, actor, genuine: bool, note: s
     if not genuine and not (note or "").strip():
         raise ServiceError("invalid", _("回访不属实时请填写抽查意见。"), field="note")
     with transaction.atomic():
-        check.checked_at, check.genuine, check.note = timezone.now(), genuine, (note or "").strip()
+        check.checked_at, check.genuine, check.note = clock.now(), genuine, (note or "").strip()
         check.save(update_fields=["checked_at", "genuine", "note"])
         log(
             actor,
@@ -756,7 +756,7 @@ def complaint_summary_prepare(*, community, month: dt.date, actor, explanation: 
             summary = ComplaintSummary(community=community, month=month, prepared_by=actor)
         summary.stats, summary.explanation, summary.prepared_by = stats, explanation, actor
         if not first:
-            summary.prepared_at = timezone.now()
+            summary.prepared_at = clock.now()
         summary.full_clean(exclude=["community", "prepared_by", "approved_by"])
         summary.save()
         log(
@@ -786,7 +786,7 @@ def complaint_summary_approve(*, summary, actor):
     if summary.approved_at:
         raise Conflict("approved", _("该投诉汇总已批准。"))
     with transaction.atomic():
-        summary.approved_at, summary.approved_by = timezone.now(), actor
+        summary.approved_at, summary.approved_by = clock.now(), actor
         summary.save(update_fields=["approved_at", "approved_by"])
         log(
             actor,
@@ -807,7 +807,7 @@ def complaint_summary_publish(*, summary, actor):
     if summary.published_at:
         raise Conflict("published", _("该投诉汇总已公布。"))
     with transaction.atomic():
-        summary.published_at = timezone.now()
+        summary.published_at = clock.now()
         summary.save(update_fields=["published_at"])
         due = reports.summary_due(summary.community, summary.month)
         Deadline.objects.pending().filter(community=summary.community, rule="RC-10", due_at=due).update(

@@ -12,10 +12,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from guanjia.core import clock
 from guanjia.core.models import Deadline, Membership
 from guanjia.core.notify import notify
 from guanjia.core.roles import Role
@@ -90,7 +90,7 @@ def _message(deadline: Deadline, now: dt.datetime) -> tuple[str, str]:
 
 def remind(now: dt.datetime | None = None) -> int:
     """Send the reminders due now; returns how many notifications were sent. Safe to run twice."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sent = 0
     while True:
         with transaction.atomic():

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import CommunityListView, StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -68,17 +69,17 @@ def when_label(moment: dt.datetime | None, now: dt.datetime | None = None) -> st
     if moment is None:
         return ""
     local = timezone.localtime(moment)
-    day, clock = local.date(), local.strftime("%H:%M")
+    day, hhmm = local.date(), local.strftime("%H:%M")
     if local.time() == dt.time(0, 0):  # deadlines end at 24:00 of their last day
-        day, clock = day - dt.timedelta(days=1), "24:00"
-    today = timezone.localdate(now or timezone.now())
+        day, hhmm = day - dt.timedelta(days=1), "24:00"
+    today = timezone.localdate(now or clock.now())
     if day == today:
-        return clock
+        return hhmm
     if day == today + dt.timedelta(days=1):
-        return _("明日 %(t)s") % {"t": clock}
+        return _("明日 %(t)s") % {"t": hhmm}
     if day.year == today.year:
-        return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": clock}
-    return f"{day:%Y-%m-%d} {clock}"
+        return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": hhmm}
+    return f"{day:%Y-%m-%d} {hhmm}"
 
 
 def clock_lines(ticket: Ticket, now=None) -> list[str]:
@@ -125,7 +126,7 @@ def mark_deadlines(tickets, now=None) -> None:
     Only the tickets shown are annotated, in one query: annotating the list queryset itself made
     SQLite compute the subqueries for every matching row before sorting (1 s for the overdue
     filter at 1,000,000 tickets)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     page = with_next_deadline(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).order_by())
     annotated = {
         row["pk"]: row for row in page.values("pk", "next_due", "next_rule", "callback_due", "rectification_due")
@@ -184,7 +185,7 @@ def _safe_next(request) -> str | None:
 def household_contacts(rooms, user, community) -> dict[int, list[dict]]:
     """The people of each household now (owners, tenants, residents) with a phone, for the desk's hits."""
     ids = [room.pk for room in rooms]
-    today = timezone.localdate()
+    today = clock.today()
     full_phone = has_perm(user, "people.view_phone", community)
     found: dict[int, list[dict]] = {pk: [] for pk in ids}
     seen: set[tuple[int, int]] = set()
@@ -632,7 +633,7 @@ class WorkOrderPdfView(TicketObjectMixin, View):
             "ticket": ticket,
             "community": ticket.community,
             "title": _("派工单"),
-            "generated_at": timezone.now(),
+            "generated_at": clock.now(),
             "deadlines": list(Deadline.objects.filter(**_subject(ticket)).with_state().order_by("due_at")),
             "clock": clock_lines(ticket),
             "response_hours": policy(ticket.community, "RC-8.response_hours"),

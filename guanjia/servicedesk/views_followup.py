@@ -13,12 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -40,7 +40,7 @@ def _month(value: str | None, default: dt.date | None = None) -> dt.date:
     try:
         return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
     except ValueError:
-        return default or timezone.localdate().replace(day=1)
+        return default or clock.today().replace(day=1)
 
 
 def _to_bool(value) -> bool | None:
@@ -138,7 +138,7 @@ class CallbackListView(StaffMixin, ListView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.now = timezone.now()
+        self.now = clock.now()
         self.filters = CallbackFilterForm(request.GET or None)
         self.filters.is_valid()
         self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(CALLBACK_TABS) else "today"
@@ -296,7 +296,7 @@ class RectificationListView(StaffMixin, ListView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.now = timezone.now()
+        self.now = clock.now()
         self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(NOTICE_TABS) else "open"
 
     def get_queryset(self):
@@ -346,7 +346,7 @@ class RectificationDetailView(NoticeMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         notice = kwargs.get("notice") or self.get_notice()
-        notice.state_label, notice.state_colour = _notice_state(notice, timezone.now())
+        notice.state_label, notice.state_colour = _notice_state(notice, clock.now())
         context.update(
             notice=notice,
             ticket=notice.ticket,
@@ -382,7 +382,7 @@ class RectificationPdfView(NoticeMixin, View):
             "community": notice.community,
             "title": _("整改通知书"),
             "hours": policy(notice.community, "RC-5.hours"),
-            "generated_at": timezone.now(),
+            "generated_at": clock.now(),
         }
         return pdf_response("pdf/rectification_notice.html", context, f"{notice.number}.pdf", request)
 
@@ -474,7 +474,7 @@ class DueView(StaffMixin, ListView):
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.now = timezone.now()
+        self.now = clock.now()
         self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(DUE_TABS) else "today"
         self.scope = request.GET.get("scope") if request.GET.get("scope") in dict(DUE_SCOPES) else "mine"
 
@@ -526,7 +526,7 @@ class DuePanelView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, community = self.request.user, self.request.community
-        now = timezone.now()
+        now = clock.now()
         mine = selectors.due_counts(selectors.my_deadlines(user, community), now)
         office_overdue = selectors.overdue(selectors.office_deadlines(user, community), now).count()
         context.update(mine=mine, office_overdue=office_overdue)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm, is_staff_member, scoped, visible_communities
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -80,7 +81,7 @@ def bar_chart(code: str, trend: list) -> dict:
 
 def chosen_month(request, default: dt.date) -> dt.date:
     """?month=YYYY-MM, never later than the month under way."""
-    current = kpis.month_start(timezone.localdate())
+    current = kpis.month_start(clock.today())
     month = reports.parse_month(request.GET.get("month"))
     if month is None or month > current:
         return default
@@ -96,7 +97,7 @@ class KpiView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.request.community
-        current = kpis.month_start(timezone.localdate())
+        current = kpis.month_start(clock.today())
         month = chosen_month(self.request, current)
         trend = kpis.kpi_trend(community, month)
         values = trend[-1][1]  # the chosen month: the trend's last
@@ -134,7 +135,7 @@ class WeeklyComplaintsView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        this_week = reports.week_start(timezone.localdate())
+        this_week = reports.week_start(clock.today())
         monday = reports.parse_week(self.request.GET.get("week"))
         if monday is None or monday > this_week:
             monday = this_week
@@ -182,14 +183,14 @@ class SummaryIndexView(StaffMixin, TemplateView):
     template_name = "servicedesk/summary_index.html"
 
     def month(self) -> dt.date:
-        last = kpis.add_months(kpis.month_start(timezone.localdate()), -1)
+        last = kpis.add_months(kpis.month_start(clock.today()), -1)
         return chosen_month(self.request, last)
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         community, user = self.request.community, self.request.user
         month = self.month()
-        recent = [kpis.add_months(kpis.month_start(timezone.localdate()), -n) for n in range(1, 13)]
+        recent = [kpis.add_months(kpis.month_start(clock.today()), -n) for n in range(1, 13)]
         rows = reports.recent_summaries(community, [month, *[m for m in recent if m != month]])
         selected = rows[0]
         summary = selected["summary"]
@@ -203,7 +204,7 @@ class SummaryIndexView(StaffMixin, TemplateView):
                 "preview": summary is None,
                 "ended": ended,
                 "recent": rows[1:],
-                "max_month": reports.month_key(kpis.month_start(timezone.localdate())),
+                "max_month": reports.month_key(kpis.month_start(clock.today())),
                 "form": form or SummaryForm(initial={"explanation": summary.explanation if summary else ""}),
                 "can_prepare": ended
                 and has_perm(user, "servicedesk.summary", community)

@@ -8,13 +8,13 @@ Screenshots: var/screenshots/portal_*.png (phone ones at 390×844).
 
 import datetime as dt
 import io
-from unittest import mock
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from guanjia.core import clock
 from guanjia.core.tests.factories import CommunityFactory, staff
 from guanjia.estates import services as estates
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
@@ -204,7 +204,7 @@ def test_owner_reports_a_leak_and_follows_it_to_the_rectification_notice(
 
     # 6. Day 3, 10:00: the supervisor calls back; the owner is not satisfied → rectification notice (RC-5).
     day3_morning = timezone.make_aware(dt.datetime.combine(day3, dt.time(10, 0)))
-    with mock.patch("django.utils.timezone.now", return_value=day3_morning):
+    with clock.frozen(day3_morning, all_threads=True):
         later = new_page(DESKTOP)  # a fresh sign-in: yesterday's session would look expired on day 3
         console_sign_in(later, live_server, "kefu")
         later.goto(base + f"/console/desk/callbacks/{callback.pk}/record/")

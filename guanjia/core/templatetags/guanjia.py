@@ -12,10 +12,10 @@
 from importlib import import_module
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.masking import mask_phone
 
@@ -103,7 +103,7 @@ def badge(value, choices_path: str):
 @register.simple_tag
 def lease_badge(lease, today=None):
     """在租 / 未起租 / 已到期 (past its end, not yet ended at the desk) / 已退租 (PR-3)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if lease.ended_on and lease.ended_on < today:
         return format_html('<span class="badge grey">{}</span>', _("已退租"))
     if lease.start > today:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import uuid
@@ -11,9 +10,9 @@ from functools import lru_cache
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.crypto import encrypt
@@ -103,7 +102,7 @@ def import_commit(*, batch: ImportBatch, actor) -> ImportBatch:
         with transaction.atomic():
             writer = _write_rooms if batch.kind == ImportKind.ROOMS else _write_leases
             result = writer(preview, batch, actor)
-            batch.status, batch.committed_at = ImportStatus.COMMITTED, timezone.now()
+            batch.status, batch.committed_at = ImportStatus.COMMITTED, clock.now()
             batch.result = {"preview": batch.result.get("preview", preview.summary()), "committed": result}
             batch.save(update_fields=["status", "committed_at", "result"])
             log(
@@ -245,7 +244,7 @@ def _write_rooms(preview: Preview, batch: ImportBatch, actor) -> dict:
 
     # One entry per household, so each household file shows where it came from (AR-1).
     room_type = ContentType.objects.get_for_model(Room)
-    now = timezone.now()
+    now = clock.now()
     entries = [
         ActivityLog(
             at=now,
@@ -299,12 +298,12 @@ def _write_leases(preview: Preview, batch: ImportBatch, actor) -> dict:
     ]
     Lease.objects.bulk_create(leases, batch_size=CHUNK)
     # A room let today is "出租" (as lease_create does).
-    today = dt.date.today()
+    today = clock.today()
     let = [r.room_id for r in preview.records if r.start <= today <= r.last_day]
     for start in range(0, len(let), 5000):
         Room.objects.filter(pk__in=let[start : start + 5000]).exclude(use=RoomUse.RENTED).update(use=RoomUse.RENTED)
     lease_type = ContentType.objects.get_for_model(Lease)
-    now = timezone.now()
+    now = clock.now()
     ActivityLog.objects.bulk_create(
         [
             ActivityLog(

@@ -1,12 +1,12 @@
 """Owner portal pages: home, reporting with photos, my tickets, ticket detail, confirm & rate, scoping."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from guanjia.core import clock
 from guanjia.core.models import ActivityLog
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, RoomFactory
 from guanjia.servicedesk import services as sd
@@ -171,7 +171,7 @@ class TestReport:
         assert Ticket.objects.get().room == second
 
     def test_outside_reception_hours_the_clock_waits_for_opening_time(self, client, home):
-        with mock.patch("django.utils.timezone.now", return_value=at(2026, 11, 25, 23, 30)):  # RC-2, a Wednesday
+        with clock.frozen(at(2026, 11, 25, 23, 30)):  # RC-2, a Wednesday
             client.force_login(home.user)  # the session must not look expired at the mocked time
             owner = client
             report(owner, category="other")
@@ -276,7 +276,7 @@ class TestDetailAndRating:
 
     def test_leak_callback_due_at_24_00_of_day_3_then_shown_when_done(self, owner, home):
         office = home.office
-        with mock.patch("django.utils.timezone.now", return_value=at(2026, 12, 1, 10, 0)):
+        with clock.frozen(at(2026, 12, 1, 10, 0)):
             ticket = finish(home, repair(home))
             sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True)  # RC-4: leakage, 3 days
         body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core import clock
 from guanjia.core.access import scoped
 from guanjia.core.models import Deadline, DeadlineState, Membership
 from guanjia.core.roles import COMPANY_ROLES
@@ -105,7 +106,7 @@ class CallbackFilter(CommunityFilterSet):
         return queryset.filter(today) if value else queryset.exclude(today)
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(done_at__isnull=True, skipped=False, due_at__lt=timezone.now())
+        late = Q(done_at__isnull=True, skipped=False, due_at__lt=clock.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
@@ -120,7 +121,7 @@ class RectificationFilter(CommunityFilterSet):
         fields = ["community", "ticket", "technician", "closed", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(closed_at__isnull=True, due_at__lt=timezone.now())
+        late = Q(closed_at__isnull=True, due_at__lt=clock.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 
@@ -153,7 +154,7 @@ class DeadlineFilter(CommunityFilterSet):
         fields = ["community", "state", "rule", "owner", "due_today"]
 
     def filter_state(self, queryset, name, value):
-        now = timezone.now()
+        now = clock.now()
         return queryset.filter(due_at__lt=now) if value == DeadlineState.OVERDUE else queryset.filter(due_at__gte=now)
 
     def filter_rule(self, queryset, name, value):

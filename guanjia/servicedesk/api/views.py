@@ -9,13 +9,13 @@ serializer and calls one service, the same one the console calls; a refused oper
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from guanjia.core import clock
 from guanjia.core.api import ScopedMixin
 from guanjia.core.models import Deadline
 
@@ -36,7 +36,7 @@ class DeskViewSet(ScopedMixin, viewsets.GenericViewSet):
         return self.input_serializers.get(self.action, self.serializer_class)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "now": timezone.now()}
+        return {**super().get_serializer_context(), "now": clock.now()}
 
     def validated(self, **context) -> dict:
         serializer = self.get_serializer(data=self.request.data)

@@ -1,11 +1,11 @@
 """The service desk's rules, each test citing its rule ID (RC-1 … RC-11)."""
 
 import datetime as dt
-from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 
+from guanjia.core import clock
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import ActivityLog, Deadline, DeadlineState, Notification
@@ -302,7 +302,7 @@ class TestPortalAndLog:
         for _ in range(3):
             ticket = repair(office)
             callback = run_repair(office, ticket)
-            with mock.patch("django.utils.timezone.now", return_value=at(2026, 11, 20, 10, 0)):
+            with clock.frozen(at(2026, 11, 20, 10, 0)):
                 sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=True)
         policy_set(community=office.community, key="RC-4.spot_checks", raw_value="2", actor=office.manager)
         checks = sd.spot_check_draw(

@@ -1,14 +1,13 @@
 """The front desk in the console: intake with its clock (RC-1, RC-2, RC-3, RC-8), the call log (IC-3),
 the ticket list and page, each action through its own view, the technician's tickets, the work order."""
 
-import contextlib
 import datetime as dt
 import subprocess
-from unittest import mock
 
 import pytest
 from django.urls import reverse
 
+from guanjia.core import clock
 from guanjia.core.models import ActivityLog, Notification
 from guanjia.estates.models import Phone
 from guanjia.estates.names import pinyin_keys
@@ -34,19 +33,13 @@ def office():
     return o
 
 
-@contextlib.contextmanager
-def clock(moment):
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def signed_in(client, user):
     client.force_login(user)
     return client
 
 
 def repair(office, when=WEDNESDAY_10, category="leakage", **kw):
-    with clock(when):
+    with clock.frozen(when):
         return sd.ticket_create(
             community=office.community,
             actor=office.desk,
@@ -61,7 +54,7 @@ def repair(office, when=WEDNESDAY_10, category="leakage", **kw):
 
 
 def complaint(office, when=WEDNESDAY_10, **kw):
-    with clock(when):
+    with clock.frozen(when):
         return sd.ticket_create(
             community=office.community,
             actor=office.desk,
@@ -118,7 +111,7 @@ def test_a_hit_chosen_without_javascript_prefills_room_and_reporter(client, offi
 
 def test_file_repair_at_the_desk_shows_number_and_response_clock(client, office):
     # RC-8: a repair taken on Wednesday 10:00 must be answered within 2 hours: by 12:00.
-    with clock(WEDNESDAY_10):
+    with clock.frozen(WEDNESDAY_10):
         signed_in(client, office.desk)
         response = desk_post(
             client,
@@ -140,7 +133,7 @@ def test_file_repair_at_the_desk_shows_number_and_response_clock(client, office)
 
 def test_outside_reception_hours_the_clock_waits_for_opening(client, office):
     # RC-2: Wednesday 22:30 is after 21:00; a non-emergency repair's clock starts Thursday 09:00.
-    with clock(at(2026, 11, 18, 22, 30)):
+    with clock.frozen(at(2026, 11, 18, 22, 30)):
         signed_in(client, office.desk)
         response = desk_post(client, category="other", room=office.room.pk)
         page = client.get(response["Location"]).content.decode()
@@ -150,7 +143,7 @@ def test_outside_reception_hours_the_clock_waits_for_opening(client, office):
 
 def test_outside_hours_an_emergency_runs_at_once(client, office):
     # RC-2: emergencies 24 hours a day: received 22:30, answered by 00:30.
-    with clock(at(2026, 11, 18, 22, 30)):
+    with clock.frozen(at(2026, 11, 18, 22, 30)):
         signed_in(client, office.desk)
         response = desk_post(client, category="emergency", area="3号楼电梯")
         page = client.get(response["Location"]).content.decode()
@@ -160,7 +153,7 @@ def test_outside_hours_an_emergency_runs_at_once(client, office):
 
 def test_complaint_reply_clock_is_72_hours(client, office):
     # RC-3: the complaint line is open 24 h; the reply is due 72 hours after receipt.
-    with clock(at(2026, 11, 18, 23, 0)):
+    with clock.frozen(at(2026, 11, 18, 23, 0)):
         signed_in(client, office.desk)
         response = desk_post(client, kind="complaint", topic="cleaning", severity="general", room=office.room.pk)
         page = client.get(response["Location"]).content.decode()
@@ -247,9 +240,9 @@ def test_information_only_call_goes_to_the_call_log_with_star(client, office):
 
 def test_call_log_page_records_and_filters_by_date(client, office):
     signed_in(client, office.desk)
-    with clock(at(2026, 11, 17, 9, 30)):
+    with clock.frozen(at(2026, 11, 17, 9, 30)):
         client.post(reverse("servicedesk:calls"), {"channel": "phone", "caller": "李先生", "content": "咨询停车费"})
-    with clock(WEDNESDAY_10):
+    with clock.frozen(WEDNESDAY_10):
         client.post(reverse("servicedesk:calls"), {"channel": "window", "caller": "王女士", "content": "询问装修流程"})
     assert CallLog.objects.count() == 2
     page = client.get(reverse("servicedesk:calls"), {"since": "2026-11-18", "until": "2026-11-18"}).content.decode()
@@ -266,7 +259,7 @@ def test_list_shows_status_and_nearest_deadline_and_filters(client, office):
     leak = repair(office)
     gripe = complaint(office)
     signed_in(client, office.desk)
-    with clock(at(2026, 11, 18, 13, 0)):  # the leak's 12:00 response is overdue
+    with clock.frozen(at(2026, 11, 18, 13, 0)):  # the leak's 12:00 response is overdue
         page = client.get(reverse("servicedesk:tickets")).content.decode()
         only_overdue = client.get(reverse("servicedesk:tickets"), {"overdue": "on"}).content.decode()
     table = page.split('id="ticket-list"')[1]
@@ -288,17 +281,17 @@ def test_overdue_callback_and_rectification_count_as_overdue_in_the_list(client,
     sd.ticket_dispatch(ticket=leak, technician=office.technician, actor=office.desk)
     sd.ticket_arrive(ticket=leak, actor=office.technician, at=at(2026, 11, 18, 11, 0))
     sd.ticket_complete(ticket=leak, actor=office.technician, work_done="补胶", at=at(2026, 11, 18, 12, 0))
-    with clock(at(2026, 11, 18, 13, 0)):
+    with clock.frozen(at(2026, 11, 18, 13, 0)):
         sd.ticket_check(ticket=leak, actor=office.desk, passed=True)
     fresh = repair(office, when=at(2026, 11, 23, 10, 0))
     signed_in(client, office.desk)
-    with clock(at(2026, 11, 23, 10, 30)):
+    with clock.frozen(at(2026, 11, 23, 10, 30)):
         table = (
             client.get(reverse("servicedesk:tickets"), {"overdue": "on"}).content.decode().split('id="ticket-list"')[1]
         )
     assert leak.number in table and "回访时限 11月21日 24:00" in table and fresh.number not in table
     # RC-5: an unsatisfied callback's rectification notice is the ticket's nearest limit now.
-    with clock(at(2026, 11, 23, 11, 0)):
+    with clock.frozen(at(2026, 11, 23, 11, 0)):
         sd.callback_record(
             callback=leak.callbacks.get(), actor=office.desk, method="phone", satisfied=False, remarks="仍渗水"
         )
@@ -421,7 +414,7 @@ def test_complaint_reply_valid_and_escalate(client, office):
 
 
 def test_consultation_closes_on_reply(client, office):
-    with clock(WEDNESDAY_10):
+    with clock.frozen(WEDNESDAY_10):
         ask = sd.ticket_create(
             community=office.community,
             actor=office.desk,

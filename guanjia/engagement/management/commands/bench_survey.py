@@ -24,9 +24,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.models import Community, Company, Membership
 from guanjia.core.roles import Role
 from guanjia.engagement import surveys
@@ -138,7 +138,7 @@ class Command(BaseCommand):
         return community, User.objects.get(username=f"{CODE}-supervisor"), User.objects.get(username=f"{CODE}-desk")
 
     def make_survey(self, community, supervisor, returned_pct: int) -> Survey:
-        year = timezone.localdate().year
+        year = clock.today().year
         started = time.perf_counter()
         survey = surveys.survey_create(
             community=community, actor=supervisor, kind=SurveyKind.QUESTIONNAIRE, year=year, period=2
@@ -147,7 +147,7 @@ class Command(BaseCommand):
         self.stdout.write(_("确定发放对象 %(n)s 户用时 %(s).1f 秒") % {"n": forms, "s": time.perf_counter() - started})
         surveys.survey_issue(survey=survey, actor=supervisor, issued_on=dt.date(year, 12, 1))
         started = time.perf_counter()
-        answer_sheets(survey, self.rng, returned_pct, timezone.now())
+        answer_sheets(survey, self.rng, returned_pct, clock.now())
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # both SQLite and PostgreSQL: fresh statistics for the planner
         self.stdout.write(_("生成答卷用时 %(s).1f 秒") % {"s": time.perf_counter() - started})

@@ -29,9 +29,9 @@ from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import scoped
 from guanjia.core.models import Community, Company, Deadline, Membership
 from guanjia.core.policies import policy
@@ -204,7 +204,7 @@ class Command(BaseCommand):
         channels, channel_w = _weights(CHANNELS)
         categories, category_w = _weights(CATEGORIES)
         adapt = connection.ops.adapt_datetimefield_value
-        now = timezone.now()
+        now = clock.now()
         span = dt.timedelta(days=365 * YEARS).total_seconds()
         start = now - dt.timedelta(seconds=span)
         ticket_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
