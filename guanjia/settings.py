@@ -1,5 +1,6 @@
 """Guanjia settings: everything that differs between machines comes from the environment."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -85,6 +86,17 @@ TEMPLATES = [
     },
 ]
 
+
+def ensure_dir(path: Path) -> Path:
+    """Create a folder the app writes to (var/ on a fresh clone), so no step needs `make` to prepare it.
+
+    A folder that cannot be created (read-only mount, no permission) is left for the step that
+    writes there to report, with the path in its error."""
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 # SQLite (WAL) by default; PostgreSQL when DATABASE_URL is set.
 DATABASES = {
     "default": dj_database_url.config(
@@ -93,6 +105,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        # SQLite creates the file but not its folder: `manage.py migrate` on a fresh clone needs var/.
+        ensure_dir(Path(DATABASES["default"]["NAME"]).resolve().parent)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -134,7 +149,8 @@ STORAGES = {
     },
 }
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Created here (not on the first upload) so that the backup commands in README.md work on a new install too.
+MEDIA_ROOT = ensure_dir(Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -145,6 +161,10 @@ SESSION_COOKIE_AGE = 12 * 3600
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+# The 中文 / English switch (set_language) keeps the choice for a year, not only for the browser session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -26,6 +26,11 @@ def _memberships(user) -> list[tuple[int | None, str]]:
     return cached
 
 
+def memberships(user) -> list[tuple[int | None, str]]:
+    """(community id or None for a company role, role) of every membership the user holds."""
+    return list(_memberships(user))
+
+
 def forget(user) -> None:
     """Drop the per-request membership cache (after memberships change)."""
     if hasattr(user, _CACHE_ATTR):

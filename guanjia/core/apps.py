@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "guanjia.core"
     label = "core"
     verbose_name = _("基础")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

@@ -2,6 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 from .access import is_staff_member, role_labels, visible_communities
 from .models import Notification
+from .registry import menu_for
 
 
 def console(request):
@@ -10,6 +11,7 @@ def console(request):
         return {}
     community = request.community
     return {
+        "menu": SimpleLazyObject(lambda: menu_for(request)),
         "current_community": community,
         "switchable_communities": visible_communities(user).order_by("pk"),
         "my_roles": role_labels(user, community),

@@ -46,9 +46,15 @@ def deadline_open(
     )
 
 
-def deadline_meet(subject, rule: str | None = None, *, at: dt.datetime | None = None, by=None) -> int:
-    """Mark the pending deadlines of `subject` (of one rule, or all) as met at `at`."""
+def deadline_meet(
+    subject, rule: str | None = None, *, at: dt.datetime | None = None, by=None, duty: str = "", period: str = ""
+) -> int:
+    """Mark the pending deadlines of `subject` (of one rule, or all) as met at `at`.
+
+    `duty` and `period` narrow to one recurring duty's occurrence (core.duties)."""
     pending = Deadline.objects.pending().filter(**_subject_filter(subject))
+    if duty:
+        pending = pending.filter(duty=duty, period=period)
     if rule:
         pending = pending.filter(rule=rule)
     return pending.update(met_at=at or clock.now(), met_by=by if getattr(by, "is_authenticated", False) else None)

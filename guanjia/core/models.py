@@ -105,6 +105,12 @@ class ActivityLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.verb}"
 
+    def get_summary_display(self) -> str:
+        """The entry as a sentence in the reader's language (core.activity.entry_text)."""
+        from .activity import entry_text
+
+        return entry_text(self)
+
 
 class PolicySetting(CommunityOwned):
     """A community's value for one rulebook number (DESIGN.md §3); absent = rulebook default."""
@@ -263,6 +269,9 @@ class Deadline(CommunityOwned):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # A recurring duty's occurrence (core.duties): the duty's key and the period it is owed for.
+    duty = models.CharField(_("周期性职责"), max_length=40, blank=True)
+    period = models.CharField(_("期间"), max_length=12, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -280,9 +289,21 @@ class Deadline(CommunityOwned):
                 name="deadline_open_by_type",
             ),
         ]
+        constraints = [
+            # Opening a duty's occurrence twice (on read and by the task, concurrently) makes one row.
+            models.UniqueConstraint(
+                fields=["community", "duty", "period"], condition=~models.Q(duty=""), name="deadline_duty_period"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rule} {self.title}"
+
+    def get_title_display(self) -> str:
+        """The title in the reader's language: services store it worded, in Chinese (core.system_text)."""
+        from .system_text import translate
+
+        return translate(self.title)
 
     def state_at(self, now=None) -> DeadlineState:
         now = now or clock.now()
@@ -311,3 +332,20 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_title_display(self) -> str:
+        """Reminders and hand-overs are system text: shown in the reader's language (core.system_text)."""
+        from .system_text import translate
+
+        return translate(self.title)
+
+    def get_body_display(self) -> str:
+        from .system_text import translate
+
+        return translate(self.body, strict=True)  # may quote what an owner reported
+
+
+# Approval chains (DESIGN §12) and printed copies (§14) live in their own modules; imported here so
+# Django registers the models.
+from .approval_models import Approval, ApprovalChain, ApprovalDecision, ApprovalStep  # noqa: E402, F401
+from .document_models import IssuedDocument  # noqa: E402, F401

@@ -23,7 +23,7 @@ from .models import Community, PolicySetting
 class Policy:
     key: str
     label: Any
-    kind: str  # "int" | "decimal" | "time" | "months" | "tiers"
+    kind: str  # "int" | "decimal" | "time" | "months" | "tiers" | "bool"
     default: Any
     unit: Any = ""
     minimum: float | None = 0
@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Policy] = {
         _P("RC-4.other_days", _("其他维修回访时限"), "int", 7, DAYS, 1),
         _P("RC-4.spot_checks", _("经理每月抽查回访数"), "int", 5, TIMES),
         _P("RC-5.hours", _("整改通知书下达时限"), "int", 24, HOURS, 1),
+        # RC-5 times the written notice only; the fix itself needs its own period (house default,
+        # the issuer may set another date on each notice).
+        _P("RC-5.fix_days", _("整改完成期限（默认）"), "int", 3, DAYS, 1),
         _P("RC-8.response_hours", _("报修响应时限"), "int", 2, HOURS, 1),
         _P("RC-8.civil_days", _("土建维修完成时限"), "int", 3, DAYS, 1),
         _P("RC-8.timeliness_pct", _("零修及时率目标"), "decimal", "95", PCT, 0, 100),
@@ -73,6 +76,8 @@ DEFAULTS: dict[str, Policy] = {
         _P("MI-5.normal_checks", _("平时每月抽查"), "int", 1, TIMES),
         # Surveys
         _P("SV-1.sample_pct", _("季度评议抽样比例"), "decimal", "20", PCT, 0, 100),
+        # SV-1 "handed out mid of the quarter's last month": earlier is flagged, not refused.
+        _P("SV-1.issue_day", _("季度评议发放日（季末月中旬）"), "int", 15, DAY_OF_MONTH, 1, 28),
         _P("SV-1.collect_days", _("季度评议回收期"), "int", 15, DAYS, 1),
         _P("SV-1.summary_day", _("季度评议汇总上报日"), "int", 5, DAY_OF_MONTH, 1, 28),
         _P("SV-2.months", _("问卷调查月份"), "months", [6, 12]),
@@ -84,6 +89,8 @@ DEFAULTS: dict[str, Policy] = {
         _P("SV-6.measures_workdays", _("整改措施公布时限"), "int", 30, WORKDAYS, 1),
         # Visits
         _P("VS-1.tiers", _("月度拜访比例（户数上限:比例）"), "tiers", [[300, 4], [500, 5], [800, 6], [None, 7]]),
+        # VS-1, SV-1, SV-2 count "moved-in households": dwellings 住宅; shops only where this is on.
+        _P("VS-1.count_shops", _("商铺计入已入住户数（VS-1 拜访、SV-1 评议、SV-2 问卷）"), "bool", False),
         _P("VS-2.latest_home_visit", _("上门拜访最晚时间"), "time", "22:00"),
         _P("VS-5.summary_day", _("月度拜访汇总日"), "int", 5, DAY_OF_MONTH, 1, 28),
         # Communication
@@ -102,9 +109,15 @@ DEFAULTS: dict[str, Policy] = {
 }
 
 
+YES = ("是", "1", "true", "yes", "y", "on", "计入", "开")
+NO = ("否", "0", "false", "no", "n", "off", "不计入", "关")
+
+
 def _decode(spec: Policy, value: Any) -> Any:
     if spec.kind == "decimal":
         return Decimal(str(value))
+    if spec.kind == "bool":
+        return bool(value)
     return value
 
 
@@ -156,6 +169,12 @@ def parse_value(spec: Policy, raw: Any) -> Any:
             return months
         elif spec.kind == "tiers":
             return _parse_tiers(text, err)
+        elif spec.kind == "bool":
+            if text.lower() in YES:
+                return True
+            if text.lower() in NO:
+                return False
+            raise err
         else:  # pragma: no cover - a programming error in DEFAULTS
             raise err
     except (ValueError, InvalidOperation):
@@ -190,6 +209,8 @@ def format_value(spec: Policy, value: Any) -> str:
         return ",".join(str(m) for m in value)
     if spec.kind == "tiers":
         return ", ".join(f"{'*' if upto is None else upto}:{pct}" for upto, pct in value)
+    if spec.kind == "bool":
+        return str(_("是")) if value else str(_("否"))
     return str(value)
 
 

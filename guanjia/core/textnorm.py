@@ -1,4 +1,11 @@
-"""Normalising what offices really type: full-width characters, units, stray spaces."""
+"""Normalising what offices really type: full-width characters, units, stray spaces.
+
+Two kinds of input, two treatments. Codes and numbers (room codes, phones, ID numbers, amounts,
+dates, answer strings) are normalised with NFKC, so "１２０１" and "1201" are the same room:
+`clean()` and the parsers. Prose (a description, a comment, a suggestion, a note) is what a
+person wrote and is stored as typed: `clean_prose()` trims the ends and nothing else, so a
+full-width comma "，" stays full-width. Names and short labels are in between: `clean_text()`.
+"""
 
 import re
 import unicodedata
@@ -17,10 +24,18 @@ def clean(value) -> str:
 
 
 def clean_text(value) -> str:
-    """Like clean() but keeps single inner spaces (for names and addresses)."""
+    """Like clean() but keeps single inner spaces (for names, units and parsed lines; not for prose)."""
     if value is None:
         return ""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def clean_prose(value) -> str:
+    """What a person wrote, as typed: only surrounding whitespace is dropped (no NFKC, inner spaces
+    and line breaks kept), so "，" stays full-width and "㎡" stays "㎡"."""
+    if value is None:
+        return ""
+    return str(value).strip()
 
 
 def parse_area(value) -> Decimal | None:

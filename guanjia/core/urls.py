@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views, views_calendar, views_inbox
+from . import views, views_approvals, views_calendar, views_documents, views_inbox
 
 app_name = "core"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("calendar/<int:year>/", views_calendar.CalendarYearView.as_view(), name="calendar_year"),
     path("calendar/notice/", views_calendar.CalendarNoticeView.as_view(), name="calendar_notice"),
     path("calendar/days/<int:pk>/delete/", views_calendar.HolidayDeleteView.as_view(), name="calendar_delete"),
+    path("approvals/", views_approvals.WaitingView.as_view(), name="approvals_waiting"),
+    path("approvals/<int:pk>/decide/", views_approvals.DecideView.as_view(), name="approval_decide"),
+    path("approvals/chains/", views_approvals.ChainListView.as_view(), name="approval_chains"),
+    path("approvals/chains/<str:key>/", views_approvals.ChainEditView.as_view(), name="approval_chain_edit"),
+    path("documents/<str:code>/<str:key>.pdf", views_documents.DocumentPdfView.as_view(), name="document_pdf"),
     path("inbox/", views_inbox.InboxView.as_view(), name="inbox"),
     path("inbox/<int:pk>/open/", views_inbox.NotificationOpenView.as_view(), name="inbox_open"),
     path("inbox/<int:pk>/read/", views_inbox.NotificationReadView.as_view(), name="inbox_read"),

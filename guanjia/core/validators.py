@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError as StdnumError
 
+from . import clock
+from .masking import mask_id
 from .textnorm import clean
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -44,16 +45,71 @@ class IdInfo:
     gender: str  # "M" | "F"
 
 
-def parse_cn_id(value) -> IdInfo:
-    """Validate a resident ID number (GB 11643, 18 digits, checksum; lower-case x accepted)."""
-    number = clean(value).upper()
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+OLDEST_BIRTH_YEAR = 1880
+
+
+def _birth_problem(digits: str, today: dt.date) -> str:
+    """What is wrong with the YYYYMMDD birth date of an ID number ("" when it is a real, past date).
+
+    The digits themselves are not repeated: they are personal data (LW-1)."""
+    year, month, day = int(digits[:4]), int(digits[4:6]), int(digits[6:])
+    if not 1 <= month <= 12:
+        return str(_("月份不在1至12之间"))
     try:
-        number = ric.validate(number)
-        birth = ric.get_birth_date(number)
-    except StdnumError:
-        raise ValidationError(
-            _("身份证号“%(value)s”无效（应为18位，末位校验码需正确）。"), params={"value": value}, code="id_number"
-        ) from None
+        birth = dt.date(year, month, day)
+    except ValueError:
+        return str(_("该月没有这一天"))
+    if birth.year < OLDEST_BIRTH_YEAR:
+        return str(_("年份早于%(year)s年") % {"year": OLDEST_BIRTH_YEAR})
+    if birth > today:
+        return str(_("晚于今天"))
+    return ""
+
+
+def parse_cn_id(value, *, today: dt.date | None = None) -> IdInfo:
+    """Validate a resident ID number (GB 11643): 18 characters, a real birth date, the check character.
+
+    What makes a number valid is its check character and a real birth date. The address code is
+    not checked against the year a district was created (as `stdnum.cn.ric` does): people born
+    before their district existed hold genuine numbers with its code (born 1975, registered in
+    昌平区 110114, created 1999). Every message names the part that is wrong and shows the number
+    masked (LW-1). Lower-case x and full-width characters are accepted.
+    """
+    number = clean(value).upper()
+    shown = mask_id(number)
     if len(number) != 18:
-        raise ValidationError(_("身份证号“%(value)s”应为18位。"), params={"value": value}, code="id_number")
+        if len(number) == 15 and number.isdigit():
+            raise ValidationError(
+                _("身份证号“%(value)s”无效：这是15位的一代身份证号，已停止使用，请填写18位号码。"),
+                params={"value": shown},
+                code="id_length",
+            )
+        raise ValidationError(
+            _("身份证号“%(value)s”无效：长度不对，应为18位，现为%(n)s位。"),
+            params={"value": shown, "n": len(number)},
+            code="id_length",
+        )
+    if not _ID_SHAPE.match(number):
+        raise ValidationError(
+            _("身份证号“%(value)s”无效：含有不允许的字符，前17位须为数字，末位为数字或X。"),
+            params={"value": shown},
+            code="id_characters",
+        )
+    problem = _birth_problem(number[6:14], today or clock.today())
+    if problem:
+        raise ValidationError(
+            _("身份证号“%(value)s”无效：出生日期（第7至14位）不是真实的日期，%(problem)s。"),
+            params={"value": shown, "problem": problem},
+            code="id_birth_date",
+        )
+    # GB 11643's ISO 7064 MOD 11-2 check character, as python-stdnum computes it (the only part of
+    # stdnum.cn.ric used: its validate() also rejects on the district's creation year, see above).
+    if number[17] != ric.calc_check_digit(number):
+        raise ValidationError(
+            _("身份证号“%(value)s”无效：末位校验码不正确，号码中有录入错误，请对照证件核对。"),
+            params={"value": shown},
+            code="id_check_digit",
+        )
+    birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return IdInfo(number=number, birth_date=birth, gender="M" if int(number[16]) % 2 else "F")

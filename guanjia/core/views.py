@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from . import registry
 from .access import is_staff_member, visible_communities
 from .console import StaffMixin
 from .errors import ServiceError
@@ -32,10 +33,8 @@ class DashboardView(StaffMixin, TemplateView):
     template_name = "core/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from guanjia.estates.selectors import community_overview
-
         context = super().get_context_data(**kwargs)
-        context["overview"] = community_overview(self.request.community)
+        context["panels"] = registry.panels_for(self.request)
         return context
 
 
@@ -61,7 +60,12 @@ class PolicyListView(StaffMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         context["rows"] = [
-            {"spec": spec, "value": format_value(spec, value), "changed": changed}
+            {
+                "spec": spec,
+                "value": format_value(spec, value),
+                "default": format_value(spec, spec.default),
+                "changed": changed,
+            }
             for spec, value, changed in policies_for(self.request.community)
         ]
         context["can_edit"] = has_perm(self.request.user, "core.edit_policy", self.request.community)

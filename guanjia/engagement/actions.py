@@ -9,13 +9,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanjia.core import clock, workdays
 from guanjia.core.access import has_perm, require, roles_of
@@ -28,6 +28,7 @@ from guanjia.core.roles import Role
 from . import surveys
 from .choices import ActionKind, ActionStatus, CauseCategory, SurveyStatus
 from .models import Action, Cause, Survey, SurveyItem
+from .staff import is_staff_of
 
 RULE = "QA-3"
 # SV-5 asks for causes "layer by layer until each is actionable": a bone's cause plus three
@@ -193,14 +194,7 @@ def cause_delete(*, cause: Cause, actor) -> None:
 # --- Corrective and preventive actions (QA-3) --------------------------------------------------
 
 
-def staff_of(community):
-    """Users who hold a role in `community` or a company-wide role: possible action owners."""
-    return (
-        get_user_model()
-        .objects.filter(Q(memberships__community=community) | Q(memberships__community__isnull=True), is_active=True)
-        .distinct()
-        .order_by("username")
-    )
+OWNER_NOT_STAFF = gettext_lazy("责任人必须是本小区的工作人员；业主账户和其他小区的人员不能作为责任人（QA-3）。")
 
 
 def _due(community, due_on) -> dt.datetime:
@@ -257,8 +251,8 @@ def action_create(
     measure = (measure or "").strip()
     if not measure:
         raise ServiceError("invalid", _("请填写措施内容。"), field="measure")
-    if owner is None or not roles_of(owner, community):
-        raise ServiceError("invalid", _("责任人必须是本小区的工作人员。"), field="owner")
+    if not is_staff_of(owner, community):  # QA-3: never an owner's portal account, nor another community's staff
+        raise ServiceError("owner_not_staff", str(OWNER_NOT_STAFF), field="owner")
     _due(community, due_on)
     with transaction.atomic():
         action = Action(

@@ -30,7 +30,7 @@ from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import ServiceError
-from guanjia.core.textnorm import clean, clean_text, normalise_room_code
+from guanjia.core.textnorm import clean, clean_prose, clean_text, normalise_room_code
 
 from .choices import Answer, Channel, SurveyStatus
 from .models import Survey, SurveyAnswer, SurveySheet
@@ -168,6 +168,13 @@ def _text(value) -> str:
     return clean_text(value)
 
 
+def _prose(value) -> str:
+    """An owner's words (the suggestions cell), as written: "，" stays full-width."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return clean_prose(value)
+
+
 def read_choice(value) -> str:
     """One cell → an Answer; raises ValueError on anything unreadable. Two or more different
     choices in one cell are 多选, an abstention (SV-3); an empty cell is 未填, also one."""
@@ -288,7 +295,7 @@ def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, 
         raw_number = cell(values, index.get("number"))
         raw_room = cell(values, index.get("room"))
         raw_items = [cell(values, i) for _item, i in item_columns]
-        suggestions = _text(cell(values, index.get("suggestions")))
+        suggestions = _prose(cell(values, index.get("suggestions")))
         if not any(clean(_text(v)) for v in raw_items) and not suggestions:
             continue  # a form not returned (the template lists every issued one) or an empty row
         preview.total_rows += 1

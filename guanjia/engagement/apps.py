@@ -6,3 +6,8 @@ class EngagementConfig(AppConfig):
     name = "guanjia.engagement"
     label = "engagement"
     verbose_name = _("业户访问与满意度")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import periods
 from guanjia.core.errors import ServiceError
 from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
@@ -32,25 +32,24 @@ UNCLASSIFIED = ""
 
 @dataclass(frozen=True)
 class Period:
+    """Any span of whole days a person picks (not only a calendar period): both ends inclusive."""
+
     start: dt.date  # inclusive
     end: dt.date  # inclusive
 
     @property
     def window(self) -> tuple[dt.datetime, dt.datetime]:
         """[start 00:00, end + 1 day 00:00) in local time."""
-        tz = timezone.get_default_timezone()
         return (
-            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+            periods.Period.of(periods.DAY, self.start).bounds()[0],
+            periods.Period.of(periods.DAY, self.end).bounds()[1],
         )
 
 
 def last_full_quarter(today: dt.date) -> Period:
     """The last quarter that has ended before `today`."""
-    first_of_quarter = dt.date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
-    end = first_of_quarter - dt.timedelta(days=1)
-    start = dt.date(end.year, (end.month - 1) // 3 * 3 + 1, 1)
-    return Period(start, end)
+    quarter = periods.Period.of(periods.QUARTER, today).previous()
+    return Period(quarter.start, quarter.last_day)
 
 
 def _date(value: str, field: str, label: str) -> dt.date:

@@ -10,11 +10,13 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from guanjia.core.models import Deadline
+from guanjia.core import clock, periods
+from guanjia.core.periods import Period
+from guanjia.estates.households import households
 
 from . import surveys
 from .choices import Answer, Channel, SurveyKind, VisitForm
-from .models import SurveyAnswer, SurveySheet
+from .models import SurveyAnswer, SurveySheet, survey_period_kind, survey_period_number
 from .services import visit_record
 
 OPINIONS = [
@@ -26,20 +28,6 @@ OPINIONS = [
     "快递柜不够用。",
     "",
 ]
-
-
-def _back_in_time(survey, collected: dt.datetime) -> None:
-    """The demo's survey was run when the office would have run it, not today: collection met
-    when the forms came back, the analysis and the measures a week later."""
-    analysed = collected + dt.timedelta(days=7)
-    met = Deadline.objects.filter(subject_id=str(survey.pk), rule__startswith="SV-", met_at__isnull=False)
-    met.filter(rule__endswith=".collect").update(met_at=collected)
-    met.exclude(rule__endswith=".collect").update(met_at=analysed)
-    type(survey).objects.filter(pk=survey.pk).update(
-        closed_at=collected,
-        results_published_at=analysed if survey.results_published_at else None,
-        measures_published_at=analysed if survey.measures_published_at else None,
-    )
 
 
 def answer_sheets(survey, rng: random.Random, returned_pct: int, at: dt.datetime, actor=None) -> None:
@@ -70,27 +58,33 @@ def answer_sheets(survey, rng: random.Random, returned_pct: int, at: dt.datetime
         SurveySheet.objects.filter(pk=sheet_id).update(suggestions=rng.choice(OPINIONS[:-1]))
 
 
-def _completed(community, kind: str, today: dt.date, users, rng, returned_pct: int, published: bool):
-    """The latest survey of `kind` whose collection ended before today, run to its end."""
-    year, period = surveys.period_of(kind, today)
-    top = 4 if kind == SurveyKind.EVALUATION else 2
+def _completed(community, kind: str, today: dt.date, users, rng, returned_pct: int, published: bool, replay):
+    """The latest survey of `kind` whose collection ended before today, run to its end when the
+    office would have run it (the clock replayed): issued, collected 12 days later, analysed a week
+    after that. Returns the survey and the moment it was analysed."""
+    period = Period.of(survey_period_kind(kind), today)
     while True:
-        issued_on = surveys.proposed_issue_date(community, kind, year, period)
+        year, number = period.start.year, survey_period_number(period)
+        issued_on = surveys.proposed_issue_date(community, kind, year, number)
         if issued_on + dt.timedelta(days=40) < today:
             break
-        year, period = (year, period - 1) if period > 1 else (year - 1, top)
+        period = period.previous()
     cs = users["cs"]
-    survey = surveys.survey_create(community=community, actor=cs, kind=kind, year=year, period=period)
+    collected = timezone.make_aware(dt.datetime.combine(issued_on + dt.timedelta(days=12), dt.time(17)))
+    analysed = collected + dt.timedelta(days=7)
+    replay.at(timezone.make_aware(dt.datetime.combine(issued_on, dt.time(9))))
+    survey = surveys.survey_create(community=community, actor=cs, kind=kind, year=year, period=number)
     surveys.survey_draw(survey=survey, actor=cs, rng=rng)
     surveys.survey_issue(survey=survey, actor=cs, issued_on=issued_on)
-    collected = timezone.make_aware(dt.datetime.combine(issued_on + dt.timedelta(days=12), dt.time(17)))
     answer_sheets(survey, rng, returned_pct, collected, users["desk"])
+    replay.at(collected)
     surveys.survey_close(survey=survey, actor=cs)
+    replay.at(analysed)
     if published:
         surveys.survey_publish_results(
             survey=survey, actor=cs, conclusion="总体满意率保持稳定，排列图中的关键项已制定整改措施并跟踪落实。"
         )
-    return survey, collected
+    return survey
 
 
 CAUSES = [  # (bone, cause, sub-cause) for the fishbone of each key item (SV-5)
@@ -132,19 +126,18 @@ def _analyse(survey, users: dict, today: dt.date) -> None:
 def build(community, users: dict, *, today: dt.date, rng: random.Random) -> None:
     """users: {"cs": …, "desk": …, "manager": …} of this community."""
     with transaction.atomic():
-        half_year, collected = _completed(community, SurveyKind.QUESTIONNAIRE, today, users, rng, 68, published=True)
-        _analyse(half_year, users, today)
-        _back_in_time(half_year, collected)
-        quarter, collected = _completed(community, SurveyKind.EVALUATION, today, users, rng, 85, published=True)
-        _back_in_time(quarter, collected)
+        with clock.Replay() as replay:
+            half_year = _completed(community, SurveyKind.QUESTIONNAIRE, today, users, rng, 68, True, replay)
+            _analyse(half_year, users, today)  # at the moment of the analysis, a week after collection
+            _completed(community, SurveyKind.EVALUATION, today, users, rng, 85, True, replay)
         year, period = surveys.period_of(SurveyKind.EVALUATION, today)
         draft = surveys.survey_create(
             community=community, actor=users["cs"], kind=SurveyKind.EVALUATION, year=year, period=period
         )
         surveys.survey_draw(survey=draft, actor=users["cs"], rng=rng)
-        rooms = list(surveys.moved_in_rooms(community).order_by("?")[:12])
+        rooms = list(households(community).order_by("?")[:12])
         for n, room in enumerate(rooms):
-            day = today.replace(day=1) + dt.timedelta(days=n % max(1, today.day - 1))
+            day = Period.of(periods.MONTH, today).start + dt.timedelta(days=n % max(1, today.day - 1))
             at = timezone.make_aware(dt.datetime.combine(day, dt.time(10 + n % 8)))
             home = n % 3 == 0
             visit_record(

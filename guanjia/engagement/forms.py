@@ -66,10 +66,6 @@ class VisitTicketForm(forms.Form):
     )
 
 
-class MonthForm(forms.Form):
-    month = forms.DateField(label=_("月份"), input_formats=["%Y-%m"], required=False)
-
-
 class VisitSummaryForm(forms.Form):
     """The director's text of the month's visit summary (VS-5); the figures are computed."""
 

@@ -119,6 +119,8 @@ class SurveyIssueForm(forms.Form):
     issued_on = forms.DateField(
         label=gettext_lazy("发放日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    # SV-1: offered once the page has warned that the evaluation would go out before mid-month.
+    early_ok = forms.BooleanField(label=gettext_lazy("确认提前发放"), required=False)
 
 
 class SheetEntryForm(forms.Form):

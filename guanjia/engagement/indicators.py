@@ -8,7 +8,7 @@ whether the visit quota was met (VS-1), for one community or for a comparison of
   (moved-in households × the tiered share of policy VS-1.tiers, rounded up), met when visited ≥ quota.
 
 The comparison costs a fixed number of queries for the visits whatever the number of
-communities (one GROUP BY each for households, visits and policies) and a small constant per
+communities (one GROUP BY each for households and visits, one read per policy) and a small constant per
 community for the satisfaction (one `surveys.results` each).
 """
 
@@ -22,9 +22,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanjia.core.periods import Period
 from guanjia.core.policies import policy_of_many
-from guanjia.estates.choices import Handover
-from guanjia.estates.models import Room
+from guanjia.estates.households import SHOPS_POLICY, households_of_many
 
 from . import stats, surveys, visits
 from .choices import SurveyStatus
@@ -41,7 +41,8 @@ SATISFACTION_DEFINITION = gettext_lazy(
     "回收率低于规定比例时，每低 1 个百分点扣规定的分数（SV-3）。"
 )
 VISITS_DEFINITION = gettext_lazy(
-    "本月拜访的不同户数（回访不计）÷ 本月拜访指标；指标 = 已入伙户数 × 分档比例，向上取整（VS-1）。"
+    "本月拜访的不同户数（回访不计）÷ 本月拜访指标；指标 = 已入住住宅户数（不含车位、车库、储藏室，"
+    "商铺按本小区规定）× 分档比例，向上取整（VS-1）。"
 )
 
 
@@ -98,8 +99,8 @@ class VisitQuota:
     @property
     def arithmetic(self) -> str:
         p = self.progress
-        return _("已入伙 %(h)s 户 × %(pct)s%% = %(q)s 户（向上取整）；本月已拜访 %(v)s 户") % {
-            "h": p.households,
+        return _("%(h)s × %(pct)s%% = %(q)s 户（向上取整）；本月已拜访 %(v)s 户") % {
+            "h": p.households_text,
             "pct": f"{p.pct.normalize():f}",
             "q": p.quota,
             "v": p.visited,
@@ -114,21 +115,16 @@ class Indicators:
     visits_definition = VISITS_DEFINITION
 
 
-def month_end(month: dt.date) -> dt.datetime:
-    """The first moment after the month (local time)."""
-    return visits.month_bounds(month)[1]
-
-
 def _ids(communities) -> list[int]:
     return [getattr(c, "pk", c) for c in communities]
 
 
-def visit_quotas(communities, month: dt.date) -> dict[int, VisitQuota]:
-    """{community id: VisitQuota} for the month (VS-1): three queries for any number of communities."""
+def visit_quotas(communities, month: Period | dt.date) -> dict[int, VisitQuota]:
+    """{community id: VisitQuota} for the month (VS-1): four queries for any number of communities."""
     ids = _ids(communities)
-    start, end = visits.month_bounds(month)
-    households = dict(
-        Room.objects.filter(community_id__in=ids, handover=Handover.MOVED_IN)
+    start, end = visits.as_month(month).bounds()
+    households = dict(  # dwellings, shops by policy, never parking or storage (VS-1)
+        households_of_many(ids)
         .values("community_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -136,21 +132,24 @@ def visit_quotas(communities, month: dt.date) -> dict[int, VisitQuota]:
     )
     visited = dict(  # distinct households, callbacks not counted (VS-1)
         Visit.objects.filter(community_id__in=ids, visited_at__gte=start, visited_at__lt=end, is_callback=False)
+        .filter(room__in=households_of_many(ids).values("pk"))  # households only, as the quota counts them
         .values("community_id")
         .annotate(n=Count("room_id", distinct=True))
         .order_by()
         .values_list("community_id", "n")
     )
     tiers = policy_of_many(ids, TIERS_KEY)
+    shops = policy_of_many(ids, SHOPS_POLICY)  # for the text saying what was counted
     out = {}
     for cid in ids:
         n = households.get(cid, 0)
         pct = visits.tier_pct(n, tiers[cid])
-        out[cid] = VisitQuota(visits.Progress(n, pct, visits.quota_for(n, pct), visited.get(cid, 0)))
+        progress = visits.Progress(n, pct, visits.quota_for(n, pct), visited.get(cid, 0), bool(shops[cid]))
+        out[cid] = VisitQuota(progress)
     return out
 
 
-def latest_published(communities, month: dt.date) -> dict[int, Survey]:
+def latest_published(communities, month: Period | dt.date) -> dict[int, Survey]:
     """{community id: the survey whose results were published last on or before the month's end}."""
     ids = _ids(communities)
     found: dict[int, Survey] = {}
@@ -159,7 +158,7 @@ def latest_published(communities, month: dt.date) -> dict[int, Survey]:
             community_id__in=ids,
             status=SurveyStatus.PUBLISHED,
             results_published_at__isnull=False,
-            results_published_at__lt=month_end(month),
+            results_published_at__lt=visits.as_month(month).bounds()[1],
         )
         .select_related("community")
         .order_by("community_id", "-results_published_at", "-id")
@@ -169,7 +168,7 @@ def latest_published(communities, month: dt.date) -> dict[int, Survey]:
     return found
 
 
-def satisfactions(communities, month: dt.date) -> dict[int, Satisfaction]:
+def satisfactions(communities, month: Period | dt.date) -> dict[int, Satisfaction]:
     """{community id: Satisfaction} for the month (SV-3 via `surveys.results`)."""
     latest = latest_published(communities, month)
     out = {}
@@ -179,20 +178,20 @@ def satisfactions(communities, month: dt.date) -> dict[int, Satisfaction]:
     return out
 
 
-def indicators(community, month: dt.date) -> Indicators:
+def indicators(community, month: Period | dt.date) -> Indicators:
     """The QA-4 engagement indicators of one community for the month."""
     cid = getattr(community, "pk", community)
     return Indicators(satisfactions([community], month)[cid], visit_quotas([community], month)[cid])
 
 
-def by_community(communities, month: dt.date) -> dict[int, Indicators]:
+def by_community(communities, month: Period | dt.date) -> dict[int, Indicators]:
     """{community id: Indicators} for the comparison of communities."""
     sat = satisfactions(communities, month)
     quotas = visit_quotas(communities, month)
     return {cid: Indicators(sat[cid], quotas[cid]) for cid in _ids(communities)}
 
 
-def attach(communities, month: dt.date) -> None:
+def attach(communities, month: Period | dt.date) -> None:
     """Set `.engagement` (Indicators) on each community, for the comparison table."""
     figures = by_community(communities, month)
     for community in communities:

@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.core import clock
+from guanjia.core import clock, periods
 from guanjia.core.models import CommunityOwned
+from guanjia.core.periods import Period
 from guanjia.core.topics import Topic
 
 from .choices import ActionKind, ActionStatus, Answer, CauseCategory, Channel, SurveyKind, SurveyStatus, VisitForm
@@ -76,7 +77,12 @@ class Visit(CommunityOwned):
 
 
 class VisitSummary(CommunityOwned):
-    """The month's visits summarised for the director by the 5th (VS-5)."""
+    """The month's visits summarised for the director by the 5th (VS-5).
+
+    `submitted_at` is when the version now with the director (or approved by him) was sent; a
+    return clears it, so the text can be revised and sent again. Every sending is an approval of
+    the "VS-5.summary" chain (core.approvals); whether the month's duty was met on time is its
+    Deadline row (core.duties)."""
 
     month = models.DateField(_("月份"))  # first day of the month
     text = models.TextField(_("汇总意见"), blank=True)
@@ -88,6 +94,29 @@ class VisitSummary(CommunityOwned):
     class Meta:
         verbose_name = verbose_name_plural = _("月度拜访汇总")
         constraints = [models.UniqueConstraint(fields=["community", "month"], name="uniq_visit_summary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} · {self.month:%Y-%m}"
+
+    @property
+    def period(self) -> Period:
+        return Period.of(periods.MONTH, self.month)
+
+
+def survey_period_kind(kind: str) -> str:
+    """A quarterly evaluation is for a quarter (SV-1), a questionnaire for a half-year (SV-2)."""
+    return periods.QUARTER if kind == SurveyKind.EVALUATION else periods.HALF_YEAR
+
+
+def survey_period(kind: str, year: int, number: int) -> Period | None:
+    """The calendar period of a survey's (year, number): 2026 / 4 → 2026-Q4; None if there is none."""
+    letter = "Q" if kind == SurveyKind.EVALUATION else "H"
+    return Period.parse(f"{year}-{letter}{number}", survey_period_kind(kind))
+
+
+def survey_period_number(period: Period) -> int:
+    """The number a survey stores for its period: the quarter or the half ("2026-Q4" → 4)."""
+    return int(period.key[-1])
 
 
 class Survey(CommunityOwned):
@@ -120,6 +149,11 @@ class Survey(CommunityOwned):
     @property
     def accepts_answers(self) -> bool:
         return self.status == SurveyStatus.ISSUED
+
+    @property
+    def calendar_period(self) -> Period:
+        """The quarter (SV-1) or half-year (SV-2) the survey is for."""
+        return survey_period(self.kind, self.year, self.period)
 
 
 class SurveyItem(models.Model):
@@ -165,6 +199,23 @@ class SurveySheet(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.survey_id} · {self.number}"
+
+
+class SheetDraft(models.Model):
+    """The answers an owner has given so far in the portal, kept as they go so that a reload or a
+    later visit finds them. Never counted: only the submitted sheet is returned (SV-2, SV-3)."""
+
+    sheet = models.OneToOneField(SurveySheet, on_delete=models.CASCADE, related_name="draft")
+    answers = models.JSONField(_("已选答案"), default=dict, blank=True)  # {"<item id>": "satisfied" | …}
+    suggestions = models.TextField(_("意见和建议"), blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    saved_at = models.DateTimeField(_("保存时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("问卷草稿")
+
+    def __str__(self) -> str:
+        return f"{self.sheet_id} · {self.saved_at:%Y-%m-%d %H:%M}"
 
 
 class SurveyAnswer(models.Model):

@@ -4,21 +4,24 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock, workdays
+from guanjia.core import approvals, clock, duties
 from guanjia.core.access import require
 from guanjia.core.activity import log
-from guanjia.core.deadlines import deadline_open
 from guanjia.core.errors import Conflict, ServiceError
-from guanjia.core.models import Deadline
+from guanjia.core.notify import notify
+from guanjia.core.periods import Period
 from guanjia.core.policies import policy
-from guanjia.core.roles import Role
 from guanjia.core.topics import Topic
 
 from .choices import VisitForm
 from .models import Visit, VisitSummary
+from .staff import is_staff_of
+from .visits import as_month
 
 
 def _raise_validation(error: ValidationError):
@@ -55,16 +58,19 @@ def visit_record(
     require(actor, "engagement.visit_record", community)
     if room is None or room.community_id != community.pk:
         raise ServiceError("invalid", _("请选择本小区的房屋。"), field="room")
+    if visitor is not None and visitor != actor and not is_staff_of(visitor, community):
+        # VS-3: the visit record names the office's visitor, never an owner's account.
+        raise ServiceError("visitor_not_staff", _("拜访人必须是本小区的工作人员。"), field="visitor")
     if form not in VisitForm.values:
         raise ServiceError("invalid", _("请选择拜访形式。"), field="form")
     if visited_at is None:
         raise ServiceError("invalid", _("请填写拜访时间。"), field="visited_at")
-    month = timezone.localtime(visited_at).date().replace(day=1)
-    if VisitSummary.objects.filter(community=community, month=month, submitted_at__isnull=False).exists():
+    month = as_month(visited_at)
+    if VisitSummary.objects.filter(community=community, month=month.start, submitted_at__isnull=False).exists():
         # VS-5: what the director received stays true; a late record goes into the current month's text.
         raise ServiceError(
             "invalid",
-            _("%(m)s的拜访汇总已报送，不能再补录该月的拜访。") % {"m": month_label(month)},
+            _("%(m)s的拜访汇总已报送，不能再补录该月的拜访。") % {"m": month.label},
             field="visited_at",
         )
     if form == VisitForm.HOME:  # VS-2
@@ -120,67 +126,39 @@ def visit_record(
             callback=is_callback,
             key_customer=key_customer,
         )
-        if not is_callback:
-            _open_summary_deadline(community, timezone.localdate(visited_at))
     return visit
 
 
 # --- The monthly visit summary for the director (VS-5) ---------------------------------------
+# One key names both the recurring duty (owed by every community every month, opened by the
+# calendar: core.duties) and the director's approval chain (core.approvals); both are registered
+# in registrations.py.
+
+SUMMARY = "VS-5.summary"
 
 
-def month_label(month: dt.date) -> str:
-    return _("%(year)d年%(month)d月") % {"year": month.year, "month": month.month}
+def _no_visits(community, month: Period) -> bool:
+    start, end = month.bounds()
+    return not Visit.objects.filter(community=community, visited_at__gte=start, visited_at__lt=end).exists()
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+def visit_summary_prepare(*, community, month: Period | dt.date, actor, text: str = "") -> VisitSummary:
+    """Write (or, while it is not with the director, rewrite) the text of a month's visit summary (VS-5).
 
-
-def summary_due(community, month: dt.date) -> dt.datetime:
-    """VS-5: 24:00 of the VS-5.summary_day-th (the 5th) of the month after `month`."""
-    return workdays.deadline_end(_next_month(month).replace(day=int(policy(community, "VS-5.summary_day"))))
-
-
-def _open_summary_deadline(community, day: dt.date) -> None:
-    """VS-5: a month with visits owes the director its summary by the 5th of the next month.
-
-    One Deadline row per community and month (subject: the community, as RC-10 does), opened by the
-    month's first visit that counts (callbacks do not, VS-1) and met when the summary is submitted."""
-    due = summary_due(community, day)
-    if Deadline.objects.filter(community=community, rule="VS-5", due_at=due).exists():
-        return
-    deadline_open(
-        subject=community,
-        community=community,
-        rule="VS-5",
-        title=_("%(m)s业户拜访汇总报送") % {"m": month_label(day.replace(day=1))},
-        starts_at=timezone.make_aware(dt.datetime.combine(day.replace(day=1), dt.time())),
-        due_at=due,
-        owner_role=Role.CS_SUPERVISOR,
-    )
-
-
-def _month_has_ended(month: dt.date) -> bool:
-    end = timezone.make_aware(dt.datetime.combine(_next_month(month), dt.time()))
-    return end <= clock.now()
-
-
-def visit_summary_prepare(*, community, month: dt.date, actor, text: str = "") -> VisitSummary:
-    """Write (or, before it is submitted, rewrite) the director's text of a month's visit summary (VS-5).
-
-    The figures are not typed: they are computed from the month's visits (`visit_reports`)."""
+    The figures are not typed: they are computed from the month's visits (`visit_reports`). A month
+    without visits still owes its summary; its text says so ("本月无拜访")."""
     require(actor, "engagement.visit_summary", community)
-    month = month.replace(day=1)
-    label = month_label(month)
-    if not _month_has_ended(month):
-        raise ServiceError("month_open", _("%(m)s尚未结束，月末后才能编制拜访汇总。") % {"m": label}, field="month")
+    month = as_month(month)
+    if not month.has_ended(clock.now()):
+        raise ServiceError(
+            "month_open", _("%(m)s尚未结束，月末后才能编制拜访汇总。") % {"m": month.label}, field="month"
+        )
     with transaction.atomic():
-        summary = VisitSummary.objects.select_for_update().filter(community=community, month=month).first()
+        summary = VisitSummary.objects.select_for_update().filter(community=community, month=month.start).first()
         if summary is not None and summary.submitted_at:
-            raise Conflict("submitted", _("%(m)s的拜访汇总已报送，不能再修改。") % {"m": label})
-        first = summary is None
-        if first:
-            summary = VisitSummary(community=community, month=month)
+            raise Conflict("submitted", _("%(m)s的拜访汇总已报送，不能再修改。") % {"m": month.label})
+        if summary is None:
+            summary = VisitSummary(community=community, month=month.start)
         summary.text = (text or "").strip()
         try:
             summary.full_clean(exclude=["submitted_by"])
@@ -192,36 +170,85 @@ def visit_summary_prepare(*, community, month: dt.date, actor, text: str = "") -
             "engagement.visit_summary.prepared",
             summary,
             community=community,
-            summary=_("编制%(m)s业户拜访汇总") % {"m": label},
-            month=f"{month:%Y-%m}",
+            summary=_("编制%(m)s业户拜访汇总") % {"m": month.label},
+            month=month.key,
         )
     return summary
 
 
 def visit_summary_submit(*, summary: VisitSummary, actor) -> VisitSummary:
-    """Submit the summary to the director (VS-5): due by the 5th of the following month; meets the deadline."""
+    """Send the summary to the director (VS-5): it meets the month's duty, due by 24:00 of the 5th of
+    the next month, and starts the director's approval. After a return it is sent again: a new
+    approval, while the duty keeps the time it was first met."""
     require(actor, "engagement.visit_summary", summary.community_id)
-    label = month_label(summary.month)
+    month = summary.period
     if summary.submitted_at:
-        raise Conflict("submitted", _("%(m)s的拜访汇总已报送。") % {"m": label})
+        raise Conflict("submitted", _("%(m)s的拜访汇总已报送。") % {"m": month.label})
     if not summary.text.strip():
         raise ServiceError("invalid", _("请填写汇总意见后再报送。"), field="text")
     with transaction.atomic():
-        summary.submitted_at, summary.submitted_by = clock.now(), actor
+        summary = VisitSummary.objects.select_for_update().get(pk=summary.pk)
+        if summary.submitted_at:  # sent by someone else in the meantime
+            raise Conflict("submitted", _("%(m)s的拜访汇总已报送。") % {"m": month.label})
+        now = clock.now()
+        again = approvals.approvals_of(summary, SUMMARY).exists()  # after a return
+        summary.submitted_at, summary.submitted_by = now, actor
         summary.save(update_fields=["submitted_at", "submitted_by"])
-        due = summary_due(summary.community, summary.month)
-        Deadline.objects.pending().filter(community_id=summary.community_id, rule="VS-5", due_at=due).update(
-            met_at=summary.submitted_at, met_by=actor
+        duty = duties.duty_meet(
+            community=summary.community,
+            key=SUMMARY,
+            period=month,
+            actor=actor,
+            at=now,
+            note=_("本月无拜访") if _no_visits(summary.community, month) else "",
         )
+        approvals.approval_start(subject=summary, key=SUMMARY, actor=actor)
         log(
             actor,
             "engagement.visit_summary.submitted",
             summary,
             community=summary.community,
-            summary=_("报送%(m)s业户拜访汇总") % {"m": label},
-            on_time=summary.submitted_at <= due,
+            summary=_("报送%(m)s业户拜访汇总") % {"m": month.label},
+            month=month.key,
+            on_time=now <= duty.due_at,
+            again=again,
         )
     return summary
+
+
+def visit_summary_url(summary: VisitSummary) -> str:
+    return summary_url(summary.community, summary.period)
+
+
+def summary_url(community, month: Period) -> str:
+    """The summary page of the community's month: links from the inbox and 待我审批 open that community."""
+    return f"{reverse('engagement:visit_summary')}?month={month.key}&community={community.pk}"
+
+
+def visit_summary_approved(approval, actor) -> None:
+    """The director has approved the summary (VS-5): the CS supervisor who sent it is told."""
+    summary = approval.subject
+    notify(
+        summary.submitted_by,
+        _("%(m)s业户拜访汇总已批准") % {"m": summary.period.label},
+        url=visit_summary_url(summary),
+        community=summary.community,
+    )
+
+
+def visit_summary_returned(approval, actor, comment: str) -> None:
+    """The director returned the summary with what to change: it can be revised and sent again.
+    Its month opens again for late records, since nothing of it stands with the director now."""
+    summary = VisitSummary.objects.select_for_update().get(pk=approval.subject_id)
+    sender = summary.submitted_by
+    summary.submitted_at, summary.submitted_by = None, None
+    summary.save(update_fields=["submitted_at", "submitted_by"])
+    notify(
+        sender,
+        _("%(m)s业户拜访汇总被退回：%(c)s") % {"m": summary.period.label, "c": comment},
+        url=visit_summary_url(summary),
+        community=summary.community,
+    )
 
 
 def visit_give_feedback(*, visit: Visit, actor, feedback: str, given_at: dt.datetime | None = None) -> Visit:
@@ -275,7 +302,9 @@ def visit_to_ticket(
             reporter=next(
                 (
                     o.person
-                    for o in Ownership.objects.filter(room=visit.room, until__isnull=True).order_by("since", "pk")
+                    for o in Ownership.objects.filter(room=visit.room, until__isnull=True).order_by(
+                        F("since").asc(nulls_first=True), "pk"
+                    )
                 ),
                 None,
             ),

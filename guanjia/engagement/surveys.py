@@ -6,13 +6,12 @@ counted by the SV-3 formula (`stats`). Writes check permission, validate, run at
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,29 +20,37 @@ from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open
 from guanjia.core.errors import ServiceError
+from guanjia.core.periods import Period
 from guanjia.core.policies import policy
 from guanjia.core.roles import Role
 from guanjia.core.topics import Topic
+from guanjia.estates.households import households
 
-from . import stats
+from . import stats, timeliness
 from .choices import Answer, Channel, SurveyKind, SurveyStatus
-from .models import Survey, SurveyAnswer, SurveyItem, SurveySheet
-from .visits import moved_in_rooms
+from .models import (
+    SheetDraft,
+    Survey,
+    SurveyAnswer,
+    SurveyItem,
+    SurveySheet,
+    survey_period,
+    survey_period_kind,
+    survey_period_number,
+)
+from .sample import choose_for_evaluation, sample_size
 
 # --- Periods and the calendar of a survey (SV-1, SV-2, SV-6) ---------------------------------
 
 
 def period_of(kind: str, day: dt.date) -> tuple[int, int]:
     """(year, quarter) for an evaluation (SV-1), (year, half) for a questionnaire (SV-2)."""
-    if kind == SurveyKind.EVALUATION:
-        return day.year, (day.month - 1) // 3 + 1
-    return day.year, 1 if day.month <= 6 else 2
+    period = Period.of(survey_period_kind(kind), day)
+    return period.start.year, survey_period_number(period)
 
 
 def period_label(kind: str, year: int, period: int) -> str:
-    if kind == SurveyKind.EVALUATION:
-        return _("%(y)s年第%(p)s季度") % {"y": year, "p": period}
-    return _("%(y)s年上半年") % {"y": year} if period == 1 else _("%(y)s年下半年") % {"y": year}
+    return survey_period(kind, year, period).label
 
 
 def default_title(kind: str, year: int, period: int) -> str:
@@ -54,18 +61,19 @@ def default_title(kind: str, year: int, period: int) -> str:
 def issue_month(community, kind: str, year: int, period: int) -> int:
     """The month the forms go out: the quarter's last month (SV-1), or the policy month of the
     half, June or December by default (SV-2)."""
+    span = survey_period(kind, year, period)
     if kind == SurveyKind.EVALUATION:
-        return period * 3
+        return span.last_day.month
     months = sorted(int(m) for m in policy(community, "SV-2.months"))
-    in_half = [m for m in months if (m <= 6) == (period == 1)]
-    return in_half[0] if in_half else (6 if period == 1 else 12)
+    in_half = [m for m in months if dt.date(year, m, 1) in span]
+    return in_half[0] if in_half else span.last_day.month
 
 
 def proposed_issue_date(community, kind: str, year: int, period: int) -> dt.date:
-    """SV-1: the middle of the quarter's last month (the 15th, or the next working day);
-    SV-2: the first working day of June / December."""
+    """SV-1: the middle of the quarter's last month (the SV-1.issue_day, the 15th, or the next
+    working day); SV-2: the first working day of June / December."""
     month = issue_month(community, kind, year, period)
-    day = dt.date(year, month, 15 if kind == SurveyKind.EVALUATION else 1)
+    day = dt.date(year, month, policy(community, "SV-1.issue_day") if kind == SurveyKind.EVALUATION else 1)
     while not workdays.is_workday(day):
         day += dt.timedelta(days=1)
     return day
@@ -80,8 +88,7 @@ def collect_due(survey: Survey, issued_on: dt.date) -> dt.datetime:
 
 def summary_due(survey: Survey) -> dt.datetime:
     """SV-1: the summary reaches the head office by the 5th of the next quarter's first month."""
-    year, month = (survey.year, survey.period * 3 + 1) if survey.period < 4 else (survey.year + 1, 1)
-    return workdays.deadline_end(dt.date(year, month, policy(survey.community, "SV-1.summary_day")))
+    return survey.calendar_period.due_on_day(policy(survey.community, "SV-1.summary_day"))
 
 
 def min_return_pct(survey: Survey) -> Decimal:
@@ -168,28 +175,6 @@ def survey_set_items(*, survey: Survey, actor, items) -> list[SurveyItem]:
     return created
 
 
-def sample_size(households: int, pct) -> int:
-    """SV-1: at least `pct` of the moved-in households, rounded up to whole households."""
-    return math.ceil(Decimal(households) * Decimal(str(pct)) / 100)
-
-
-def _spread(rooms: list, rng: random.Random) -> list:
-    """Shuffle within each entrance, then deal the entrances in turn, so that any prefix of the
-    result spreads over every entrance (unit) as evenly as possible."""
-    by_unit: dict = defaultdict(list)
-    for room in rooms:
-        by_unit[(room.building_id, room.unit_id)].append(room)
-    queues = [by_unit[k] for k in sorted(by_unit, key=lambda k: (k[0], k[1] or 0))]
-    for q in queues:
-        rng.shuffle(q)
-    dealt = []
-    while queues:
-        for q in queues:
-            dealt.append(q.pop())
-        queues = [q for q in queues if q]
-    return dealt
-
-
 def survey_draw(*, survey: Survey, actor, rng: random.Random | None = None) -> int:
     """Choose who gets a form, replacing any earlier draw of this draft.
 
@@ -202,27 +187,14 @@ def survey_draw(*, survey: Survey, actor, rng: random.Random | None = None) -> i
     require(actor, "engagement.survey_manage", survey.community_id)
     _require_draft(survey)
     rng = rng or random.SystemRandom()
-    rooms = list(moved_in_rooms(survey.community).only("id", "building_id", "unit_id", "code"))
+    rooms = list(households(survey.community).only("id", "building_id", "unit_id", "code"))
     if not rooms:
-        raise ServiceError("invalid", _("本小区还没有已入伙的房屋，无法发放问卷。"), field="status")
+        raise ServiceError("invalid", _("本小区还没有已入住的住宅，无法发放问卷。"), field="status")
     if survey.kind == SurveyKind.QUESTIONNAIRE:
         chosen = rooms
     else:
         need = sample_size(len(rooms), policy(survey.community, "SV-1.sample_pct"))
-        asked = dict(  # room → the latest quarter it was drawn in this year
-            SurveySheet.objects.filter(
-                community=survey.community, survey__kind=SurveyKind.EVALUATION, survey__year=survey.year
-            )
-            .exclude(survey=survey)
-            .values("room_id")
-            .annotate(last=Max("survey__period"))
-            .values_list("room_id", "last")
-        )
-        fresh = [r for r in rooms if r.id not in asked]
-        chosen = _spread(fresh, rng)[:need]
-        if len(chosen) < need:
-            again = sorted((r for r in rooms if r.id in asked), key=lambda r: (asked[r.id], r.code))
-            chosen += again[: need - len(chosen)]
+        chosen = choose_for_evaluation(survey, rooms, need, rng)
     chosen.sort(key=lambda r: r.code)
     with transaction.atomic():
         survey.sheets.all().delete()
@@ -245,8 +217,10 @@ def survey_draw(*, survey: Survey, actor, rng: random.Random | None = None) -> i
     return len(chosen)
 
 
-def survey_issue(*, survey: Survey, actor, issued_on: dt.date) -> Survey:
-    """Hand the forms out: the survey opens for answers and its clocks start (SV-1, SV-2, SV-6)."""
+def survey_issue(*, survey: Survey, actor, issued_on: dt.date, early_ok: bool = False) -> Survey:
+    """Hand the forms out: the survey opens for answers and its clocks start (SV-1, SV-2, SV-6).
+    An evaluation before mid-month is refused with the SV-1 warning unless `early_ok` (the clerk
+    has read it and confirms); the log records that it went out early."""
     require(actor, "engagement.survey_manage", survey.community_id)
     _require_draft(survey)
     if issued_on is None:
@@ -260,6 +234,11 @@ def survey_issue(*, survey: Survey, actor, issued_on: dt.date) -> Survey:
         )
     if not survey.sheets.exists():
         raise ServiceError("invalid", _("请先确定发放对象。"), field="status")
+    early = timeliness.early_issue_warning(survey, issued_on)
+    if early and not early_ok:
+        raise ServiceError(
+            "early_issue", early + _("如确需提前发放，请勾选“确认提前发放”后再提交。"), field="issued_on"
+        )
     start = timezone.make_aware(dt.datetime.combine(issued_on, dt.time()))
     with transaction.atomic():
         survey.status = SurveyStatus.ISSUED
@@ -291,7 +270,9 @@ def survey_issue(*, survey: Survey, actor, issued_on: dt.date) -> Survey:
             "engagement.survey.issued",
             survey,
             community=survey.community,
-            summary=_("发放%(t)s，共 %(n)s 份") % {"t": survey.title, "n": survey.sheets.count()},
+            summary=(_("发放%(t)s，共 %(n)s 份（早于季末月中旬）") if early else _("发放%(t)s，共 %(n)s 份"))
+            % {"t": survey.title, "n": survey.sheets.count()},
+            early=bool(early),
         )
     return survey
 
@@ -390,20 +371,28 @@ def sheets_for_owner(user):
 
     return (
         SurveySheet.objects.filter(room__in=homes_of(user).values("pk"), survey__status=SurveyStatus.ISSUED)
-        .select_related("survey", "room", "community")
+        .select_related("survey", "room", "community", "draft")
         .order_by("-survey__issued_on", "id")
     )
 
 
-def sheet_answer_by_owner(*, sheet: SurveySheet, user, answers: dict, suggestions: str = "") -> SurveySheet:
-    """The owner answers their household's form in the portal; once per form."""
-    if not sheets_for_owner(user).filter(pk=sheet.pk).exists():
+def require_own_open_sheet(sheet: SurveySheet, user) -> None:
+    """The form is of one of the user's homes (else "not found") and its survey is collecting."""
+    from guanjia.estates.selectors import homes_of
+
+    if not SurveySheet.objects.filter(pk=sheet.pk, room__in=homes_of(user).values("pk")).exists():
         raise ServiceError("forbidden", _("这份问卷不属于您的房屋。"), status=404)
     _require_open(sheet.survey)
+
+
+def sheet_answer_by_owner(*, sheet: SurveySheet, user, answers: dict, suggestions: str = "") -> SurveySheet:
+    """The owner answers their household's form in the portal; once per form."""
+    require_own_open_sheet(sheet, user)
     if sheet.returned_at is not None:
         raise ServiceError("answered", _("这份问卷已经填写过了，感谢您的参与。"), status=409)
     marks = _answers_for(sheet.survey, answers)
     with transaction.atomic():
+        SheetDraft.objects.filter(sheet=sheet).delete()  # only the submitted answers count as returned
         _write_sheet(sheet, marks, channel=Channel.PORTAL, suggestions=suggestions, entered_by=None, at=clock.now())
         log(
             user,
@@ -528,16 +517,16 @@ def coverage(survey: Survey) -> list[dict]:
         .order_by()
     }
     entrances = (
-        moved_in_rooms(survey.community)
-        .values_list("building__code", "unit__code")
+        households(survey.community)
+        .values_list("building__code", "unit__code", "building__sort_key", "unit__sort_key")
         .distinct()
-        .order_by("building__code", "unit__code")
+        .order_by("building__sort_key", "unit__sort_key")  # natural order: 2幢 before 10幢
     )
     out = []
-    for building, unit in entrances:
+    for building, unit, _bkey, _ukey in entrances:
         r = rows.get((building, unit), {"issued": 0, "returned": 0})
         out.append({"building": building, "unit": unit or "", "issued": r["issued"], "returned": r["returned"]})
-    out.sort(key=lambda r: (r["issued"] > 0, r["building"], r["unit"]))
+    out.sort(key=lambda r: r["issued"] > 0)  # stable: entrances with no form first, each in natural order
     return out
 
 
@@ -547,12 +536,11 @@ def coverage(survey: Survey) -> list[dict]:
 def next_due_period(community, kind: str, today: dt.date) -> tuple[int, int]:
     """The period a new survey of `kind` is most likely for: the current quarter (SV-1) or half
     (SV-2), or the next one when that survey already exists."""
-    year, period = period_of(kind, today)
-    top = 4 if kind == SurveyKind.EVALUATION else 2
     existing = set(Survey.objects.filter(community=community, kind=kind).values_list("year", "period"))
-    while (year, period) in existing:
-        year, period = (year, period + 1) if period < top else (year + 1, 1)
-    return year, period
+    period = Period.of(survey_period_kind(kind), today)
+    while (period.start.year, survey_period_number(period)) in existing:
+        period = period.next()
+    return period.start.year, survey_period_number(period)
 
 
 def surveys_with_counts(queryset):

@@ -1,34 +1,26 @@
 """Console pages of the visits to households (VS-1 … VS-5). Thin views: forms hand their data
 to one service; a visit of another community is a 404 (DESIGN.md §1)."""
 
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from guanjia.core import clock
-from guanjia.core.access import has_perm
+from guanjia.core import clock, periods
+from guanjia.core.access import has_perm, visible_communities
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
 from guanjia.core.pdf import pdf_response
+from guanjia.core.periods import Period
 
 from . import selectors, services, visit_reports, visits
 from .forms import VisitFeedbackForm, VisitRecordForm, VisitSummaryForm, VisitTicketForm
 from .models import Visit
-
-
-def _month(value: str | None) -> dt.date:
-    """'2026-11' → 2026-11-01; anything else → this month."""
-    try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        return clock.today().replace(day=1)
 
 
 class VisitListView(StaffMixin, ListView):
@@ -40,8 +32,9 @@ class VisitListView(StaffMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.month = _month(self.request.GET.get("month"))
-        start, end = visits.month_bounds(self.month)
+        # ?month=2026-11, this month by default
+        self.month = Period.parse(self.request.GET.get("month"), periods.MONTH) or Period.of(periods.MONTH, clock.now())
+        start, end = self.month.bounds()
         queryset = self.in_community(Visit.objects.filter(visited_at__gte=start, visited_at__lt=end))
         self.key_customer = self.request.GET.get("key_customer") in ("1", "on", "true")
         if self.key_customer:  # VS-6
@@ -51,18 +44,16 @@ class VisitListView(StaffMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         community = self.request.community
-        prev_month = (self.month - dt.timedelta(days=1)).replace(day=1)
-        next_month = (self.month + dt.timedelta(days=32)).replace(day=1)
         context.update(
             month=self.month,
-            month_label=services.month_label(self.month),
-            prev_month=prev_month,
-            next_month=next_month,
+            month_label=self.month.label,
+            prev_month=self.month.previous(),
+            next_month=self.month.next(),
             progress=visits.progress(community, self.month),
             proposals=visits.proposals(community, self.month, limit=20),
             may_record=has_perm(self.request.user, "engagement.visit_record", community),
             key_customer=self.key_customer,
-            query_string=f"month={self.month:%Y-%m}" + ("&key_customer=1" if self.key_customer else ""),
+            query_string=f"month={self.month.key}" + ("&key_customer=1" if self.key_customer else ""),
         )
         return context
 
@@ -78,7 +69,7 @@ class VisitCreateView(StaffMixin, FormView):
         return kwargs
 
     def get_initial(self):
-        now = timezone.localtime().replace(second=0, microsecond=0)
+        now = timezone.localtime(clock.now()).replace(second=0, microsecond=0)
         return {"room_code": self.request.GET.get("room", ""), "visited_at": now, "form": "home"}
 
     def form_valid(self, form):
@@ -142,14 +133,28 @@ class VisitDetailView(StaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(visit=visit, feedback_form=form))
 
 
-class VisitSummaryView(StaffMixin, TemplateView):
-    """The month's visit summary for the director (VS-5): computed figures, the director's text,
-    prepare and submit. ?month=YYYY-MM, last month by default."""
+class SummaryCommunityMixin:
+    """?community=<id> (links from the inbox and 待我审批) opens that community's summary for this
+    request, whichever community the switcher holds; one the user may not see is a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("community")
+        if wanted and request.user.is_authenticated and str(getattr(request.community, "pk", "")) != wanted:
+            community = visible_communities(request.user).filter(pk=wanted if wanted.isdigit() else None).first()
+            if community is None:
+                raise Http404
+            request.community = community
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VisitSummaryView(SummaryCommunityMixin, StaffMixin, TemplateView):
+    """The month's visit summary for the director (VS-5): computed figures, the month's duty and its
+    clock, the text, prepare and submit, and the director's approval. ?month=YYYY-MM, last month by default."""
 
     action = "engagement.view"
     template_name = "engagement/summary.html"
 
-    def get_month(self) -> dt.date:
+    def get_month(self) -> Period:
         return visit_reports.parse_month(self.request.GET.get("month") or self.request.POST.get("month"))
 
     def get_context_data(self, **kwargs):
@@ -157,20 +162,23 @@ class VisitSummaryView(StaffMixin, TemplateView):
         community = self.request.community
         month = kwargs.get("month") or self.get_month()
         summary = visit_reports.summary_of(community, month)
-        due = services.summary_due(community, month)
-        state = visit_reports.summary_state(summary, due)
+        duty = visit_reports.summary_duty(community, month)
+        figures = visit_reports.month_figures(community, month)
+        state = DeadlineState(duty.state) if duty is not None else None
+        text = summary.text if summary else (_("本月无拜访。") if not figures.total else "")
         context.update(
             month=month,
-            prev_month=(month - dt.timedelta(days=1)).replace(day=1),
-            next_month=(month + dt.timedelta(days=32)).replace(day=1),
-            figures=visit_reports.month_figures(community, month),
+            prev_month=month.previous(),
+            next_month=month.next(),
+            month_ended=month.has_ended(clock.now()),
+            figures=figures,
             summary=summary,
-            due=due,
+            duty=duty,
+            due=visit_reports.summary_due(community, month, duty),
             state=state,
-            state_label=dict(DeadlineState.choices)[state],
-            state_colour=DeadlineState(state).colour,
             may_write=has_perm(self.request.user, "engagement.visit_summary", community),
-            form=kwargs.get("form") or VisitSummaryForm(initial={"text": summary.text if summary else ""}),
+            form=kwargs.get("form") or VisitSummaryForm(initial={"text": text}),
+            query=f"month={month.key}&community={community.pk}",
         )
         return context
 
@@ -187,18 +195,19 @@ class VisitSummaryView(StaffMixin, TemplateView):
                 )
                 if request.POST.get("action") == "submit":
                     services.visit_summary_submit(summary=summary, actor=request.user)
-                    messages.success(request, _("拜访汇总已报送。"))
+                    messages.success(request, _("拜访汇总已报送管理处经理。"))
                 else:
                     messages.success(request, _("拜访汇总已保存。"))
             except ServiceError as error:
                 apply_service_error(form, error)
             else:
-                return redirect(f"{reverse('engagement:visit_summary')}?month={month:%Y-%m}")
+                return redirect(services.summary_url(community, month))
         return self.render_to_response(self.get_context_data(month=month, form=form))
 
 
-class VisitSummaryPdfView(StaffMixin, TemplateView):
-    """The printable summary (A4, sign-off lines). Internal: room codes shown, no phone or ID (VS-3)."""
+class VisitSummaryPdfView(SummaryCommunityMixin, StaffMixin, TemplateView):
+    """The printable summary (A4, sign-off lines with who approved it and when). Internal: room
+    codes shown, no phone or ID (VS-3)."""
 
     action = "engagement.view"
 
@@ -207,12 +216,15 @@ class VisitSummaryPdfView(StaffMixin, TemplateView):
         month = visit_reports.parse_month(request.GET.get("month"))
         figures = visit_reports.month_figures(community, month)
         summary = visit_reports.summary_of(community, month)
+        approval = visit_reports.approval_of(summary)
         context = {
             "community": community,
             "title": _("%(m)s业户拜访工作汇总") % {"m": figures.label},
             "figures": figures,
             "summary": summary,
-            "due": services.summary_due(community, month),
-            "generated_at": timezone.localtime(),
+            "approval": approval,
+            "approvers": visit_reports.approvers(approval),
+            "due": visit_reports.summary_due(community, month, visit_reports.summary_duty(community, month)),
+            "generated_at": timezone.localtime(clock.now()),
         }
-        return pdf_response("pdf/visit_summary.html", context, f"visit-summary-{month:%Y-%m}.pdf", request=request)
+        return pdf_response("pdf/visit_summary.html", context, f"visit-summary-{month.key}.pdf", request=request)

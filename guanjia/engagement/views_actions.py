@@ -16,12 +16,11 @@ from django.views.generic import ListView, TemplateView
 from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
-from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
 
-from . import actions, charts, surveys
+from . import actions, charts, staff, surveys, timeliness
 from .choices import ActionKind, ActionStatus, CauseCategory
 from .models import Action, Cause, Survey
 
@@ -47,13 +46,16 @@ class ActionForm(forms.Form):
     problem = forms.CharField(label=gettext_lazy("存在的问题"), max_length=200)
     cause_text = forms.CharField(label=gettext_lazy("原因"), max_length=200, required=False)
     measure = forms.CharField(label=gettext_lazy("措施"), widget=forms.Textarea(attrs={"rows": 4}))
-    owner = forms.ModelChoiceField(label=gettext_lazy("责任人"), queryset=None)
+    # QA-3: the picker offers the community's staff only; a crafted id of anyone else is refused.
+    owner = forms.ModelChoiceField(
+        label=gettext_lazy("责任人"), queryset=None, error_messages={"invalid_choice": actions.OWNER_NOT_STAFF}
+    )
     due_on = forms.DateField(label=gettext_lazy("完成期限"), widget=DateInput)
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = actions.staff_of(community)
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].queryset = staff.staff_of(community)
+        self.fields["owner"].label_from_instance = staff.staff_name
 
 
 class CompleteForm(forms.Form):
@@ -360,7 +362,7 @@ class SurveyMeasuresView(StaffMixin, TemplateView):
         survey = self.get_survey()
         context.update(measures_context(survey))
         context.update(
-            clock=deadlines_of(survey).filter(rule="SV-6.measures").last(),
+            measures=timeliness.measures_timeliness(survey),  # SV-6: on time, late or overdue
             measures_workdays=policy(survey.community, "SV-6.measures_workdays"),
             may_manage=has_perm(self.request.user, "engagement.survey_manage", survey.community_id),
             may_analyse=has_perm(self.request.user, "engagement.analyse", survey.community_id),

@@ -1,12 +1,14 @@
-"""The 访问与满意度 panel of the dashboard (VS-1, SV-2, SV-3, QA-3), loaded with htmx after the page."""
+"""The 访问与满意度 panel of the dashboard (VS-1, VS-5, SV-2, SV-3, QA-3), loaded with htmx after the page."""
 
 from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
-from guanjia.core import clock
+from guanjia.core import clock, periods
 from guanjia.core.console import StaffMixin
+from guanjia.core.models import DeadlineState
+from guanjia.core.periods import Period
 
-from . import actions, surveys
+from . import actions, services, surveys, visit_reports
 from .choices import ActionStatus, SurveyStatus
 from .indicators import indicators
 from .models import Action, Survey
@@ -34,5 +36,16 @@ class EngagementPanelView(StaffMixin, TemplateView):
             self.in_community(Action.objects.filter(owner=user, status=ActionStatus.OPEN))
         ).aggregate(open=Count("id"), late=Count("id", filter=Q(overdue=True)))  # an alias apart from the annotation
         mine = {"open": counts["open"], "overdue": counts["late"]}
-        context.update(figures=figures, collecting=collecting, threshold=threshold, mine=mine)
+        last_month = Period.of(periods.MONTH, clock.now()).previous()
+        summary = visit_reports.summary_duty(community, last_month)  # VS-5, opened on read if missing
+        context.update(
+            figures=figures,
+            collecting=collecting,
+            threshold=threshold,
+            mine=mine,
+            summary_duty=summary,
+            summary_state=DeadlineState(summary.state) if summary else None,
+            summary_month=last_month,
+            summary_url=services.summary_url(community, last_month),
+        )
         return context

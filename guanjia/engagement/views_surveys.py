@@ -24,8 +24,9 @@ from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
 from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
+from guanjia.estates.households import household_count
 
-from . import surveys
+from . import sample, surveys, timeliness
 from .choices import SurveyKind, SurveyStatus
 from .forms_surveys import (
     ANSWER_LEGEND,
@@ -36,7 +37,6 @@ from .forms_surveys import (
     items_as_text,
 )
 from .models import Survey, SurveySheet
-from .visits import moved_in_rooms
 
 
 def _rate(returned: int, issued: int) -> Decimal | None:
@@ -75,7 +75,9 @@ class SurveyListView(StaffMixin, ListView):
         context = super().get_context_data(**kwargs)
         community = self.request.community
         minimum = Decimal(str(policy(community, "SV-2.min_return_pct")))
+        timeliness.attach_measures(context["surveys"])  # SV-6: late or overdue notices, one query
         for survey in context["surveys"]:
+            survey.early_warning = timeliness.early_issue_warning(survey, survey.issued_on)  # SV-1
             survey.return_rate = _rate(survey.returned, survey.issued)
             survey.rate_ok = survey.return_rate is not None and survey.return_rate >= minimum
             survey.period_label = surveys.period_label(survey.kind, survey.year, survey.period)
@@ -152,14 +154,20 @@ class SurveyDetailView(SurveyMixin, TemplateView):
             may_enter=self.may("engagement.survey_enter"),
             items_form=kwargs.get("items_form") or SurveyItemsForm(initial={"items": items_as_text(items)}),
             issue_form=kwargs.get("issue_form") or SurveyIssueForm(initial={"issued_on": proposed}),
+            # SV-1: a warning the clerk confirms before handing an evaluation out early.
+            early_warning=kwargs.get("early_warning", ""),
+            issued_early=timeliness.early_issue_warning(survey, survey.issued_on),
+            mid_month=timeliness.mid_month(survey) if survey.kind == SurveyKind.EVALUATION else None,
+            measures=timeliness.measures_timeliness(survey),  # SV-6
+            sample=sample.sample_check(survey),  # SV-1 minimum / SV-2 every household, against today's register
             results_url=f"/console/engagement/surveys/{survey.pk}/results/",
         )
         if draft:
-            households = moved_in_rooms(community).count()
-            context["households"] = households
+            households, households_text = household_count(community)
+            context.update(households=households, households_text=households_text)
             if survey.kind == SurveyKind.EVALUATION:
                 pct = policy(community, "SV-1.sample_pct")
-                context.update(sample_pct=pct, sample=surveys.sample_size(households, pct))
+                context.update(sample_pct=pct, sample_size=sample.sample_size(households, pct))
         return context
 
     def post(self, request, *args, **kwargs):
@@ -185,6 +193,10 @@ class SurveyDetailView(SurveyMixin, TemplateView):
                 try:
                     surveys.survey_issue(survey=survey, actor=request.user, **form.cleaned_data)
                 except ServiceError as error:
+                    if error.code == "early_issue":  # SV-1: shown with a box to confirm, not a dead end
+                        return self.render_to_response(
+                            self.get_context_data(issue_form=form, early_warning=str(error.message))
+                        )
                     apply_service_error(form, error)
                 else:
                     messages.success(
@@ -195,6 +207,9 @@ class SurveyDetailView(SurveyMixin, TemplateView):
         try:
             if action == "draw":
                 self._draw(survey)
+            elif action == "top_up":
+                added = sample.survey_top_up(survey=survey, actor=request.user)
+                messages.success(request, _("已补发 %(n)s 份，表号接续原有编号。") % {"n": added})
             elif action == "close":
                 surveys.survey_close(survey=survey, actor=request.user)
                 messages.success(request, _("已截止回收。"))
@@ -204,14 +219,16 @@ class SurveyDetailView(SurveyMixin, TemplateView):
 
     def _draw(self, survey: Survey) -> None:
         forms_count = surveys.survey_draw(survey=survey, actor=self.request.user)
-        households = moved_in_rooms(survey.community).count()
+        _households, households_text = household_count(survey.community)
         if survey.kind == SurveyKind.QUESTIONNAIRE:  # SV-2
             messages.success(
-                self.request, _("已确定发放对象：全部入住 %(n)s 户，每个单元均已覆盖。") % {"n": forms_count}
+                self.request,
+                _("已确定发放对象：全部%(h)s，共 %(n)s 份，每个单元均已覆盖。")
+                % {"h": households_text, "n": forms_count},
             )
             return
         pct = policy(survey.community, "SV-1.sample_pct")  # SV-1
-        text = _("已确定发放对象：%(h)s 户 × %(p)s%% = %(m)s 户") % {"h": households, "p": pct, "m": forms_count}
+        text = _("已确定发放对象：%(h)s × %(p)s%% = %(m)s 户") % {"h": households_text, "p": pct, "m": forms_count}
         again = surveys.drawn_earlier_this_year(survey)
         if again:
             text += _("；本年度未抽取的业户不足，其中 %(a)s 户为本年度已抽取过的业户。") % {"a": again}
@@ -257,9 +274,12 @@ class SheetListView(SurveyMixin, ListView):
             survey=survey,
             issued=issued,
             returned=returned,
-            buildings=list(
-                survey.sheets.values_list("room__building__code", flat=True).distinct().order_by("room__building__code")
-            ),
+            buildings=[
+                code
+                for code, _key in survey.sheets.values_list("room__building__code", "room__building__sort_key")
+                .distinct()
+                .order_by("room__building__sort_key")
+            ],
             state=self.request.GET.get("state", ""),
             building=self.request.GET.get("building", ""),
             q=self.request.GET.get("q", ""),

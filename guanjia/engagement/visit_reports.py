@@ -1,33 +1,30 @@
-"""The figures of the monthly visit summary for the director (VS-5): computed from the month's
-visits, never typed. One query for the visits, plus the VS-1 progress (`visits.progress`)."""
+"""The monthly visit summary for the director (VS-5) as it is read: the figures, computed from the
+month's visits and never typed (one query for the visits, plus the VS-1 progress), the month's
+duty with its clock, and the director's approval."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from guanjia.core import clock
-from guanjia.core.models import DeadlineState
+from guanjia.core import approvals, clock, duties, periods
+from guanjia.core.approval_models import Approval, ApprovalOutcome, ApprovalStatus
+from guanjia.core.models import Deadline
+from guanjia.core.periods import Period
 from guanjia.core.topics import Topic
 
 from . import selectors, visits
 from .choices import VisitForm
 from .models import Visit, VisitSummary
-from .services import month_label, summary_due
+from .services import SUMMARY
 
 
-def parse_month(value: str | None, default: dt.date | None = None) -> dt.date:
-    """'2026-11' → 2026-11-01; anything else → `default` (last month: the summary is for the past month)."""
-    try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        if default is not None:
-            return default
-        return (clock.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+def parse_month(value: str | None) -> Period:
+    """'2026-11' → that month; anything else → last month (the summary is of the month just past)."""
+    return Period.parse(value, periods.MONTH) or Period.of(periods.MONTH, clock.now()).previous()
 
 
 @dataclass
 class MonthFigures:
-    month: dt.date
-    label: str
+    period: Period
     progress: visits.Progress
     visits: list = field(default_factory=list)
     total: int = 0
@@ -49,18 +46,22 @@ class MonthFigures:
     def key_customer_count(self) -> int:
         return len(self.key_customers)
 
+    @property
+    def label(self) -> str:
+        return self.period.label
 
-def month_figures(community, month: dt.date) -> MonthFigures:
+
+def month_figures(community, month: Period | dt.date) -> MonthFigures:
     """VS-5: everything the director reads about the month's visits (callbacks listed but not
     counted against the VS-1 quota)."""
-    month = month.replace(day=1)
-    start, end = visits.month_bounds(month)
+    month = visits.as_month(month)
+    start, end = month.bounds()
     rows = list(
         selectors.visits_with_related(
             Visit.objects.filter(community=community, visited_at__gte=start, visited_at__lt=end)
         ).order_by("visited_at", "id")
     )
-    figures = MonthFigures(month=month, label=month_label(month), progress=visits.progress(community, month))
+    figures = MonthFigures(period=month, progress=visits.progress(community, month))
     figures.visits = rows
     figures.total = len(rows)
     figures.callbacks = sum(v.is_callback for v in rows)
@@ -88,20 +89,49 @@ def month_figures(community, month: dt.date) -> MonthFigures:
     return figures
 
 
-def summary_of(community, month: dt.date) -> VisitSummary | None:
-    return (
-        VisitSummary.objects.select_related("submitted_by")
-        .filter(community=community, month=month.replace(day=1))
-        .first()
+def summary_of(community, month: Period) -> VisitSummary | None:
+    return VisitSummary.objects.select_related("submitted_by").filter(community=community, month=month.start).first()
+
+
+def summary_duty(community, month: Period, now: dt.datetime | None = None) -> Deadline | None:
+    """The month's VS-5 occurrence with its `state` from the clock, or None while it is not owed
+    (the month is not over, or is older than the calendar opens for a community).
+
+    Read first: the occurrences are opened by the calendar (`duties_open`, idempotent), here on
+    read when the month's row is missing, so the page never depends on a job having run."""
+    now = now or clock.now()
+    rows = Deadline.objects.with_state(now).filter(community=community, duty=SUMMARY, period=month.key)
+    row = rows.first()
+    if row is None and month.has_ended(now) and duties.duties_open([community], now=now, keys=[SUMMARY]):
+        row = rows.first()
+    return row
+
+
+def summary_due(community, month: Period, row: Deadline | None = None) -> dt.datetime:
+    """24:00 of the 5th (VS-5.summary_day) of the next month: the occurrence's, or the duty's rule."""
+    return row.due_at if row is not None else duties.duty_of(SUMMARY).due(community, month)
+
+
+def approval_of(summary: VisitSummary | None) -> Approval | None:
+    return approvals.current_approval(summary, SUMMARY) if summary is not None else None
+
+
+def approvers(approval: Approval | None) -> list:
+    """Who approved which step and when (the PDF's sign-off), in chain order; [] unless approved."""
+    if approval is None or approval.status != ApprovalStatus.APPROVED:
+        return []
+    return list(
+        approval.decisions.filter(outcome=ApprovalOutcome.APPROVE).select_related("decided_by").order_by("position")
     )
 
 
-def summary_state(summary: VisitSummary | None, due: dt.datetime, now: dt.datetime | None = None) -> str:
-    """Open / overdue / met / late from the clock and the submission time (DESIGN.md §4)."""
-    now = now or clock.now()
-    if summary is not None and summary.submitted_at:
-        return DeadlineState.MET if summary.submitted_at <= due else DeadlineState.LATE
-    return DeadlineState.OVERDUE if now > due else DeadlineState.OPEN
-
-
-__all__ = ["MonthFigures", "month_figures", "parse_month", "summary_due", "summary_of", "summary_state"]
+__all__ = [
+    "MonthFigures",
+    "approval_of",
+    "approvers",
+    "month_figures",
+    "parse_month",
+    "summary_due",
+    "summary_duty",
+    "summary_of",
+]

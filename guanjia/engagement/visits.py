@@ -1,5 +1,6 @@
 """The monthly visit quota (VS-1): moved-in households × the tiered share, rounded up,
-against the distinct households visited (callbacks not counted), and whom to visit next."""
+against the distinct households visited (callbacks not counted), and whom to visit next.
+Households are `estates.households` (dwellings; shops only by policy; never parking or storage)."""
 
 import datetime as dt
 import math
@@ -7,24 +8,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Exists, F, Max, OuterRef, Q
-from django.utils import timezone
 
+from guanjia.core import periods
+from guanjia.core.periods import Period
 from guanjia.core.policies import policy
-from guanjia.estates.choices import Handover
-from guanjia.estates.models import Room
+from guanjia.estates.households import counts_shops, households, households_text
 
 from .models import Visit
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[first moment of the month, first moment of the next) in local time."""
-    start = month.replace(day=1)
-    nxt = (start + dt.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(dt.datetime.combine(start, dt.time()), tz),
-        timezone.make_aware(dt.datetime.combine(nxt, dt.time()), tz),
-    )
+def as_month(month: Period | dt.date) -> Period:
+    """The month a caller names by any of its days or by its Period (the KPI page passes dates)."""
+    return month if isinstance(month, Period) else Period.of(periods.MONTH, month)
 
 
 def tier_pct(households: int, tiers) -> Decimal:
@@ -40,25 +35,23 @@ def quota_for(households: int, pct: Decimal) -> int:
     return math.ceil(Decimal(households) * Decimal(pct) / 100)
 
 
-def moved_in_rooms(community):
-    return Room.objects.filter(community=community, handover=Handover.MOVED_IN)
-
-
-def monthly_quota(community, month: dt.date) -> tuple[int, Decimal, int]:
+def monthly_quota(community, month: Period | dt.date) -> tuple[int, Decimal, int]:
     """(moved-in households, share %, quota) for the month (VS-1; the tiers are a policy)."""
-    households = moved_in_rooms(community).count()
-    pct = tier_pct(households, policy(community, "VS-1.tiers"))
-    return households, pct, quota_for(households, pct)
+    n = households(community).count()
+    pct = tier_pct(n, policy(community, "VS-1.tiers"))
+    return n, pct, quota_for(n, pct)
 
 
-def _month_visits(community, month: dt.date):
-    start, end = month_bounds(month)
+def _month_visits(community, month: Period | dt.date):
+    start, end = as_month(month).bounds()
     return Visit.objects.filter(community=community, visited_at__gte=start, visited_at__lt=end, is_callback=False)
 
 
-def visited_households(community, month: dt.date) -> int:
-    """Distinct households with a visit in the month; callbacks are not counted (VS-1)."""
-    return _month_visits(community, month).values("room").distinct().count()
+def visited_households(community, month: Period | dt.date) -> int:
+    """Distinct households with a visit in the month; callbacks are not counted, nor visits to a
+    room that is no household (a shop where shops do not count, a garage) (VS-1)."""
+    rows = _month_visits(community, month).filter(room__in=households(community).values("pk"))
+    return rows.values("room").distinct().count()
 
 
 @dataclass(frozen=True)
@@ -67,6 +60,12 @@ class Progress:
     pct: Decimal
     quota: int
     visited: int
+    count_shops: bool = False
+
+    @property
+    def households_text(self) -> str:
+        """What `households` counts: "已入住住宅 412 户（不含车位、车库、储藏室、商铺）"."""
+        return households_text(self.households, self.count_shops)
 
     @property
     def percent_done(self) -> int:
@@ -83,21 +82,21 @@ class Progress:
         return self.visited >= self.quota
 
 
-def progress(community, month: dt.date) -> Progress:
-    households, pct, quota = monthly_quota(community, month)
-    return Progress(households, pct, quota, visited_households(community, month))
+def progress(community, month: Period | dt.date) -> Progress:
+    n, pct, quota = monthly_quota(community, month)
+    return Progress(n, pct, quota, visited_households(community, month), counts_shops(community))
 
 
-def proposals(community, month: dt.date, limit: int = 20):
+def proposals(community, month: Period | dt.date, limit: int = 20):
     """Moved-in households not visited for longest (never visited first), leaving out those
     already visited this month (VS-1). One query; each row carries `last_visit`."""
-    start, end = month_bounds(month)
+    start, end = as_month(month).bounds()
     visited_this_month = Visit.objects.filter(
         room=OuterRef("pk"), is_callback=False, visited_at__gte=start, visited_at__lt=end
     )
     return (
-        moved_in_rooms(community)
+        households(community)
         .annotate(last_visit=Max("visits__visited_at", filter=Q(visits__is_callback=False)))
         .filter(~Exists(visited_this_month))
-        .order_by(F("last_visit").asc(nulls_first=True), "code")[:limit]
+        .order_by(F("last_visit").asc(nulls_first=True), "sort_key")[:limit]
     )

@@ -75,6 +75,26 @@ class RegisterKind(models.TextChoices):
     LEASE = "lease", _("租赁清单")
 
 
+class ListsReview(models.TextChoices):
+    """Where a month's lists stand in the office manager's review (PR-4)."""
+
+    NOT_ENDED = "not_ended", _("本月未结束")
+    NOT_SUBMITTED = "not_submitted", _("待送审")
+    IN_REVIEW = "in_review", _("经理审核中")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+
+    @property
+    def colour(self) -> str:
+        return {
+            "not_ended": "grey",
+            "not_submitted": "amber",
+            "in_review": "amber",
+            "returned": "red",
+            "approved": "green",
+        }[self.value]
+
+
 class ImportKind(models.TextChoices):
     ROOMS = "rooms", _("房屋及业主")
     LEASES = "leases", _("租赁")

@@ -716,6 +716,90 @@ def logins() -> list[Login]:
     ]
 
 
+# Where `make run` serves the owner portal (printed with the demo owners' logins).
+PORTAL_URL = "http://127.0.0.1:8000/m/"
+
+
+@dataclass(frozen=True)
+class OwnerLogin:
+    username: str  # the registered mobile number: the portal names accounts after it
+    name: str
+    room: str
+    community: str
+
+
+# The demo owners' registered mobiles (their portal user names), the same on every build, so the
+# README can list them. 139 0000 000x is outside what the generator draws.
+DEMO_OWNER_PHONES = {"cuiyuan": "13900000001", "jinxiu": "13900000002", "jiangpan": "13900000003"}
+
+
+def demo_owner_accounts(communities: list[Community]) -> int:
+    """One owner per community whose portal account is already open, with the demo password.
+
+    The owner whose home has the most tickets (so "我的工单" has something to show) is registered
+    with the community's DEMO_OWNER_PHONES number and opened through the portal's own activation
+    (registered mobile + the last 6 characters of the ID number), so the account is exactly what a
+    real owner gets. A community that has its owner already is left alone (idempotent: an older
+    demo database gains them on the next `manage.py demo`)."""
+    from guanjia.core.crypto import decrypt
+    from guanjia.portal.services import portal_account_activate
+
+    opened = 0
+    for community in communities:
+        if Person.objects.filter(community=community, user__isnull=False).exists():
+            continue
+        number = DEMO_OWNER_PHONES.get(community.code)
+        person = Person.objects.filter(community=community, phones__number=number).first() if number else None
+        if person is None:
+            person = _busiest_owner(community)
+            if person is None:
+                continue
+            phone = person.phones.order_by("pk").first()
+            if number and not Phone.objects.filter(number=number).exists():
+                phone = phone or Phone(community=community, person=person)
+                phone.number = number
+                phone.save()
+            elif phone is None:
+                continue
+            number = phone.number
+        portal_account_activate(phone=number, id_tail=decrypt(person.id_encrypted)[-6:], password=PASSWORD)
+        opened += 1
+    return opened
+
+
+def _busiest_owner(community: Community) -> Person | None:
+    from django.db.models import Count
+
+    ownership = (
+        Ownership.objects.filter(community=community, until__isnull=True, room__kind=RoomKind.RESIDENCE)
+        .exclude(person__id_encrypted="")
+        .annotate(tickets=Count("room__tickets", distinct=True))
+        .select_related("person")
+        .order_by("-tickets", "room_id", "pk")
+        .first()
+    )
+    return ownership.person if ownership else None
+
+
+def owner_logins() -> list[OwnerLogin]:
+    """The demo owners with an open portal account, one per community (for the logins table)."""
+    company = Company.objects.filter(name=COMPANY_NAME).first()
+    if company is None:
+        return []
+    rows = []
+    for community in company.communities.order_by("pk"):
+        ownership = (
+            Ownership.objects.filter(community=community, until__isnull=True, person__user__isnull=False)
+            .select_related("person__user", "room")
+            .order_by("person__user_id", "pk")
+            .first()
+        )
+        if ownership is not None:
+            person = ownership.person
+            rows.append(OwnerLogin(person.user.username, person.name, ownership.room.code, community.name))
+    return rows
+
+
 def _demo_usernames(company: Company) -> list[str]:
     codes = list(company.communities.values_list("code", flat=True))
     return ["admin", "quality", *(f"{c}_{s}" for c in codes for s in ROLE_SHORT.values())]
@@ -726,6 +810,7 @@ class Result:
     created: bool
     communities: list[Community]
     seconds: float = 0.0
+    owners_opened: int = 0  # demo owners whose portal account this run opened
 
 
 def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | None = None) -> Result:
@@ -734,7 +819,10 @@ def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | Non
 
     company = Company.objects.filter(name=COMPANY_NAME).first()
     if company is not None:
-        return Result(created=False, communities=list(company.communities.all()))
+        communities = list(company.communities.all())
+        with transaction.atomic():
+            opened = demo_owner_accounts(communities)  # demo databases made before the owners had accounts
+        return Result(created=False, communities=communities, owners_opened=opened)
     started = time.perf_counter()
     gen = Generator(seed, today=today)
     with transaction.atomic():
@@ -759,4 +847,5 @@ def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | Non
             }
             engagement_demo.build(community, staff, today=gen.today, rng=gen.rng)
             servicedesk_demo.build(community, staff, today=gen.today, rng=gen.rng)
-    return Result(created=True, communities=communities, seconds=time.perf_counter() - started)
+        opened = demo_owner_accounts(communities)
+    return Result(created=True, communities=communities, seconds=time.perf_counter() - started, owners_opened=opened)

@@ -18,17 +18,18 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.access import has_perm, require
 from guanjia.core.activity import log
 from guanjia.core.crypto import decrypt
 from guanjia.core.masking import mask_id
 
 from .choices import Acquisition, Handover, IdType, ImportKind, RoomKind, RoomUse
-from .importing import COLUMNS, EXAMPLE_MARK
+from .importing import COLUMNS, EXAMPLE_MARK, Layout, layout_columns
 from .models import Lease, Ownership, Person, Phone, Room
 
 CHUNK = 2000
-TEXT_COLUMNS = ("id_number", "phones", "code", "certificate_no", "registration_no")
+TEXT_COLUMNS = ("id_number", "phones", "code", "building", "unit", "number", "certificate_no", "registration_no")
 
 
 def _styles():
@@ -40,14 +41,17 @@ def _styles():
 # --- The template ---------------------------------------------------------------------------
 
 
-def build_template(kind: str) -> bytes:
-    """The downloadable import template: bold headers, an example row, and a 填写说明 sheet."""
+def build_template(kind: str, layout: str = Layout.CODE) -> bytes:
+    """The downloadable import template: bold headers, an example row, and a 填写说明 sheet.
+
+    Two layouts, as offices keep their registers: one 房屋编号 column (3-2-1201), or 楼栋, 单元
+    and 房号 in three columns (`Layout.SPLIT`). The reader takes either."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     Font, PatternFill, Alignment = _styles()
     kind = ImportKind(kind)
-    columns = COLUMNS[kind]
+    columns = layout_columns(kind, layout)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(kind.label)
@@ -77,8 +81,10 @@ def build_template(kind: str) -> bytes:
         notes.append([str(column.label), _("必填") if column.required else "", str(column.help), allowed])
     notes.append([])
     general = _(
-        "表头上方可以有标题行；数字、字母可为全角；空白行会被跳过。"
-        "上传后先预览，逐行列出有问题的行，确认无误后才写入系统。"
+        "房屋可以写在一列“房屋编号”（如 3-2-1201），也可以分写在“楼栋”“单元”“房号”三列。"
+        "表头上方可以有标题行；数字、字母可为全角，面积可带单位，电话中可有空格；姓名和备注按原样保存；空白行会被跳过。"
+        "上传后先预览，逐行列出有问题的行（可下载后修改再上传），确认无误后才写入系统；"
+        "也可以明确选择“只导入无问题的行”。"
     )
     notes.append([_("通用说明"), "", general, ""])
     for letter, width in (("A", 16), ("B", 10), ("C", 70), ("D", 40)):
@@ -127,7 +133,7 @@ def room_rows(community, full_ids: bool):
         Room.objects.filter(community=community)
         .select_related("building", "unit")
         .prefetch_related(owners, Prefetch("current_owners__person__phones", queryset=Phone.objects.order_by("id")))
-        .order_by("code")
+        .order_by("sort_key")  # natural order: 1-2-602 before 10-1-101
     )
     for room in rooms.iterator(chunk_size=CHUNK):
         base = {
@@ -163,7 +169,7 @@ def lease_rows(community, full_ids: bool):
         Lease.objects.filter(community=community)
         .select_related("room", "tenant")
         .prefetch_related(Prefetch("tenant__phones", queryset=Phone.objects.order_by("id")))
-        .order_by("room__code", "start", "id")
+        .order_by("room__sort_key", "start", "id")
     )
     for lease in leases.iterator(chunk_size=CHUNK):
         yield {
@@ -222,7 +228,7 @@ def register_export(*, community, actor, kind: str):
     require(actor, "estates.export", community)
     kind = ImportKind(kind)
     full_ids = has_perm(actor, "people.view_id", community)  # LW-1: others get masked ID numbers
-    now = timezone.localtime()
+    now = timezone.localtime(clock.now())
     label = _("房屋及业主清单") if kind == ImportKind.ROOMS else _("租赁清单")
     title = _("%(community)s %(label)s（导出时间 %(at)s）") % {
         "community": community.name,

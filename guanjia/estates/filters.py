@@ -27,7 +27,7 @@ def _buildings(request):
     community = _community(request)
     if community is None:
         return Building.objects.none()
-    return Building.objects.filter(community=community).order_by("code")
+    return Building.objects.filter(community=community).order_by("sort_key")
 
 
 class RoomFilter(filters.FilterSet):

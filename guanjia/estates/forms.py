@@ -212,7 +212,8 @@ class _OwnersForm(forms.Form):
 class OwnershipRegisterForm(_OwnersForm):
     """First registration of a room's owners."""
 
-    since = forms.DateField(label=_("取得日期"), widget=DateInput)
+    # PR-1: a register handed over by the developer often has no date; unknown stays unknown.
+    since = forms.DateField(label=_("取得日期"), widget=DateInput, required=False, help_text=_("不详可不填"))
     field_order = ["since", "acquisition", "certificate_no"]
 
     def perform(self, *, actor, owners):

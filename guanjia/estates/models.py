@@ -4,11 +4,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
+from guanjia.core.periods import MONTH, Period
 
 from .choices import (
     Acquisition,
@@ -23,25 +24,28 @@ from .choices import (
     RoomKind,
     RoomUse,
 )
+from .sorting import NaturallySorted
 
 AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
 
 
-class Building(CommunityOwned):
+class Building(NaturallySorted, CommunityOwned):
     code = models.CharField(_("楼栋编号"), max_length=20)
     name = models.CharField(_("楼栋名称"), max_length=50, blank=True)
     floors = models.PositiveSmallIntegerField(_("层数"), null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("楼栋")
-        ordering = ["community", "code"]
+        # Natural order (1幢, 2幢, 10幢) from the stored key, served by the index.
+        ordering = ["community", "sort_key"]
         constraints = [models.UniqueConstraint(fields=["community", "code"], name="uniq_building_code")]
+        indexes = [models.Index(fields=["community", "sort_key"], name="building_comm_sort")]
 
     def __str__(self) -> str:
         return self.name or f"{self.code}栋"
 
 
-class Unit(CommunityOwned):
+class Unit(NaturallySorted, CommunityOwned):
     """单元/门洞: an entrance of a building (SV-2 covers every one)."""
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋"))
@@ -49,14 +53,15 @@ class Unit(CommunityOwned):
 
     class Meta:
         verbose_name = verbose_name_plural = _("单元")
-        ordering = ["building", "code"]
+        ordering = ["building", "sort_key"]
         constraints = [models.UniqueConstraint(fields=["building", "code"], name="uniq_unit_code")]
+        indexes = [models.Index(fields=["building", "sort_key"], name="unit_bldg_sort")]
 
     def __str__(self) -> str:
         return f"{self.building}{self.code}单元"
 
 
-class Room(CommunityOwned):
+class Room(NaturallySorted, CommunityOwned):
     """A room 房屋; as the household 业户 it owns the household file (AR-1)."""
 
     building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="rooms", verbose_name=_("楼栋"))
@@ -82,9 +87,11 @@ class Room(CommunityOwned):
 
     class Meta:
         verbose_name = verbose_name_plural = _("房屋")
-        ordering = ["community", "building__code", "unit__code", "number"]
+        # Natural order of the canonical code (1-2-602 before 10-1-101): building, unit, room.
+        ordering = ["community", "sort_key"]
         constraints = [models.UniqueConstraint(fields=["community", "code"], name="uniq_room_code")]
         indexes = [
+            models.Index(fields=["community", "sort_key"], name="room_comm_sort"),
             models.Index(fields=["community", "building", "unit"], name="room_comm_bldg_unit"),
             models.Index(fields=["community", "handover"], name="room_comm_handover"),
             models.Index(fields=["community", "kind"], name="room_comm_kind"),
@@ -168,12 +175,16 @@ class Phone(CommunityOwned):
 
 
 class Ownership(CommunityOwned):
-    """A person's share of a room from `since` until `until` (PR-1: history is never overwritten)."""
+    """A person's share of a room from `since` until `until` (PR-1: history is never overwritten).
+
+    `since` is null when the start is not known (a register handed over by a developer has no
+    acquisition dates): it is shown as 取得日期不详, never invented, and such an ownership counts
+    as held on every day before its `until`."""
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("房屋"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("业主"))
     share = models.DecimalField(_("份额(%)"), max_digits=5, decimal_places=2, default=100)
-    since = models.DateField(_("取得日期"))
+    since = models.DateField(_("取得日期"), null=True, blank=True)
     until = models.DateField(_("终止日期"), null=True, blank=True)
     acquisition = models.CharField(
         _("取得方式"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
@@ -183,7 +194,7 @@ class Ownership(CommunityOwned):
 
     class Meta:
         verbose_name = verbose_name_plural = _("产权")
-        ordering = ["room", "-since", "id"]
+        ordering = ["room", F("since").desc(nulls_last=True), "id"]
         indexes = [
             models.Index(fields=["room", "until"], name="ownership_room_until"),
             models.Index(fields=["person", "until"], name="ownership_person_until"),
@@ -194,7 +205,7 @@ class Ownership(CommunityOwned):
         return f"{self.room} · {self.person}"
 
     def held_on(self, day: dt.date) -> bool:
-        return self.since <= day and (self.until is None or self.until > day)
+        return (self.since is None or self.since <= day) and (self.until is None or self.until > day)
 
 
 class Lease(CommunityOwned):
@@ -273,15 +284,41 @@ class HouseholdDocument(CommunityOwned):
         return self.title
 
 
+class MonthlyLists(CommunityOwned):
+    """A month's property list and lease list as one thing reviewed (PR-4) and handed over (AR-2).
+
+    Made when the month is first sent for review or signed for; it is the subject of the
+    "PR-4.lists" approval (core.approvals). The lists themselves are computed (estates.registers).
+    """
+
+    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("月度清单")
+        ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["community", "month"], name="uniq_monthly_lists")]
+
+    def __str__(self) -> str:
+        return self.period.label
+
+    @property
+    def period(self) -> Period:
+        return Period.of(MONTH, self.month)
+
+
 class RegisterReview(CommunityOwned):
-    """The office manager's sign-off of a month's property or lease list (PR-4)."""
+    """The office manager's sign-off of a month's property or lease list (PR-4), frozen as approved.
+
+    Written when the month's "PR-4.lists" approval is approved (estates.monthly_lists): who signed,
+    when, with what comment and how many rows the list had then, for the Excel and PDF sign-off box."""
 
     month = models.DateField(_("月份"), help_text=_("该月第一天"))
     kind = models.CharField(_("清单"), max_length=20, choices=RegisterKind.choices)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(default=clock.now, editable=False)
     rows = models.PositiveIntegerField(_("条目数"))
-    comment = models.CharField(_("审核意见"), max_length=300, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("清单审核")

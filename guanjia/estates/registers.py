@@ -8,100 +8,61 @@ are kept as current values only; the lists say so in their footnote.
 Names are shown (internal register), but never ID numbers or phones (LW-1, AR-4).
 """
 
-import calendar
 import datetime as dt
 import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Prefetch, Q
+from django.db import models
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
-from guanjia.core.errors import Conflict, ServiceError
+from guanjia.core.errors import ServiceError
+from guanjia.core.periods import Period
 
 from .choices import RegisterKind
 from .models import Lease, Ownership, RegisterReview, Room
+from .sorting import natural_key
 
-# --- Months -------------------------------------------------------------------------------
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def month_end(month: dt.date) -> dt.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(value: str | None) -> dt.date | None:
-    """'2026-03' → 2026-03-01; None for anything else."""
-    match = _MONTH_RE.match((value or "").strip())
-    if not match:
-        return None
-    year, month = int(match[1]), int(match[2])
-    if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        return None
-    return dt.date(year, month, 1)
-
-
-def month_key(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def month_label(month: dt.date) -> str:
-    return _("%(year)d年%(month)d月") % {"year": month.year, "month": month.month}
-
-
-def last_month(today: dt.date | None = None) -> dt.date:
-    return add_months(month_start(today or clock.today()), -1)
-
-
-def month_has_ended(month: dt.date, today: dt.date | None = None) -> bool:
-    return month_end(month) < (today or clock.today())
-
-
-def recent_months(today: dt.date | None = None, count: int = 12) -> list[dt.date]:
-    """The last `count` ended months, newest first."""
-    newest = last_month(today)
-    return [add_months(newest, -i) for i in range(count)]
+# --- What belongs to a month (a core.periods.Period of kind MONTH) ------------------------
 
 
 def held_at(day: dt.date) -> Q:
-    """Ownerships held at 24:00 of `day` (a transfer on `day` already counts for the new owner)."""
-    return Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gt=day))
+    """Ownerships held at 24:00 of `day` (a transfer on `day` already counts for the new owner).
+
+    An ownership whose start is unknown (null) is held on every day before its end."""
+    return (Q(since__isnull=True) | Q(since__lte=day)) & (Q(until__isnull=True) | Q(until__gt=day))
 
 
-def lease_in_month(first: dt.date, last: dt.date) -> Q:
-    """Leases running at any time between `first` and `last` (the last day is ended_on, else end)."""
+def lease_in_month(period: Period) -> Q:
+    """Leases running on any day of the month (the last day is ended_on, else end)."""
+    first, last = period.start, period.last_day
     return Q(start__lte=last) & (Q(ended_on__gte=first) | Q(ended_on__isnull=True, end__gte=first))
 
 
-def _natural(text: str) -> tuple:
-    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text or ""))
+def changed_in_month(period: Period) -> Q:
+    """Ownerships that began or ended on a day of the month (PR-1)."""
+    days = (period.start, period.last_day)
+    return Q(since__range=days) | Q(until__range=days)
 
 
-def _room_key(room: Room) -> tuple:
-    return (_natural(room.building.code), _natural(room.unit.code if room.unit_id else ""), _natural(room.number))
+# Natural order of codes (1-2-602 before 10-1-101), the same key the database sorts rooms by.
+_natural = natural_key
 
 
 def _fmt_date(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
+
+
+def _fmt_since(day: dt.date | None) -> str:
+    """An acquisition date, or 不详 when the register does not know it (never invented)."""
+    return day.isoformat() if day else str(_("不详"))
 
 
 def _fmt_share(share: Decimal) -> str:
@@ -116,7 +77,7 @@ class Holder:
     name: str
     share: Decimal
     acquisition: str
-    since: dt.date
+    since: dt.date | None
     certificate_no: str
 
     @property
@@ -156,7 +117,7 @@ class PropertyRow:
 
     @property
     def since(self) -> str:
-        return self._distinct(_fmt_date(h.since) for h in self.holders)
+        return self._distinct(_fmt_since(h.since) for h in self.holders)
 
     @property
     def certificate_no(self) -> str:
@@ -172,6 +133,7 @@ class OwnershipChange:
     manner: str
     before: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
+    sort_key: str = ""
 
     @property
     def before_label(self) -> str:
@@ -193,18 +155,13 @@ def _holder(o: Ownership) -> Holder:
     return Holder(o.person.name, o.share, o.get_acquisition_display(), o.since, o.certificate_no)
 
 
-def property_changes(community, month: dt.date) -> list[OwnershipChange]:
+def property_changes(community, period: Period) -> list[OwnershipChange]:
     """Every change of ownership dated within the month, oldest first (PR-1)."""
-    first, last = month, month_end(month)
+    first, last = period.start, period.last_day
     events: dict[tuple[int, dt.date], dict] = defaultdict(lambda: {"room": None, "started": [], "ended": []})
-    rows = (
-        _ownerships()
-        .select_related("room")
-        .filter(community=community)
-        .filter(Q(since__range=(first, last)) | Q(until__range=(first, last)))
-    )
+    rows = _ownerships().select_related("room").filter(community=community).filter(changed_in_month(period))
     for o in rows:
-        if first <= o.since <= last:
+        if o.since and first <= o.since <= last:
             event = events[(o.room_id, o.since)]
             event["room"] = o.room
             event["started"].append(o)
@@ -221,6 +178,7 @@ def property_changes(community, month: dt.date) -> list[OwnershipChange]:
             manner = _("产权终止")
         changes.append(
             OwnershipChange(
+                sort_key=event["room"].sort_key,
                 code=event["room"].code,
                 day=day,
                 manner=manner,
@@ -228,29 +186,32 @@ def property_changes(community, month: dt.date) -> list[OwnershipChange]:
                 after=[_holder(o).label for o in started],
             )
         )
-    changes.sort(key=lambda c: (c.day, _natural(c.code)))
+    changes.sort(key=lambda c: (c.day, c.sort_key))
     return changes
 
 
-def property_list(community, month: dt.date, *, changes: list[OwnershipChange] | None = None) -> list[PropertyRow]:
+def property_list(community, period: Period, *, changes: list[OwnershipChange] | None = None) -> list[PropertyRow]:
     """Every room of the community with the owners it had at 24:00 of the month's last day (PR-2)."""
-    last = month_end(month)
+    last = period.last_day
     if changes is None:
-        changes = property_changes(community, month)
+        changes = property_changes(community, period)
     changed_codes = {c.code for c in changes}
     rooms = (
         Room.objects.filter(community=community)
         .select_related("building", "unit")
         .prefetch_related(
-            Prefetch("ownerships", queryset=_ownerships().filter(held_at(last)).order_by("since", "id"), to_attr="held")
+            Prefetch(
+                "ownerships",
+                queryset=_ownerships().filter(held_at(last)).order_by(F("since").asc(nulls_first=True), "id"),
+                to_attr="held",
+            )
         )
+        .order_by("sort_key")  # natural order, from the (community, sort_key) index
     )
-    rows = [
+    return [
         PropertyRow(room=room, holders=[_holder(o) for o in room.held], changed=room.code in changed_codes)
         for room in rooms
     ]
-    rows.sort(key=lambda r: _room_key(r.room))
-    return rows
 
 
 # --- Lease list (PR-3) --------------------------------------------------------------------
@@ -289,8 +250,8 @@ class LeaseRow:
         return str(self.state.label)
 
 
-def lease_state(lease: Lease, month: dt.date) -> LeaseState:
-    first, last = month, month_end(month)
+def lease_state(lease: Lease, period: Period) -> LeaseState:
+    first, last = period.start, period.last_day
     if lease.ended_on and first <= lease.ended_on <= last:
         return LeaseState.ENDED
     if first <= lease.end <= last and not (lease.ended_on and lease.ended_on > last):
@@ -298,73 +259,39 @@ def lease_state(lease: Lease, month: dt.date) -> LeaseState:
     return LeaseState.ACTIVE
 
 
-def lease_list(community, month: dt.date) -> list[LeaseRow]:
+def lease_list(community, period: Period) -> list[LeaseRow]:
     """Leases running at any time in the month, with their state at its end (PR-3)."""
     leases = (
         Lease.objects.filter(community=community)
-        .filter(lease_in_month(month, month_end(month)))
+        .filter(lease_in_month(period))
         .select_related("room__building", "room__unit", "tenant")
         .defer("tenant__id_encrypted", "tenant__id_hash", "tenant__id_last4", "tenant__birth_date")
+        .order_by("room__sort_key", "start", "pk")
     )
-    rows = [LeaseRow(lease=lease, state=lease_state(lease, month)) for lease in leases]
-    rows.sort(key=lambda r: (_room_key(r.lease.room), r.lease.start, r.lease.pk))
-    return rows
+    return [LeaseRow(lease=lease, state=lease_state(lease, period)) for lease in leases]
 
 
-def register_rows(community, month: dt.date, kind: str) -> list:
+def register_rows(community, period: Period, kind: str) -> list:
     if kind == RegisterKind.PROPERTY:
-        return property_list(community, month)
+        return property_list(community, period)
     if kind == RegisterKind.LEASE:
-        return lease_list(community, month)
+        return lease_list(community, period)
     raise ValueError(kind)
 
 
-# --- Overview of recent months ------------------------------------------------------------
-
-
-def months_overview(community, months: list[dt.date]) -> list[dict]:
-    """For each month: list sizes, owned rooms, changes and both sign-offs; a fixed number of queries."""
-    if not months:
-        return []
-    rooms = Room.objects.filter(community=community).count()
-    owned = Ownership.objects.filter(community=community).aggregate(
-        **{f"owned_{i}": Count("room", distinct=True, filter=held_at(month_end(m))) for i, m in enumerate(months)},
-        **{
-            f"changed_{i}": Count(
-                "room",
-                distinct=True,
-                filter=Q(since__range=(m, month_end(m))) | Q(until__range=(m, month_end(m))),
-            )
-            for i, m in enumerate(months)
-        },
-    )
-    leases = Lease.objects.filter(community=community).aggregate(
-        **{f"leases_{i}": Count("id", filter=lease_in_month(m, month_end(m))) for i, m in enumerate(months)}
-    )
-    reviews = {
-        (r.month, r.kind): r
-        for r in RegisterReview.objects.filter(community=community, month__in=months).select_related("reviewed_by")
+def list_sizes(community, period: Period) -> dict[str, int]:
+    """How many rows each list of the month has (two counts, without building the lists)."""
+    return {
+        RegisterKind.PROPERTY: Room.objects.filter(community=community).count(),
+        RegisterKind.LEASE: Lease.objects.filter(community=community).filter(lease_in_month(period)).count(),
     }
-    return [
-        {
-            "month": m,
-            "key": month_key(m),
-            "label": month_label(m),
-            "ended": month_has_ended(m),
-            "property_rows": rooms,
-            "owned_rooms": owned[f"owned_{i}"],
-            "changed_rooms": owned[f"changed_{i}"],
-            "lease_rows": leases[f"leases_{i}"],
-            "property_review": reviews.get((m, RegisterKind.PROPERTY)),
-            "lease_review": reviews.get((m, RegisterKind.LEASE)),
-        }
-        for i, m in enumerate(months)
-    ]
 
 
-def review_for(community, month: dt.date, kind: str) -> RegisterReview | None:
+def review_for(community, period: Period, kind: str) -> RegisterReview | None:
     return (
-        RegisterReview.objects.select_related("reviewed_by").filter(community=community, month=month, kind=kind).first()
+        RegisterReview.objects.select_related("reviewed_by")
+        .filter(community=community, month=period.start, kind=kind)
+        .first()
     )
 
 
@@ -373,7 +300,21 @@ def reviewer_name(review: RegisterReview) -> str:
     return user.get_full_name() or user.get_username()
 
 
-# --- Writes: the sign-off (PR-4) and the export log ---------------------------------------
+def receipt_line(receipt) -> str:
+    """The AR-2 hand-over line of a printed list: who signed for it, or blanks to sign by hand.
+
+    `receipt` is the month's "AR-2.handover" occurrence (core.duties), met by the archivist."""
+    if receipt is not None and receipt.met_at:
+        user = receipt.met_by
+        who = (user.get_full_name() or user.get_username()) if user else "—"
+        return _("文档管理员签收：%(who)s    签收日期：%(day)s（AR-2）") % {
+            "who": who,
+            "day": timezone.localtime(receipt.met_at).date().isoformat(),
+        }
+    return _("移交人：__________    接收人：__________    移交日期：__________（AR-2）")
+
+
+# --- The export log -----------------------------------------------------------------------
 
 
 def _check_kind(kind: str) -> None:
@@ -381,54 +322,7 @@ def _check_kind(kind: str) -> None:
         raise ServiceError("invalid", _("清单类型无效。"), field="kind")
 
 
-def register_review_sign(*, community, month: dt.date, kind: str, actor, comment: str = "") -> RegisterReview:
-    """The office manager signs off a month's property or lease list (PR-4), once, after the month ends."""
-    require(actor, "estates.review_lists", community)
-    _check_kind(kind)
-    month = month_start(month)
-    if not month_has_ended(month):
-        raise ServiceError(
-            "month_not_ended",
-            _("%(month)s尚未结束，月末后才能审核该月清单。") % {"month": month_label(month)},
-            field="month",
-        )
-    label = RegisterKind(kind).label
-    if RegisterReview.objects.filter(community=community, month=month, kind=kind).exists():
-        raise Conflict(
-            "already_reviewed",
-            _("%(month)s的%(list)s已审核，不能重复审核。") % {"month": month_label(month), "list": label},
-        )
-    review = RegisterReview(
-        community=community,
-        month=month,
-        kind=kind,
-        reviewed_by=actor,
-        rows=len(register_rows(community, month, kind)),
-        comment=(comment or "").strip(),
-    )
-    review.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            review.save()
-            log(
-                actor,
-                "estates.register.reviewed",
-                review,
-                summary=_("审核%(month)s%(list)s（%(rows)d 条）")
-                % {"month": month_label(month), "list": label, "rows": review.rows},
-                month=month_key(month),
-                kind=kind,
-                rows=review.rows,
-            )
-    except IntegrityError:  # two managers signing at the same moment
-        raise Conflict(
-            "already_reviewed",
-            _("%(month)s的%(list)s已审核，不能重复审核。") % {"month": month_label(month), "list": label},
-        )
-    return review
-
-
-def register_export_log(*, community, month: dt.date, kind: str, fmt: str, rows: int, actor) -> None:
+def register_export_log(*, community, period: Period, kind: str, fmt: str, rows: int, actor) -> None:
     """Record a download of a monthly list (AR-4: who took the register out, and when)."""
     require(actor, "estates.export", community)
     _check_kind(kind)
@@ -438,8 +332,8 @@ def register_export_log(*, community, month: dt.date, kind: str, fmt: str, rows:
         community,
         community=community,
         summary=_("导出%(month)s%(list)s（%(fmt)s，%(rows)d 条）")
-        % {"month": month_label(month), "list": RegisterKind(kind).label, "fmt": fmt.upper(), "rows": rows},
-        month=month_key(month),
+        % {"month": period.label, "list": RegisterKind(kind).label, "fmt": fmt.upper(), "rows": rows},
+        month=period.key,
         kind=kind,
         format=fmt,
         rows=rows,
@@ -449,11 +343,11 @@ def register_export_log(*, community, month: dt.date, kind: str, fmt: str, rows:
 # --- Excel --------------------------------------------------------------------------------
 
 
-def footnote(month: dt.date) -> str:
+def footnote(period: Period) -> str:
     return _(
         "产权与租赁按 %(day)s 24:00 的登记记录生成（历史数据）；房屋类型、面积、用途、附属设施、"
         "车库使用为导出时的现值，不是当月的历史值。本清单不含证件号码和电话。"
-    ) % {"day": month_end(month).isoformat()}
+    ) % {"day": period.last_day.isoformat()}
 
 
 def property_columns() -> list[tuple[str, str, int]]:
@@ -500,14 +394,21 @@ def _cell(value):
 
 
 def register_workbook(
-    *, community, month: dt.date, kind: str, rows: list, changes: list[OwnershipChange] | None = None, review=None
+    *,
+    community,
+    period: Period,
+    kind: str,
+    rows: list,
+    changes: list[OwnershipChange] | None = None,
+    review=None,
+    receipt=None,
 ) -> bytes:
     """The list as an .xlsx file: a title row, frozen Chinese headers, fitted widths, the sign-off below."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    title = f"{community.name} {RegisterKind(kind).label} {month_label(month)}"
+    title = f"{community.name} {RegisterKind(kind).label} {period.label}"
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     head_fill = PatternFill("solid", fgColor="E8F3EE")
@@ -542,7 +443,7 @@ def register_workbook(
     columns = columns_for(kind)
     sheet(ws, title, columns, ([getattr(r, attr) for _h, attr, _w in columns] for r in rows))
     ws.append([])
-    ws.append([footnote(month)])
+    ws.append([footnote(period)])
     ws.append(
         [
             _("审核人：%(who)s    审核日期：%(day)s    审核意见：%(comment)s")
@@ -555,6 +456,7 @@ def register_workbook(
             else _("审核人：__________    审核日期：__________（尚未审核）")
         ]
     )
+    ws.append([receipt_line(receipt)])
     if kind == RegisterKind.PROPERTY and changes is not None:
         change_cols = [
             (_("变动日期"), 12),
@@ -566,7 +468,7 @@ def register_workbook(
         ws2 = wb.create_sheet(str(_("本月产权变动")))
         sheet(
             ws2,
-            f"{community.name} {_('本月产权变动')} {month_label(month)}",
+            f"{community.name} {_('本月产权变动')} {period.label}",
             [(h, "", w) for h, w in change_cols],
             ([c.day, c.code, c.manner, c.before_label, c.after_label] for c in changes),
         )

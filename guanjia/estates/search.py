@@ -154,7 +154,7 @@ class _Search:
             return
         rooms = (
             Room.objects.filter(prefix("code", start), community=self.community)
-            .order_by("code")
+            .order_by("sort_key")
             .values_list("id", "code")[: self.room_cap]
         )
         for room_id, code in rooms:
@@ -183,7 +183,7 @@ class _Search:
         )
         rooms = (
             Room.objects.filter(community=self.community, code__in=entrances.union(buildings, all=True))
-            .order_by("code")
+            .order_by("sort_key")
             .values_list("id", "code")[: self.room_cap]
         )
         for room_id, code in rooms:

@@ -12,7 +12,7 @@ from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.crypto import encrypt, lookup_hash
 from guanjia.core.errors import Conflict, ServiceError
-from guanjia.core.textnorm import clean, clean_text
+from guanjia.core.textnorm import clean, clean_prose, clean_text
 from guanjia.core.validators import normalise_phone, parse_cn_id
 
 from .choices import Acquisition, Handover, IdType, RoomUse
@@ -256,11 +256,13 @@ def ownership_register(
     room: Room,
     actor,
     owners: list[tuple[Person, Decimal]],
-    since: dt.date,
+    since: dt.date | None,
     acquisition: str = Acquisition.PURCHASE,
     certificate_no: str = "",
 ) -> list[Ownership]:
-    """First registration of a room's owners (e.g. bought from the developer)."""
+    """First registration of a room's owners (e.g. bought from the developer).
+
+    `since=None` records an unknown acquisition date as unknown (PR-1: never invented)."""
     require(actor, "estates.edit", room.community)
     _check_shares(owners)
     if room.ownerships.filter(until__isnull=True).exists():
@@ -296,9 +298,13 @@ def _start_ownerships(room, actor, owners, since, acquisition, certificate_no, v
             room,
             household=room,
             summary=_("%(manner)s：%(names)s（%(date)s）")
-            % {"manner": Acquisition(acquisition).label, "names": names, "date": since.isoformat()},
+            % {
+                "manner": Acquisition(acquisition).label,
+                "names": names,
+                "date": since.isoformat() if since else _("取得日期不详"),
+            },
             owners=[{"person": p.pk, "share": str(s)} for p, s in owners],
-            since=since.isoformat(),
+            since=since.isoformat() if since else None,
             acquisition=acquisition,
         )
     return created
@@ -323,8 +329,9 @@ def ownership_transfer(
         current = list(Ownership.objects.select_for_update().filter(room=room, until__isnull=True).order_by("pk"))
         if not current:
             raise Conflict("no_owner", _("该房屋尚无在册业主，请先登记产权。"), field="owners")
-        latest = max(o.since for o in current)
-        if on <= latest:
+        # An owner whose acquisition date is unknown (null) sets no lower bound.
+        latest = max((o.since for o in current if o.since), default=None)
+        if latest and on <= latest:
             raise ServiceError(
                 "bad_date",
                 _("转移日期须晚于现业主取得日期（%(date)s）。") % {"date": latest.isoformat()},
@@ -379,8 +386,8 @@ def lease_create(
             start=start,
             end=end,
             registration_no=clean(registration_no),
-            decoration=clean_text(decoration),
-            note=clean_text(note),
+            decoration=clean_prose(decoration),
+            note=clean_prose(note),
         )
         _full_clean(lease, exclude=["community", "room", "tenant"])
         lease.save()
@@ -476,7 +483,7 @@ def document_upload(*, room: Room, actor, category: str, title: str, file) -> Ho
         community=room.community,
         room=room,
         category=category,
-        title=clean_text(title) or file.name,
+        title=clean_prose(title) or file.name,
         file=file,
         uploaded_by=actor,
     )

@@ -6,7 +6,7 @@ ServiceError beside the field. A row outside the user's communities is a 404 (DE
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -70,7 +70,7 @@ class BuildingListView(CommunityListView):
     def base_queryset(self):
         return Building.objects.annotate(
             room_count=Count("rooms", distinct=True), unit_count=Count("units", distinct=True)
-        ).order_by("code")
+        ).order_by("sort_key")  # natural order: 1幢, 2幢, 10幢
 
 
 class PersonListView(CommunityListView):
@@ -117,7 +117,7 @@ class HouseholdView(RoomObjectMixin, TemplateView):
         ownerships = list(
             room.ownerships.select_related("person")
             .prefetch_related("person__phones")
-            .order_by("-since", "-share", "id")
+            .order_by(F("since").desc(nulls_last=True), "-share", "id")
         )
         leases = list(room.leases.select_related("tenant").prefetch_related("tenant__phones").order_by("-start", "-id"))
         residents = list(
@@ -369,7 +369,7 @@ class PersonDetailView(PersonObjectMixin, TemplateView):
         person = self.get_person()
         context.update(
             person=person,
-            ownerships=person.ownerships.select_related("room").order_by("-since"),
+            ownerships=person.ownerships.select_related("room").order_by(F("since").desc(nulls_last=True), "id"),
             leases=person.leases.select_related("room").order_by("-start"),
             residences=person.residences.select_related("room").order_by("-id"),
             may_edit=has_perm(self.request.user, "estates.edit", person.community),

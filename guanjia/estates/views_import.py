@@ -18,7 +18,7 @@ from guanjia.core.errors import ServiceError
 
 from .choices import ImportKind, ImportStatus
 from .exporting import build_template, register_export
-from .importing import import_preview, import_queue
+from .importing import Layout, bad_rows_available, import_bad_rows, import_preview, import_queue
 from .models import ImportBatch
 from .tasks import commit_import
 
@@ -35,6 +35,16 @@ class ImportForm(forms.Form):
         help_text=gettext_lazy("请使用下载的模板（.xlsx）；上传后先预览，确认无误才会写入。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+
+class ValidOnlyForm(forms.Form):
+    """The explicit choice to write only the rows without problems (the default is all or nothing)."""
+
+    confirm = forms.BooleanField(
+        label=gettext_lazy("我已核对：有问题的行不导入，修改后另行上传"),
+        error_messages={"required": gettext_lazy("请先勾选确认，再只导入无问题的行。")},
+    )
+    left_out = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
 class ImportStartView(CommunityListView):
@@ -78,8 +88,13 @@ class ImportTemplateView(StaffMixin, View):
     def get(self, request, kind: str):
         if kind not in ImportKind.values:
             raise Http404
-        filename = _("%(kind)s导入模板.xlsx") % {"kind": ImportKind(kind).label}
-        return FileResponse(io.BytesIO(build_template(kind)), as_attachment=True, filename=filename, content_type=XLSX)
+        layout = Layout.SPLIT if request.GET.get("layout") == Layout.SPLIT else Layout.CODE
+        if layout == Layout.SPLIT:
+            filename = _("%(kind)s导入模板（楼栋单元房号分列）.xlsx") % {"kind": ImportKind(kind).label}
+        else:
+            filename = _("%(kind)s导入模板.xlsx") % {"kind": ImportKind(kind).label}
+        content = build_template(kind, layout)
+        return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
 
 
 class BatchMixin(StaffMixin):
@@ -104,17 +119,27 @@ class ImportBatchView(BatchMixin, DetailView):
         context = super().get_context_data(**kwargs)
         batch = self.object
         preview = batch.result.get("preview", {})
+        counts = preview.get("counts", {})
+        previewed = batch.status == ImportStatus.PREVIEWED
         context.update(
             preview=preview,
-            counts=preview.get("counts", {}),
+            counts=counts,
             sample=preview.get("sample", []),
             committed=batch.result.get("committed"),
             failure=batch.result.get("failure"),
             errors_page=Paginator(batch.errors, ERRORS_PER_PAGE).get_page(self.request.GET.get("page")),
-            can_commit=batch.status == ImportStatus.PREVIEWED and not batch.errors,
+            can_commit=previewed and not batch.errors,
+            # Only the rows without problems: a separate, explicit choice (the default is all or nothing).
+            can_commit_valid=previewed
+            and bool(batch.errors)
+            and not preview.get("fatal", True)
+            and bool(counts.get("valid_rows")),
+            left_out=len(preview.get("excluded_rows", [])),
+            has_bad_rows=bad_rows_available(batch),
             is_rooms=batch.kind == ImportKind.ROOMS,
             step=3 if batch.status in (ImportStatus.COMMITTED, ImportStatus.FAILED) else 2,
         )
+        context.setdefault("valid_form", ValidOnlyForm(initial={"left_out": context["left_out"]}, auto_id="valid_%s"))
         return context
 
 
@@ -131,12 +156,24 @@ class ImportStatusView(BatchMixin, View):
 
 
 class ImportCommitView(BatchMixin, View):
-    """Confirm: queue the batch for writing (with the immediate backend it is written at once)."""
+    """Confirm: queue the batch for writing (with the immediate backend it is written at once).
+
+    `mode=valid_only` (a separate button, with its confirmation box ticked) writes only the rows
+    without problems; anything else is all or nothing."""
 
     def post(self, request, pk: int):
         batch = self.get_batch()
+        valid_only = request.POST.get("mode") == "valid_only"
+        left_out = None
+        if valid_only:
+            form = ValidOnlyForm(request.POST, auto_id="valid_%s")
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    messages.error(request, " ".join(errors))
+                return redirect("estates:import_batch", pk=batch.pk)
+            left_out = form.cleaned_data["left_out"]
         try:
-            import_queue(batch=batch, actor=request.user)
+            import_queue(batch=batch, actor=request.user, valid_only=valid_only, left_out=left_out)
         except ServiceError as error:
             flash_service_error(request, error)
             return redirect("estates:import_batch", pk=batch.pk)
@@ -147,6 +184,20 @@ class ImportCommitView(BatchMixin, View):
         elif batch.status == ImportStatus.FAILED:
             messages.error(request, _("导入失败，未写入任何数据。"))
         return redirect("estates:import_batch", pk=batch.pk)
+
+
+class ImportBadRowsView(BatchMixin, View):
+    """The rows that cannot be imported, as uploaded, with 行号 and 原因: fix them and upload again."""
+
+    def get(self, request, pk: int):
+        batch = self.get_batch()
+        try:
+            filename, content = import_bad_rows(batch=batch, actor=request.user)
+        except ServiceError as error:
+            if error.status == 404:
+                raise Http404 from None
+            raise
+        return FileResponse(io.BytesIO(content), as_attachment=True, filename=filename, content_type=XLSX)
 
 
 class ExportView(StaffMixin, TemplateView):

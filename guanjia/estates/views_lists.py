@@ -1,31 +1,34 @@
-"""Console pages of the monthly property and lease lists, their downloads and sign-off (PR-4, AR-2)."""
+"""Console pages of the monthly property and lease lists: the month, each list, its downloads, the
+office manager's review (PR-4, an approval) and the archivist's receipt (AR-2)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from guanjia.core import clock
-from guanjia.core.access import has_perm
-from guanjia.core.console import StaffMixin, apply_service_error
-from guanjia.core.errors import ServiceError
+from guanjia.core import clock, duties
+from guanjia.core.access import has_perm, roles_of
+from guanjia.core.console import StaffMixin
+from guanjia.core.errors import Forbidden, ServiceError
 from guanjia.core.pdf import pdf_response
+from guanjia.core.periods import MONTH, Period
+from guanjia.core.roles import Role
 
-from . import registers
-from .choices import RegisterKind
+from . import monthly_lists, registers
+from .choices import ListsReview, RegisterKind
 
 
-class SignOffForm(forms.Form):
-    comment = forms.CharField(
-        label=gettext_lazy("审核意见"),
+class ReceiptForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("签收备注"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
@@ -37,39 +40,51 @@ class ListsMixin(StaffMixin):
 
     action = "estates.export"
 
-    def month(self):
-        month = registers.parse_month(self.kwargs["month"])
+    def period(self) -> Period:
+        period = Period.parse(self.kwargs["month"], MONTH)
         # Lists exist for ended months and, as a preview, for the month under way; never for later ones.
-        if month is None or month > registers.month_start(clock.today()):
+        if period is None or period > Period.of(MONTH, clock.now()):
             raise Http404
-        return month
+        return period
 
     def kind(self) -> str:
         if self.kwargs["kind"] not in RegisterKind.values:
             raise Http404
         return self.kwargs["kind"]
 
+    def month_actions(self, month: monthly_lists.MonthLists) -> dict:
+        """What the signed-in person may do with the month: send it for review, sign for it."""
+        user, community = self.request.user, self.request.community
+        return {
+            "can_submit": month.review in (ListsReview.NOT_SUBMITTED, ListsReview.RETURNED)
+            and has_perm(user, "estates.edit", community),
+            "can_receive": month.ended and not month.received and Role.ARCHIVIST in roles_of(user, community),
+        }
+
     def load(self) -> dict:
-        community, month, kind = self.request.community, self.month(), self.kind()
-        changes = registers.property_changes(community, month) if kind == RegisterKind.PROPERTY else None
+        community, period, kind = self.request.community, self.period(), self.kind()
+        changes = registers.property_changes(community, period) if kind == RegisterKind.PROPERTY else None
         if kind == RegisterKind.PROPERTY:
-            rows = registers.property_list(community, month, changes=changes)
+            rows = registers.property_list(community, period, changes=changes)
         else:
-            rows = registers.lease_list(community, month)
+            rows = registers.lease_list(community, period)
+        month = monthly_lists.month_lists(community, period)
         return {
             "community": community,
+            "period": period,
             "month": month,
-            "month_key": registers.month_key(month),
-            "month_label": registers.month_label(month),
-            "month_end": registers.month_end(month),
-            "month_ended": registers.month_has_ended(month),
+            "month_key": period.key,
+            "month_label": period.label,
+            "month_end": period.last_day,
+            "month_ended": month.ended,
             "kind": kind,
             "kind_label": RegisterKind(kind).label,
             "rows": rows,
             "changes": changes,
             "columns": registers.columns_for(kind),
-            "review": registers.review_for(community, month, kind),
-            "footnote": registers.footnote(month),
+            "review": month.property_review if kind == RegisterKind.PROPERTY else month.lease_review,
+            "receipt": month.handover,
+            "footnote": registers.footnote(period),
         }
 
     def filename(self, data: dict, ext: str) -> str:
@@ -78,7 +93,7 @@ class ListsMixin(StaffMixin):
     def log_export(self, data: dict, fmt: str) -> None:
         registers.register_export_log(
             community=data["community"],
-            month=data["month"],
+            period=data["period"],
             kind=data["kind"],
             fmt=fmt,
             rows=len(data["rows"]),
@@ -87,38 +102,41 @@ class ListsMixin(StaffMixin):
 
 
 class ListIndexView(ListsMixin, TemplateView):
-    """Month picker: both lists of a month with their sign-off, and the last 12 months."""
+    """The chosen month's two lists, their review and hand-over, and the months before it."""
 
     template_name = "estates/lists_index.html"
+    recent_count = 12
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        community = self.request.community
-        today = clock.today()
-        month = registers.parse_month(self.request.GET.get("month"))
-        if month is None or month > registers.month_start(today):
-            month = registers.last_month(today)
-        recent = registers.recent_months(today)
-        overview = registers.months_overview(community, [month, *recent])
+        community, now = self.request.community, clock.now()
+        current = Period.of(MONTH, now)
+        selected = Period.parse(self.request.GET.get("month"), MONTH)
+        if selected is None or selected > current:
+            selected = current.previous()
+        # The duties are owed whether or not anyone opened the month (core.duties: opened on read).
+        duties.duties_open([community], now=now, keys=monthly_lists.DUTIES)
+        recent = [current.shift(-n) for n in range(1, self.recent_count + 1)]
+        overview = monthly_lists.months_overview(community, [selected, *recent], now=now)
         context.update(
             {
                 "selected": overview[0],
                 "recent": overview[1:],
-                "max_month": registers.month_key(registers.month_start(today)),
-                "can_sign": has_perm(self.request.user, "estates.review_lists", community),
-                "form": SignOffForm(),
+                "max_month": current.key,
+                "receipt_form": ReceiptForm(),
+                **self.month_actions(overview[0]),
             }
         )
         return context
 
 
 class ListDetailView(ListsMixin, TemplateView):
-    """An HTML preview of one list, paginated, with its sign-off box."""
+    """An HTML preview of one list, paginated, with the month's review."""
 
     template_name = "estates/lists_detail.html"
     paginate_by = 50
 
-    def get_context_data(self, form=None, **kwargs):
+    def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = self.load()
         page = Paginator(data["rows"], self.paginate_by).get_page(self.request.GET.get("page"))
@@ -127,49 +145,58 @@ class ListDetailView(ListsMixin, TemplateView):
             {
                 "page_obj": page,
                 "row_count": len(data["rows"]),
-                "can_sign": has_perm(self.request.user, "estates.review_lists", data["community"])
-                and data["month_ended"]
-                and data["review"] is None,
-                "form": form or SignOffForm(),
                 "lease_states": registers.LeaseState,
+                **self.month_actions(data["month"]),
             }
         )
         return context
 
 
-class ListSignView(ListDetailView):
-    """The office manager's sign-off (PR-4): POST → service; a refusal is shown beside the form."""
+class MonthActionView(ListsMixin, View):
+    """POST one of the month's actions to its service; a refusal is shown on the page it came from."""
 
-    action = "estates.review_lists"
     http_method_names = ["post"]
 
+    def act(self, request, period: Period) -> str:
+        raise NotImplementedError
+
     def post(self, request, *args, **kwargs):
-        form = SignOffForm(request.POST)
-        if form.is_valid():
-            try:
-                review = registers.register_review_sign(
-                    community=request.community,
-                    month=self.month(),
-                    kind=self.kind(),
-                    actor=request.user,
-                    comment=form.cleaned_data["comment"],
-                )
-            except ServiceError as error:
-                apply_service_error(form, error)
-                return self.render_to_response(self.get_context_data(form=form), status=error.status)
-            messages.success(
-                request,
-                _("已审核%(month)s的%(list)s（%(rows)d 条）。")
-                % {
-                    "month": registers.month_label(review.month),
-                    "list": review.get_kind_display(),
-                    "rows": review.rows,
-                },
-            )
-            if request.POST.get("next") == "index":
-                return redirect(f"{reverse('estates:lists')}?month={registers.month_key(review.month)}")
-            return redirect("estates:list_detail", month=self.kwargs["month"], kind=self.kwargs["kind"])
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        period = self.period()
+        try:
+            messages.success(request, self.act(request, period))
+        except Forbidden:
+            raise
+        except ServiceError as error:
+            messages.error(request, str(error.message))
+        target = request.POST.get("next")
+        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            return redirect(target)
+        return redirect(monthly_lists.lists_url(period))
+
+
+class ListSubmitView(MonthActionView):
+    """提交经理审核: the CS supervisor sends the month into the PR-4 chain."""
+
+    action = "estates.edit"
+
+    def act(self, request, period: Period) -> str:
+        monthly_lists.lists_submit(community=request.community, period=period, actor=request.user)
+        return _("已提交%(month)s的产权清单和租赁清单，待管理处经理审核。") % {"month": period.label}
+
+
+class ListReceiveView(MonthActionView):
+    """文档管理员签收 (AR-2): the archivist signs for last month's documents and lists."""
+
+    def act(self, request, period: Period) -> str:
+        form = ReceiptForm(request.POST)
+        if not form.is_valid():
+            raise ServiceError("invalid", _("签收备注最多 300 字。"), field="note")
+        row = monthly_lists.lists_receive(
+            community=request.community, period=period, actor=request.user, note=form.cleaned_data["note"]
+        )
+        if row.met_at > row.due_at:
+            return _("已签收%(month)s的资料（已超过移交期限）。") % {"month": period.label}
+        return _("已签收%(month)s的资料。") % {"month": period.label}
 
 
 class ListExcelView(ListsMixin, View):
@@ -177,11 +204,12 @@ class ListExcelView(ListsMixin, View):
         data = self.load()
         content = registers.register_workbook(
             community=data["community"],
-            month=data["month"],
+            period=data["period"],
             kind=data["kind"],
             rows=data["rows"],
             changes=data["changes"],
             review=data["review"],
+            receipt=data["receipt"],
         )
         self.log_export(data, "xlsx")
         response = HttpResponse(

@@ -8,11 +8,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock
+from guanjia.core import clock, workdays
 from guanjia.core.models import ActivityLog, Deadline
 from guanjia.estates.selectors import homes_of
-from guanjia.servicedesk.choices import Status
+from guanjia.servicedesk.choices import RepairCategory, Status
 from guanjia.servicedesk.models import Ticket
+from guanjia.servicedesk.promises import deadline_parts
+from guanjia.servicedesk.service_levels import AT_ONCE, ReceptionHours
 
 from .templatetags.portal_tags import due, when
 
@@ -50,6 +52,13 @@ def _hours(deadline: Deadline) -> int:
     return round((deadline.due_at - deadline.starts_at).total_seconds() / 3600)
 
 
+def _days(deadline: Deadline) -> int:
+    """A day-based limit's length as the rule counts it: from the day after its start to its last day
+    (RC-8 civil works "3 天内" is 3 however late in the day it was reported, never 4 by rounding hours)."""
+    last_day, _hhmm = deadline_parts(deadline.due_at)
+    return (last_day - workdays.local_date(deadline.starts_at)).days
+
+
 @dataclass
 class Expectation:
     text: str
@@ -57,9 +66,21 @@ class Expectation:
     late: bool
 
 
-def expectations(ticket: Ticket, deadlines: list[Deadline], now=None) -> list[Expectation]:
-    """What the owner may expect and by when, read from the ticket's deadlines (RC-8, RC-3, RC-2)."""
+def expectations(
+    ticket: Ticket, deadlines: list[Deadline], now=None, reception: dict | None = None
+) -> list[Expectation]:
+    """What the owner may expect and by when, read from the ticket's deadlines (RC-8, RC-3, RC-2, RC-5).
+
+    `reception`: a {community id: ReceptionHours} cache shared by the tickets of one page."""
     now = now or clock.now()
+    reception = {} if reception is None else reception
+
+    def out_of_hours(moment) -> bool:
+        if ticket.community_id not in reception:
+            community = ticket.room.community if ticket.room_id else ticket.community  # the page loads the room's
+            reception[ticket.community_id] = ReceptionHours(community)
+        return not reception[ticket.community_id].contains(moment)
+
     result = []
     for deadline in deadlines:
         if deadline.rule == "RC-8.response":
@@ -70,10 +91,24 @@ def expectations(ticket: Ticket, deadlines: list[Deadline], now=None) -> list[Ex
                     "start": when(ticket.clock_starts_at),
                     "text": text,
                 }
+            elif (
+                ticket.category in AT_ONCE
+                and deadline.starts_at == ticket.received_at
+                and out_of_hours(ticket.received_at)
+            ):
+                # Outside reception hours, but repaired on report / an emergency: at once (RC-2, RC-8).
+                text = _("%(why)s，立即计时，%(text)s") % {
+                    "why": _("紧急抢修 24 小时受理")
+                    if ticket.category == RepairCategory.EMERGENCY
+                    else _("水电、电梯故障随报随修"),
+                    "text": text,
+                }
         elif deadline.rule == "RC-8.civil":
-            text = _("土建维修 %(d)s 天内完成") % {"d": max(1, round(_hours(deadline) / 24))}
+            text = _("土建维修 %(d)s 天内完成") % {"d": _days(deadline)}
         elif deadline.rule == "RC-3":
             text = _("%(h)s 小时内答复") % {"h": _hours(deadline)}
+        elif deadline.rule == "RC-5.issue":
+            text = _("回访发现的问题，管理处将书面通知维修师傅整改")
         else:
             continue
         result.append(Expectation(text=text, due_at=deadline.due_at, late=deadline.due_at < now))

@@ -22,6 +22,7 @@ urlpatterns = [
     path("notices/complaints/", views_pricelist.PortalComplaintNoticesView.as_view(), name="complaint_notices"),
     path("surveys/", views_surveys.SurveyListView.as_view(), name="surveys"),  # SV-2/SV-3
     path("surveys/<int:pk>/", views_surveys.SheetView.as_view(), name="survey"),
+    path("surveys/<int:pk>/draft/", views_surveys.SheetDraftView.as_view(), name="survey_draft"),
     path("surveys/<int:pk>/thanks/", views_surveys.ThanksView.as_view(), name="survey_thanks"),
     path("surveys/results/", views_results.SurveyResultListView.as_view(), name="survey_results"),  # SV-6
     path("surveys/results/<int:pk>/", views_results.SurveyResultDetailView.as_view(), name="survey_result"),

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -24,8 +25,9 @@ from guanjia.core.console import apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.forms import LoginForm
 from guanjia.estates.selectors import homes_of
+from guanjia.servicedesk import promises
 from guanjia.servicedesk import services as desk
-from guanjia.servicedesk.choices import Channel, Status
+from guanjia.servicedesk.choices import Channel, Kind, Status
 from guanjia.servicedesk.models import TicketPhoto
 
 from . import selectors
@@ -47,7 +49,7 @@ class OwnerMixin:
 
     @cached_property
     def homes(self) -> list:
-        return list(homes_of(self.request.user).order_by("community_id", "code"))
+        return list(homes_of(self.request.user).order_by("community_id", "sort_key"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -142,6 +144,40 @@ class ReportView(OwnerMixin, FormView):
             initial["kind"] = self.request.GET["kind"]
         return initial
 
+    def get(self, request, *args, **kwargs):
+        if request.htmx and request.GET.get("part") == "clock":
+            # The promise as kind and category change (htmx); the page itself renders it too (no JS).
+            context = {"clock_blocks": self.clock_blocks(request.GET, every_kind=False)}
+            return TemplateResponse(request, "portal/report_clock_blocks.html", context)
+        return super().get(request, *args, **kwargs)
+
+    def clock_blocks(self, data, *, every_kind: bool) -> list[dict]:
+        """What the owner is told before submitting (RC-2, RC-3, RC-8), from the rules the desk's
+        clocks follow and the present moment: the repair and the complaint promise (the page shows the
+        one for the chosen kind), or only the chosen kind's when htmx asks."""
+        if not self.homes:
+            return []
+        by_pk = {room.pk: room for room in self.homes}
+        room = by_pk.get(_int(data.get("room"))) or self.homes[0]
+        kind, category = data.get("kind") or Kind.REPAIR, data.get("category") or ""
+        kinds = [Kind.REPAIR, Kind.COMPLAINT] if every_kind else [kind]
+        return [
+            {
+                "kind": k,
+                "lines": promises.owner_promises(room.community, k, category if k == Kind.REPAIR else ""),
+                "hours": promises.reception_hours(room.community) if k == Kind.REPAIR else [],
+            }
+            for k in kinds
+            if k in (Kind.REPAIR, Kind.COMPLAINT)
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        data = {name: form[name].value() for name in ("room", "kind", "category")}
+        context["clock_blocks"] = self.clock_blocks(data, every_kind=not form.is_bound)
+        return context
+
     def form_valid(self, form):
         room, data = form.chosen_room, form.cleaned_data
         try:
@@ -166,6 +202,13 @@ class ReportView(OwnerMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400 if form.is_bound else 200)
 
 
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 class TicketListView(OwnerMixin, TemplateView):
     template_name = "portal/tickets.html"
     tab = "tickets"
@@ -186,6 +229,7 @@ class TicketListView(OwnerMixin, TemplateView):
         )
         page = Paginator(tickets, PAGE_SIZE).get_page(self.request.GET.get("page"))
         deadlines = selectors.pending_deadlines(page.object_list)
+        reception = {}  # one reading of each community's reception hours for the page (RC-2)
         rows = []
         for ticket in page.object_list:
             # The latest callback (after a rectification a new one falls due).
@@ -193,7 +237,7 @@ class TicketListView(OwnerMixin, TemplateView):
             rows.append(
                 {
                     "ticket": ticket,
-                    "expect": selectors.expectations(ticket, deadlines.get(ticket.pk, [])),
+                    "expect": selectors.expectations(ticket, deadlines.get(ticket.pk, []), reception=reception),
                     "callback": callback,
                 }
             )

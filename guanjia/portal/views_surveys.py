@@ -1,17 +1,25 @@
 """Questionnaires in the owner portal (/m/surveys/): the household's forms open now, answered once
 (SV-2 intake; an item left unanswered is an abstention, SV-3). Writes go through
 `engagement.surveys.sheet_answer_by_owner`; another household's form is a 404.
+
+The answers given so far are kept as the owner goes (`engagement.drafts`): each change posts the
+form to the draft endpoint, and the page comes back with them after a reload or a later visit.
+Only the final submit returns the form.
 """
 
 from django import forms
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
 from guanjia.core.errors import ServiceError
-from guanjia.engagement import surveys
+from guanjia.engagement import drafts, surveys
 from guanjia.engagement.choices import Answer, SurveyStatus
 from guanjia.engagement.models import SurveySheet
 from guanjia.estates.selectors import homes_of
@@ -44,6 +52,11 @@ class SheetForm(forms.Form):
 
     def answers(self) -> dict:
         return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or None for item in self.items}
+
+    def answered(self) -> int:
+        """How many items have a choice (bound data, or a draft's initial values)."""
+        source = self.data if self.is_bound else self.initial
+        return sum(1 for item in self.items if source.get(f"item_{item.pk}"))
 
 
 class SurveyListView(OwnerMixin, TemplateView):
@@ -79,10 +92,15 @@ class SheetView(SheetMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         sheet = self.sheet
         items = list(sheet.survey.items.order_by("position"))
-        context.update(sheet=sheet, survey=sheet.survey, is_open=sheet.survey.status == SurveyStatus.ISSUED)
+        is_open = sheet.survey.status == SurveyStatus.ISSUED
+        context.update(sheet=sheet, survey=sheet.survey, is_open=is_open)
         if sheet.returned_at:
             given = dict(sheet.answers.values_list("item_id", "choice"))
             context["answered"] = [(item, Answer(given.get(item.pk, Answer.BLANK))) for item in items]
+        elif is_open:
+            draft = drafts.draft_of(sheet)
+            context.setdefault("form", SheetForm(items=items, initial=drafts.initial_from(draft)))
+            context.update(draft=draft, tab="")  # the form's own bottom bar replaces the tabs
         context.setdefault("form", SheetForm(items=items))
         return context
 
@@ -106,6 +124,31 @@ class SheetView(SheetMixin, TemplateView):
             else:
                 return redirect("portal:survey_thanks", pk=sheet.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class SheetDraftView(SheetMixin, View):
+    """POST the form as it stands: kept as a draft, never returned. JSON for the page's script."""
+
+    def post(self, request, pk: int):
+        sheet = self.sheet
+        form = SheetForm(request.POST, items=list(sheet.survey.items.order_by("position")))
+        if not form.is_valid():
+            return JsonResponse({"code": "invalid", "detail": _("选择无效，请刷新页面后重试。")}, status=400)
+        try:
+            draft = drafts.sheet_draft_save(
+                sheet=sheet, user=request.user, answers=form.answers(), suggestions=form.cleaned_data["suggestions"]
+            )
+        except ServiceError as error:
+            return JsonResponse({"code": error.code, "detail": str(error.message)}, status=error.status or 400)
+        saved = timezone.localtime(draft.saved_at)
+        return JsonResponse(
+            {
+                "saved_at": f"{saved:%H:%M}",
+                "answered": len(draft.answers),
+                "total": len(form.items),
+                "detail": _("已自动保存 %(t)s") % {"t": f"{saved:%H:%M}"},
+            }
+        )
 
 
 class ThanksView(SheetMixin, TemplateView):

@@ -6,3 +6,8 @@ class ServicedeskConfig(AppConfig):
     name = "guanjia.servicedesk"
     label = "servicedesk"
     verbose_name = _("客服中心")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

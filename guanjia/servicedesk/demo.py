@@ -279,9 +279,14 @@ class _Office:
         if satisfied:
             return
         self.unsatisfied += 1
-        notice = ticket.rectifications.order_by("-pk").first()
+        # RC-5: the written notice within 24 hours of the callback (the second one a little late),
+        # then the fix by the notice's due date (RC-5.fix_days).
+        moment += dt.timedelta(hours=rng.randrange(26, 30) if self.unsatisfied == 2 else rng.randrange(1, 6))
+        if not self.due(moment):
+            return
+        notice = services.rectification_issue(callback=callback, actor=users["cs"])
         moment += dt.timedelta(hours=rng.randrange(3, 20))
-        if notice is None or not self.due(moment):
+        if not self.due(moment):
             return
         services.rectification_close(notice=notice, actor=users["tech"], result="已重新上门处理，经业主确认问题解决")
         followup = Callback.objects.filter(ticket=ticket, done_at__isnull=True, skipped=False).first()

@@ -32,7 +32,7 @@ from guanjia.core.topics import Topic
 
 from .choices import Kind, Severity, Status
 from .kpis import add_months, month_start, month_window, ticket_deadlines
-from .models import ComplaintSummary, Ticket
+from .models import Callback, ComplaintSummary, Ticket
 
 # --- periods -----------------------------------------------------------------------------
 
@@ -204,8 +204,15 @@ def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) 
     start, end = month_window(month)
     complaints = _complaints(community, start, end)
     counts = _complaint_counts(complaints, now)
+    callbacks = Callback.objects.filter(ticket__in=complaints.exclude(status=Status.CANCELLED), skipped=False)
+    called = callbacks.aggregate(
+        due=Count("pk", filter=Q(done_at__isnull=False) | Q(due_at__lt=now)),
+        done=Count("pk", filter=Q(done_at__isnull=False)),
+    )
     return {
         "month": month_key(month),
+        # The limits in force when the figures were taken: what the published text says they were measured against.
+        "reply_hours": policy(community, "RC-3.reply_hours"),
         "as_of": timezone.localtime(now).isoformat(timespec="minutes"),
         "total": counts["counted"],
         "general": counts["general"],
@@ -218,8 +225,40 @@ def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) 
         "reply_due": counts["reply_due_count"],
         "closed": counts["closed"],
         "unresolved": counts["unresolved"],
+        "callback_due": called["due"],  # RC-9: complaints called back, of those due so far
+        "callback_done": called["done"],
         "by_topic": _by_topic(complaints),
     }
+
+
+def summary_statements(stats: dict, community) -> list[str]:
+    """The published summary's sentences, each built from its own figures (RC-10): it never claims
+    more than they show ("72 小时内答复 3 / 4", never "every complaint answered within 72 hours" when
+    one was late). The console page, the PDF and the owners' page print these same sentences.
+
+    Summaries frozen before a figure existed simply leave its sentence out."""
+    hours = stats.get("reply_hours") or policy(community, "RC-3.reply_hours")
+    total = stats.get("total", 0)
+    lines = [_("投诉电话 24 小时开通（RC-3）。")]
+    if not total:
+        lines.append(_("本月未收到投诉。"))
+        return lines
+    due, on_time = stats.get("reply_due", 0), stats.get("reply_on_time", 0)
+    reply = _("%(h)s 小时内答复 %(on)s / %(due)s") % {"h": hours, "on": on_time, "due": due}
+    if on_time == due == total:
+        reply += _("：每件投诉均在 %(h)s 小时内答复。") % {"h": hours}
+    elif due < total:
+        reply += _("（另有 %(n)s 件尚未到答复期限）。") % {"n": total - due}
+    else:
+        reply += _("（%(n)s 件未在 %(h)s 小时内答复）。") % {"n": due - on_time, "h": hours}
+    lines.append(reply)
+    if "callback_due" in stats:
+        lines.append(_("已回访 %(done)s / %(due)s。") % {"done": stats["callback_done"], "due": stats["callback_due"]})
+    lines.append(
+        _("已处理完毕 %(closed)s 件，尚未解决 %(open)s 件。")
+        % {"closed": stats.get("closed", 0), "open": stats.get("unresolved", 0)}
+    )
+    return lines
 
 
 def private_words(community, month: dt.date) -> list[str]:
@@ -295,6 +334,7 @@ __all__ = [
     "summary_due",
     "summary_stats",
     "summary_state",
+    "summary_statements",
     "weekly_complaints",
     "with_labels",
 ]

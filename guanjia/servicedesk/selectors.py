@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from guanjia.core import clock
+from guanjia.core import clock, duties, workdays
 from guanjia.core.access import roles_of, scoped
 from guanjia.core.models import Deadline
 
@@ -37,12 +37,7 @@ def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
 
 def clock_label(moment: dt.datetime | None) -> str:
     """A due time as people read it: a day-based limit stored as midnight shows as 24:00 of its last day."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    if local.time() == dt.time(0, 0):
-        return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+    return workdays.deadline_text(moment)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -176,7 +171,7 @@ def attach_links(deadlines) -> list:
     deadlines = list(deadlines)
     links = subject_links(deadlines)
     for d in deadlines:
-        d.link = links.get((d.subject_type_id, str(d.subject_id)), "")
+        d.link = duties.link(d) if d.duty else links.get((d.subject_type_id, str(d.subject_id)), "")
     return deadlines
 
 

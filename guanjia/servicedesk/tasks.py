@@ -15,8 +15,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from guanjia.core import clock
-from guanjia.core.models import Deadline, Membership
+from guanjia.core import clock, duties
+from guanjia.core.models import Community, Deadline, Membership
 from guanjia.core.notify import notify
 from guanjia.core.roles import Role
 
@@ -110,7 +110,11 @@ def remind(now: dt.datetime | None = None) -> int:
                 if not recipients:
                     logger.warning("deadline %s (%s) has no one to remind", deadline.pk, deadline.rule)
                 title, body = _message(deadline, now)
-                url = links.get((deadline.subject_type_id, str(deadline.subject_id)), "")
+                url = (
+                    duties.link(deadline)
+                    if deadline.duty
+                    else links.get((deadline.subject_type_id, str(deadline.subject_id)), "")
+                )
                 for user in recipients:
                     notify(user, title, body=body, url=url, community=deadline.community)
                     sent += 1
@@ -120,7 +124,15 @@ def remind(now: dt.datetime | None = None) -> int:
     return sent
 
 
+def open_duties_and_remind(now: dt.datetime | None = None) -> int:
+    """The periodic job's work: open every community's recurring duties owed by now (the same rows
+    a page opens when it is read, so nothing depends on this job having run), then remind."""
+    now = now or clock.now()
+    duties.duties_open(Community.objects.all(), now=now)
+    return remind(now)
+
+
 @task()
 def send_reminders() -> int:
     """The periodic job (db_worker): remind the person responsible of what is due or overdue."""
-    return remind()
+    return open_duties_and_remind()

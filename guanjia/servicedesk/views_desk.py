@@ -1,11 +1,10 @@
-"""The front desk in the console (RC-1 … RC-11, IC-3): intake, the ticket list, the ticket page with
-its actions, the call-and-visit log, the technician's own tickets and the printed work order.
+"""The front desk in the console (RC-1 … RC-11, IC-3): the ticket list, the ticket page with its actions,
+the call-and-visit log, the technician's own tickets and the printed work order (intake: views_intake).
 
 Thin views: each action is a POST to its own view calling one service; a ServiceError is shown beside
 the field it names on the ticket page. A ticket outside the user's communities is a 404 (DESIGN.md §1).
 """
 
-import datetime as dt
 from functools import cached_property
 
 from django.contrib import messages
@@ -16,7 +15,6 @@ from django.db.models.functions import Cast
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,10 +29,8 @@ from guanjia.core.models import ActivityLog, Deadline, DeadlineState
 from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
 from guanjia.core.roles import Role
-from guanjia.estates.models import Lease, Ownership, Person, Resident, Room
-from guanjia.estates.search import search_households
 
-from . import services
+from . import promises, services
 from .choices import Kind, Severity, Status
 from .filters import CallLogFilter, TicketFilter
 from .forms import (
@@ -42,55 +38,28 @@ from .forms import (
     CancelForm,
     CheckForm,
     CompleteForm,
-    DeskTicketForm,
     DispatchForm,
     EmptyForm,
     ReplyForm,
 )
 from .models import Callback, CallLog, RectificationNotice, Ticket, TicketPhoto
+from .services.rectifications import ISSUE_PERMISSION
 
-DESK_HITS = 8
 TIMELINE_LENGTH = 100
 # The list never counts past this: COUNT(*) over a million tickets is what makes a list slow.
 COUNT_CAP = 5000
 
-RULE_LABELS = {
-    "RC-8.response": gettext_lazy("响应时限"),
-    "RC-8.civil": gettext_lazy("完工时限"),
-    "RC-3": gettext_lazy("答复时限"),
-    "RC-4": gettext_lazy("回访时限"),
-    "RC-9": gettext_lazy("回访时限"),
-    "RC-5": gettext_lazy("整改时限"),
-}
+# How a due time reads and what the desk says about a request's clocks live in `promises`, built on
+# core.workdays.deadline_text ("D 24:00", never "D+1 00:00"); the names stay importable from here.
+RULE_LABELS = promises.RULE_LABELS
+when_label = promises.when_label
+short_label = promises.short_label
 
 
-def when_label(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """A moment as the desk says it: "11:00", "明日 09:00", "11月21日 24:00" (a day's end is 24:00)."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    day, hhmm = local.date(), local.strftime("%H:%M")
-    if local.time() == dt.time(0, 0):  # deadlines end at 24:00 of their last day
-        day, hhmm = day - dt.timedelta(days=1), "24:00"
-    today = timezone.localdate(now or clock.now())
-    if day == today:
-        return hhmm
-    if day == today + dt.timedelta(days=1):
-        return _("明日 %(t)s") % {"t": hhmm}
-    if day.year == today.year:
-        return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": hhmm}
-    return f"{day:%Y-%m-%d} {hhmm}"
-
-
-def clock_lines(ticket: Ticket, now=None) -> list[str]:
-    """What the desk tells the caller about the clock (RC-2, RC-3, RC-8)."""
-    lines = []
-    if ticket.clock_starts_at > ticket.received_at:  # RC-2: outside reception hours
-        lines.append(_("非营业时间受理，将于 %(when)s 开始计时") % {"when": when_label(ticket.clock_starts_at, now)})
-    for deadline in Deadline.objects.pending().filter(**_subject(ticket)).order_by("due_at"):
-        label = RULE_LABELS.get(deadline.rule, deadline.rule)
-        lines.append(f"{label} {when_label(deadline.due_at, now)}")
-    return lines
+def clock_lines(ticket: Ticket, now=None) -> list[promises.Promise]:
+    """What the desk tells the caller about the clock (RC-2, RC-3, RC-5, RC-8)."""
+    pending = Deadline.objects.pending().filter(**_subject(ticket)).order_by("due_at")
+    return promises.ticket_clock_lines(ticket, pending, now)
 
 
 def _subject(obj) -> dict:
@@ -138,22 +107,12 @@ def mark_deadlines(tickets, now=None) -> None:
         candidates = [
             (ticket.next_due, ticket.next_rule),
             (ticket.callback_due, "RC-4"),
-            (ticket.rectification_due, "RC-5"),
+            (ticket.rectification_due, "RC-5.fix"),
         ]
         due, rule = min(((d, r) for d, r in candidates if d), default=(None, ""), key=lambda c: c[0])
         ticket.due_at = due
         ticket.due_label = f"{RULE_LABELS.get(rule, rule)} {when_label(due, now)}" if due else ""
         ticket.is_overdue = bool(due and due < now)
-
-
-def short_label(moment: dt.datetime | None) -> str:
-    """ "11-23 24:00" for a limit that ends at midnight (the Clocks section of RULES.md), else "11-23 19:54"."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    if local.time() == dt.time(0, 0):
-        return f"{local.date() - dt.timedelta(days=1):%m-%d} 24:00"
-    return f"{local:%m-%d %H:%M}"
 
 
 class CappedPaginator(Paginator):
@@ -177,166 +136,6 @@ def _safe_next(request) -> str | None:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return None
-
-
-# --- Intake -------------------------------------------------------------------------------
-
-
-def household_contacts(rooms, user, community) -> dict[int, list[dict]]:
-    """The people of each household now (owners, tenants, residents) with a phone, for the desk's hits."""
-    ids = [room.pk for room in rooms]
-    today = clock.today()
-    full_phone = has_perm(user, "people.view_phone", community)
-    found: dict[int, list[dict]] = {pk: [] for pk in ids}
-    seen: set[tuple[int, int]] = set()
-
-    def add(room_id, person, role):
-        if (room_id, person.pk) in seen:
-            return
-        seen.add((room_id, person.pk))
-        numbers = [p.number for p in person.phones.all()]
-        found[room_id].append(
-            {
-                "person": person,
-                "role": role,
-                "phone": numbers[0] if numbers and full_phone else "",
-                "phone_shown": (numbers[0] if full_phone else _mask(numbers[0])) if numbers else "",
-            }
-        )
-
-    for o in (
-        Ownership.objects.filter(room_id__in=ids, until__isnull=True)
-        .select_related("person")
-        .prefetch_related("person__phones")
-        .order_by("-share", "id")
-    ):
-        add(o.room_id, o.person, _("业主"))
-    leases = (
-        Lease.objects.filter(room_id__in=ids, start__lte=today, end__gte=today)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
-        .select_related("tenant")
-        .prefetch_related("tenant__phones")
-    )
-    for lease in leases:
-        add(lease.room_id, lease.tenant, _("租户"))
-    for r in (
-        Resident.objects.filter(room_id__in=ids, until__isnull=True)
-        .select_related("person")
-        .prefetch_related("person__phones")
-    ):
-        add(r.room_id, r.person, _("住户"))
-    return found
-
-
-def _mask(number: str) -> str:
-    from guanjia.core.masking import mask_phone
-
-    return mask_phone(number)
-
-
-def desk_hits(request, query: str) -> list[dict]:
-    hits = search_households(user=request.user, community=request.community, query=query, limit=DESK_HITS)
-    contacts = household_contacts([h.room for h in hits], request.user, request.community) if hits else {}
-    return [{"hit": h, "room": h.room, "contacts": contacts.get(h.room.pk, [])} for h in hits]
-
-
-class DeskSearchView(StaffMixin, TemplateView):
-    """GET ?q=…: the desk's household hits (an htmx fragment), each person a one-key choice."""
-
-    action = "servicedesk.create"
-    template_name = "servicedesk/desk_hits.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "")[:100].strip()
-        context.update(query=query, results=desk_hits(self.request, query) if query else [])
-        return context
-
-
-class DeskView(StaffMixin, TemplateView):
-    """前台受理: find the household, file a ticket (RC-1) or a call-log entry (IC-3), see its clock."""
-
-    action = "servicedesk.create"
-    template_name = "servicedesk/desk_intake.html"
-
-    def initial(self) -> dict:
-        """?room=…&reporter=… (a hit chosen without JavaScript) prefills the household and the reporter."""
-        community, initial = self.request.community, {}
-        room = Room.objects.filter(community=community, pk=_int(self.request.GET.get("room"))).first()
-        if room:
-            initial["room"] = room.pk
-        person = (
-            Person.objects.filter(community=community, pk=_int(self.request.GET.get("reporter")))
-            .prefetch_related("phones")
-            .first()
-        )
-        if person:
-            initial.update(reporter=person.pk, reporter_name=person.name)
-            if has_perm(self.request.user, "people.view_phone", community):
-                initial["reporter_phone"] = next((p.number for p in person.phones.all()), "")
-        return initial
-
-    def get(self, request, *args, **kwargs):
-        form = DeskTicketForm(initial=self.initial(), community=request.community)
-        return self.render_to_response(self.get_context_data(form=form))
-
-    def post(self, request, *args, **kwargs):
-        form = DeskTicketForm(request.POST, request.FILES, community=request.community)
-        if form.is_valid():
-            try:
-                if form.is_call:
-                    services.calllog_record(community=request.community, actor=request.user, **form.calllog_kwargs())
-                    messages.success(request, _("已记入来电来访记录。"))
-                    return redirect("servicedesk:desk")
-                ticket = services.ticket_create_with_item(
-                    community=request.community,
-                    actor=request.user,
-                    service_item=form.chosen_service_item,
-                    **form.ticket_kwargs(),
-                )
-            except ServiceError as error:
-                if error.field == "content":
-                    error.field = "description"
-                apply_service_error(form, error)
-            else:
-                return redirect(f"{reverse('servicedesk:desk')}?filed={ticket.pk}")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        request, form = self.request, kwargs["form"]
-        query = request.GET.get("q", "")[:100].strip()
-        room_id = form["room"].value()
-        chosen = (
-            Room.objects.filter(community=request.community, pk=_int(room_id))
-            .select_related("building", "unit")
-            .first()
-            if room_id
-            else None
-        )
-        filed = None
-        if request.GET.get("filed"):
-            filed = (
-                self.in_community(Ticket.objects.select_related("room"), "servicedesk.view")
-                .filter(pk=_int(request.GET["filed"]))
-                .first()
-            )
-        context.update(
-            form=form,
-            query=query,
-            results=desk_hits(request, query) if query else [],
-            chosen_room=chosen,
-            filed=filed,
-            filed_clock=clock_lines(filed) if filed else [],
-        )
-        return context
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 # --- Lists --------------------------------------------------------------------------------
@@ -479,6 +278,13 @@ def ticket_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
         deadline.due_label = short_label(deadline.due_at)
     timeline = ActivityLog.objects.filter(subjects).select_related("actor").order_by("-at", "-id")[:TIMELINE_LENGTH]
     actions = allowed_actions(request.user, ticket)
+    # RC-5: an unsatisfied repair callback still owed its written notice, with the notice's deadline.
+    noticed = {n.callback_id for n in notices}
+    owing = next((cb for cb in callbacks if cb.done_at and cb.satisfied is False and cb.pk not in noticed), None)
+    issue_due = next((d for d in deadlines if d.rule == "RC-5.issue" and d.met_at is None), None)
+    actions["issue_notice"] = bool(
+        ticket.is_repair and owing and has_perm(request.user, ISSUE_PERMISSION, ticket.community_id)
+    )
     forms = {
         "dispatch": DispatchForm(community=ticket.community, initial={"technician": ticket.technician_id}),
         "complete": CompleteForm(),
@@ -507,6 +313,9 @@ def ticket_context(request, ticket: Ticket, bound: dict | None = None) -> dict:
             if not actions.get(name)
             for e in (form.non_field_errors() or [e for errs in form.errors.values() for e in errs])
         ],
+        "owing_callback": owing if ticket.is_repair else None,
+        "issue_due": issue_due,
+        "reply_hours": policy(ticket.community, "RC-3.reply_hours") if actions["reply"] and ticket.is_complaint else "",
         "clock": clock_lines(ticket) if ticket.status not in (Status.CLOSED, Status.CANCELLED) else [],
         "started_late": ticket.clock_starts_at > ticket.received_at,
         "next": _safe_next(request) or "",

@@ -1,5 +1,5 @@
-"""Follow-up pages of the service desk: callbacks (RC-4, RC-9), rectification notices (RC-5),
-the office manager's spot check (RC-4) and "what is due" (DESIGN.md §4).
+"""Follow-up pages of the service desk: callbacks (RC-4, RC-9), the office manager's spot check (RC-4)
+and "what is due" (DESIGN.md §4). Rectification notices (RC-5) are in views_rectifications.
 
 Thin views: lists declare their queryset; action pages hand a form to one service and show a
 ServiceError beside the field. A row of another community is a 404 (DESIGN.md §1).
@@ -15,22 +15,22 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from guanjia.core import clock
+from guanjia.core import clock, duties, workdays
 from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
-from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
 from guanjia.core.roles import Role
 
 from . import selectors
 from .choices import CallbackMethod, Kind, Severity
-from .models import Callback, CallbackSpotCheck, RectificationNotice
-from .services import callback_record, rectification_close, spot_check_draw, spot_check_record
+from .models import Callback, CallbackSpotCheck
+from .services import awaiting_notice, callback_record, spot_check_draw, spot_check_record
+from .services.rectifications import ISSUE_PERMISSION
+from .views_rectifications import attach_issue_due
 
 YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
 
@@ -91,10 +91,6 @@ class CallbackRecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("不满意时必填：写明业主反映的问题，将作为整改通知书的“存在问题”。"),
     )
-
-
-class RectificationCloseForm(forms.Form):
-    result = forms.CharField(label=gettext_lazy("整改结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class SpotCheckRecordForm(forms.Form):
@@ -226,6 +222,7 @@ class CallbackRecordView(StaffMixin, TemplateView):
             callback=callback,
             ticket=callback.ticket,
             rectify_hours=policy(callback.community, "RC-5.hours"),
+            fix_days=policy(callback.community, "RC-5.fix_days"),
             form=kwargs.get("form") or CallbackRecordForm(initial={"method": CallbackMethod.PHONE}),
         )
         return context
@@ -252,139 +249,18 @@ class CallbackRecordView(StaffMixin, TemplateView):
             except ServiceError as error:
                 apply_service_error(form, error)
             else:
-                notice = RectificationNotice.objects.filter(callback=callback).only("pk", "number").first()
-                if notice is not None:
-                    messages.warning(request, _("回访不满意，已下达整改通知书 %(n)s。") % {"n": notice.number})
-                    return redirect("servicedesk:rectification", pk=notice.pk)
+                if awaiting_notice(callback):  # RC-5: the written notice is owed within 24 hours
+                    due = workdays.deadline_text(attach_issue_due([callback])[0].issue_due)
+                    if has_perm(request.user, ISSUE_PERMISSION, callback.community):
+                        messages.warning(request, _("回访不满意：请于 %(due)s 前下达整改通知书。") % {"due": due})
+                        return redirect("servicedesk:rectification_issue", pk=callback.pk)
+                    messages.warning(
+                        request, _("回访不满意：已通知客服主管于 %(due)s 前下达整改通知书。") % {"due": due}
+                    )
+                    return redirect("servicedesk:callbacks")
                 messages.success(request, _("已记录回访 %(n)s。") % {"n": callback.ticket.number})
                 return redirect("servicedesk:callbacks")
         return self.render_to_response(self.get_context_data(callback=callback, form=form), status=400)
-
-
-# --- Rectification notices (RC-5) ---------------------------------------------------------
-
-NOTICE_TABS = [
-    ("open", gettext_lazy("整改中")),
-    ("overdue", gettext_lazy("已超时")),
-    ("closed", gettext_lazy("已完成")),
-]
-
-
-def _notice_tab_filters(now: dt.datetime) -> dict[str, Q]:
-    return {
-        "open": Q(closed_at__isnull=True, due_at__gte=now),
-        "overdue": Q(closed_at__isnull=True, due_at__lt=now),
-        "closed": Q(closed_at__isnull=False),
-    }
-
-
-def _notice_state(notice: RectificationNotice, now: dt.datetime) -> tuple[str, str]:
-    if notice.closed_at:
-        if notice.closed_at > notice.due_at:
-            return _("超时完成"), "red"
-        return _("按时完成"), "green"
-    if notice.due_at < now:
-        return _("已超时"), "red"
-    return _("整改中"), "amber"
-
-
-class RectificationListView(StaffMixin, ListView):
-    action = "servicedesk.view"
-    template_name = "servicedesk/rectification_list.html"
-    paginate_by = 50
-    context_object_name = "notices"
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.now = clock.now()
-        self.tab = request.GET.get("tab") if request.GET.get("tab") in dict(NOTICE_TABS) else "open"
-
-    def get_queryset(self):
-        order = ["-closed_at", "-id"] if self.tab == "closed" else ["due_at", "id"]
-        return (
-            self.in_community(RectificationNotice.objects.all())
-            .filter(_notice_tab_filters(self.now)[self.tab])
-            .select_related("ticket", "ticket__room", "technician", "issued_by")
-            .order_by(*order)
-        )
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        counts = self.in_community(RectificationNotice.objects.all()).aggregate(
-            **{key: Count("id", filter=q) for key, q in _notice_tab_filters(self.now).items()}
-        )
-        for notice in context["notices"]:
-            notice.state_label, notice.state_colour = _notice_state(notice, self.now)
-        context.update(tab=self.tab, tabs=[(key, label, counts[key]) for key, label in NOTICE_TABS])
-        return context
-
-
-class NoticeMixin(StaffMixin):
-    action = "servicedesk.view"
-
-    def get_notice(self) -> RectificationNotice:
-        notices = self.scoped(
-            RectificationNotice.objects.select_related(
-                "community",
-                "ticket",
-                "ticket__room",
-                "callback",
-                "callback__done_by",
-                "technician",
-                "issued_by",
-                "closed_by",
-            )
-        )
-        return get_object_or_404(notices, pk=self.kwargs["pk"])
-
-
-class RectificationDetailView(NoticeMixin, TemplateView):
-    """整改通知书: the notice, its clock, and the close form (result) → rectification_close."""
-
-    template_name = "servicedesk/rectification_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        notice = kwargs.get("notice") or self.get_notice()
-        notice.state_label, notice.state_colour = _notice_state(notice, clock.now())
-        context.update(
-            notice=notice,
-            ticket=notice.ticket,
-            form=kwargs.get("form") or RectificationCloseForm(),
-            may_close=not notice.closed_at and has_perm(self.request.user, "servicedesk.rectify", notice.community),
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        notice = self.get_notice()
-        if not has_perm(request.user, "servicedesk.rectify", notice.community):
-            raise PermissionDenied
-        form = RectificationCloseForm(request.POST)
-        if form.is_valid():
-            try:
-                rectification_close(notice=notice, actor=request.user, result=form.cleaned_data["result"])
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(request, _("整改通知书 %(n)s 已完成，已安排再次回访。") % {"n": notice.number})
-                return redirect("servicedesk:rectification", pk=notice.pk)
-        return self.render_to_response(self.get_context_data(notice=notice, form=form), status=400)
-
-
-class RectificationPdfView(NoticeMixin, View):
-    """The printable, numbered 整改通知书 (DESIGN.md §9, RC-5)."""
-
-    def get(self, request, *args, **kwargs):
-        notice = self.get_notice()
-        context = {
-            "notice": notice,
-            "ticket": notice.ticket,
-            "community": notice.community,
-            "title": _("整改通知书"),
-            "hours": policy(notice.community, "RC-5.hours"),
-            "generated_at": clock.now(),
-        }
-        return pdf_response("pdf/rectification_notice.html", context, f"{notice.number}.pdf", request)
 
 
 # --- The office manager's spot check (RC-4) ------------------------------------------------
@@ -483,6 +359,7 @@ class DueView(StaffMixin, ListView):
         return pick(self.request.user, self.request.community)
 
     def get_queryset(self):
+        duties.duties_open([self.request.community], now=self.now)  # a duty owed is listed even if no job ran
         base = self.base()
         if self.tab == "today":
             queryset = selectors.due_today(base, self.now)
@@ -490,7 +367,7 @@ class DueView(StaffMixin, ListView):
             queryset = selectors.overdue(base, self.now)
         else:
             queryset = selectors.met_in_month(base, self.now).order_by("-met_at", "-id")
-        return queryset.with_state(self.now).select_related("owner", "met_by")
+        return queryset.with_state(self.now).select_related("owner", "met_by", "community")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -527,6 +404,7 @@ class DuePanelView(StaffMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user, community = self.request.user, self.request.community
         now = clock.now()
+        duties.duties_open([community], now=now)
         mine = selectors.due_counts(selectors.my_deadlines(user, community), now)
         office_overdue = selectors.overdue(selectors.office_deadlines(user, community), now).count()
         context.update(mine=mine, office_overdue=office_overdue)

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -22,6 +21,7 @@ from guanjia.core.access import has_perm, is_staff_member, scoped, visible_commu
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.pdf import pdf_response
+from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
 from guanjia.engagement import indicators as engagement_indicators
 
@@ -144,6 +144,7 @@ class WeeklyComplaintsView(StaffMixin, TemplateView):
         context.update(
             {
                 "week": week,
+                "reply_hours": policy(self.request.community, "RC-3.reply_hours"),
                 "page_obj": page,
                 "max_week": reports.week_key(this_week),
                 "previous_week": reports.week_key(monday - dt.timedelta(days=7)),
@@ -166,13 +167,16 @@ class SummaryForm(forms.Form):
     )
 
 
-def summary_context(stats: dict) -> dict:
-    """The summary's frozen numbers with topic labels, for the console, the PDF and the owners' page."""
+def summary_context(stats: dict, community) -> dict:
+    """The summary's frozen numbers with topic labels, and the sentences built from them (RC-10), for the
+    console, the PDF and the owners' page alike."""
     as_of = stats.get("as_of", "")
     return {
         **stats,
+        "reply_hours": stats.get("reply_hours") or policy(community, "RC-3.reply_hours"),
         "by_topic": reports.with_labels(stats.get("by_topic", [])),
         "as_of_label": as_of.replace("T", " ")[:16],
+        "statements": reports.summary_statements(stats, community),
     }
 
 
@@ -200,11 +204,12 @@ class SummaryIndexView(StaffMixin, TemplateView):
             {
                 "selected": selected,
                 "summary": summary,
-                "stats": summary_context(stats),
+                "stats": summary_context(stats, community),
                 "preview": summary is None,
                 "ended": ended,
                 "recent": rows[1:],
                 "max_month": reports.month_key(kpis.month_start(clock.today())),
+                "summary_day": policy(community, "RC-10.summary_day"),
                 "form": form or SummaryForm(initial={"explanation": summary.explanation if summary else ""}),
                 "can_prepare": ended
                 and has_perm(user, "servicedesk.summary", community)
@@ -289,10 +294,10 @@ def _document_context(summary: ComplaintSummary) -> dict:
     return {
         "community": summary.community,
         "summary": summary,
-        "stats": summary_context(summary.stats),
+        "stats": summary_context(summary.stats, summary.community),
         "month_label": reports.month_label(summary.month),
         "title": _("月度投诉汇总"),
-        "generated_at": timezone.localtime(),
+        "generated_at": clock.now(),
         "topics": Topic,
     }
 

@@ -60,6 +60,22 @@ def page(new_page):
 
 
 @pytest.fixture
+def phone(browser):
+    """An owner's or a technician's phone: 390×844, mobile, touch, in its own context."""
+    context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def shot():
     """shot(page, "name") saves var/screenshots/name.png (full page) and returns the path."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

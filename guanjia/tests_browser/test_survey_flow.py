@@ -21,7 +21,7 @@ from guanjia.estates import services as estates
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
 from guanjia.portal.services import portal_account_activate
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP
 from .test_portal_repair_flow import console_sign_in, phone_shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,22 +73,6 @@ def estate():
     estates.ownership_register(room=rooms[OWNER_ROOM], actor=manager, owners=[(owner, 100)], since=dt.date(2018, 9, 1))
     portal_account_activate(phone=OWNER_PHONE, id_tail=OWNER_ID[-6:], password=OWNER_PASSWORD)
     return {"community": community, "rooms": rooms}
-
-
-@pytest.fixture
-def phone(browser):
-    """The owner's phone: 390×844, mobile, touch."""
-    context = browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=2,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def expected_results(community, issued: int):
@@ -143,9 +127,10 @@ def test_questionnaire_from_issue_to_published_results(live_server, estate, phon
     assert desk_sup.locator("#survey-status").inner_text() == "草稿"
     assert desk_sup.locator("#id_items").input_value().splitlines()[0].startswith("治安")
 
-    assert "全部入住 12 户" in desk_sup.locator("#survey-draw-form").inner_text()
+    households = "已入住住宅 12 户（不含车位、车库、储藏室、商铺）"  # VS-1/SV-2: says what it counts
+    assert f"全部{households}" in desk_sup.locator("#survey-draw-form").inner_text()
     desk_sup.click("#survey-draw-form button[type=submit]")
-    desk_sup.wait_for_selector("text=已确定发放对象：全部入住 12 户，每个单元均已覆盖。")
+    desk_sup.wait_for_selector(f"text=已确定发放对象：全部{households}，共 12 份，每个单元均已覆盖。")
     coverage = desk_sup.locator("#survey-coverage")
     assert "每个单元均已覆盖" in coverage.inner_text()
     rows = [r.split("\t")[:3] for r in coverage.locator("tbody tr").all_inner_texts()]

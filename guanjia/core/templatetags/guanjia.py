@@ -7,6 +7,10 @@
 {{ room.handover|badge:"estates.Handover" }}   coloured by the choice's `colour`
 {% lease_badge lease %}
 {% recent_activity 10 as entries %}     the current community's latest log entries
+{% language_switch %}                   the 中文 / English buttons of the page headers
+{{ item.text|system_text }}             a label the system stored (a default item, a title) in the reader's
+                                        language; deadlines, log entries and notifications have
+                                        get_title_display / get_summary_display for the same
 """
 
 from importlib import import_module
@@ -70,6 +74,37 @@ def deadline(moment) -> str:
     from guanjia.core.workdays import deadline_text
 
     return deadline_text(moment)
+
+
+# Each language offered under its own name, so a reader finds theirs whatever the page is in.
+AUTONYMS = {"zh-hans": "中文", "en": "English"}
+
+
+@register.inclusion_tag("core/_language_switch.html", takes_context=True)
+def language_switch(context):
+    """中文 / English: Django's set_language view, back to the same page (console and portal headers)."""
+    from django.conf import settings
+    from django.utils.translation import get_language, get_language_info
+
+    request = context.get("request")
+    current = get_language() or settings.LANGUAGE_CODE
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "next": request.get_full_path() if request is not None else "",
+        "languages": [
+            (code, AUTONYMS.get(code) or get_language_info(code)["name_local"], code == current)
+            for code, _name in settings.LANGUAGES
+        ],
+    }
+
+
+@register.filter
+def system_text(value) -> str:
+    """System text stored worded in Chinese, shown in the reader's language (core.system_text)."""
+    from guanjia.core.system_text import translate
+
+    return translate(value)
 
 
 @register.simple_tag

@@ -1,19 +1,12 @@
 """PDF rendering (DESIGN.md §9): the shared pdf/base.html gives A4 pages, an embedded CJK font and page x / y."""
 
 import re
-import subprocess
 
 import pytest
 from django.utils import timezone
 
 from guanjia.core.pdf import pdf_response, render_pdf
-
-
-def pdf_tool(tmp_path, tool: str, content: bytes, *args: str) -> str:
-    path = tmp_path / "out.pdf"
-    path.write_bytes(content)
-    out = ["-"] if tool == "pdftotext" else []
-    return subprocess.run([tool, *args, str(path), *out], capture_output=True, check=True, text=True).stdout
+from guanjia.core.tests.pdf import pdf_tool
 
 
 @pytest.fixture
@@ -24,12 +17,12 @@ def context():
 def test_base_template_renders_chinese_with_embedded_cjk_font(tmp_path, context):
     content = render_pdf("pdf/base.html", context)
     assert content.startswith(b"%PDF")
-    fonts = pdf_tool(tmp_path, "pdffonts", content)
+    fonts = pdf_tool("pdffonts", content)
     assert "Noto-Sans-CJK-SC" in fonts  # the font is embedded, so the file prints the same anywhere
-    text = pdf_tool(tmp_path, "pdftotext", content)
+    text = pdf_tool("pdftotext", content)
     assert "翠苑一期" in text and "测试报表" in text
     assert re.search(r"\b1\s*/\s*1\b", text)  # page numbers: counter(page) / counter(pages)
-    info = pdf_tool(tmp_path, "pdfinfo", content)
+    info = pdf_tool("pdfinfo", content)
     assert "A4" in info and "595.276 x 841.89" in info  # portrait unless a form asks for landscape
 
 
@@ -45,10 +38,10 @@ def test_landscape_list_has_page_count_on_every_page(tmp_path, context):
         "footnote": "注",
     }
     content = render_pdf("pdf/lease_list.html", data)
-    info = pdf_tool(tmp_path, "pdfinfo", content)
+    info = pdf_tool("pdfinfo", content)
     pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
     assert pages > 1 and "841.89 x 595.276" in info  # A4 landscape
-    text = pdf_tool(tmp_path, "pdftotext", content, "-layout")
+    text = pdf_tool("pdftotext", content, "-layout")
     for page in range(1, pages + 1):
         assert re.search(rf"\b{page}\s*/\s*{pages}\b", text)
     assert text.count("房屋编号") == pages  # the table header repeats on every page

@@ -66,3 +66,21 @@ def test_settings_refuse_to_start_without_a_secret_key_when_debug_is_off():
     result = deploy_check(SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_fresh_clone_needs_no_make_to_prepare_var(tmp_path):
+    # README's manual steps: `manage.py migrate` must not fail because var/ is missing. `check
+    # --database default` opens the database as migrate does: settings create its folder and MEDIA_ROOT.
+    database, media = tmp_path / "var" / "guanjia.sqlite3", tmp_path / "elsewhere" / "media"
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}}
+    env.update(DJANGO_SETTINGS_MODULE="guanjia.settings", DEBUG="1", SQLITE_PATH=str(database), MEDIA_ROOT=str(media))
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--database", "default"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert database.exists() and media.is_dir()

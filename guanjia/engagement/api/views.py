@@ -6,8 +6,6 @@ validate the request's shape with an input serializer and call one service, the 
 console calls; a refused operation (ServiceError) becomes `{code, detail, field}` in `core.api`.
 """
 
-import datetime as dt
-
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -15,9 +13,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from guanjia.core import periods
 from guanjia.core.api import ScopedMixin
+from guanjia.core.periods import Period
 
-from .. import selectors, services, stats, surveys, visits
+from .. import selectors, services, stats, surveys
 from ..choices import Channel, VisitForm
 from ..models import Survey, SurveySheet, Visit, VisitSummary
 from . import serializers as s
@@ -34,11 +34,10 @@ class VisitFilter(filters.FilterSet):
         fields = ["month", "room", "form", "key_customer"]
 
     def filter_month(self, queryset, name, value):
-        try:
-            month = dt.datetime.strptime(value.strip(), "%Y-%m").date()
-        except ValueError:
+        month = Period.parse(value, periods.MONTH)
+        if month is None:
             return queryset.none()
-        start, end = visits.month_bounds(month)
+        start, end = month.bounds()
         return queryset.filter(visited_at__gte=start, visited_at__lt=end)
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from guanjia.core import clock
 from guanjia.engagement import stats, surveys
 from guanjia.engagement.choices import Answer, SurveyKind
 from guanjia.engagement.models import SurveyAnswer, Visit
@@ -110,12 +111,13 @@ def test_visit_api_permissions_and_scope(office):
 
 def test_visit_summaries_list_and_detail(office):
     other = Office()
-    mine = visit_summary_prepare(
-        community=office.community, month=dt.date(2026, 10, 1), actor=office.supervisor, text="好"
-    )
-    theirs = visit_summary_prepare(
-        community=other.community, month=dt.date(2026, 10, 1), actor=other.supervisor, text="x"
-    )
+    with clock.frozen(at(2026, 11, 3, 10, 0)):  # October is over (VS-5), whatever today is
+        mine = visit_summary_prepare(
+            community=office.community, month=dt.date(2026, 10, 1), actor=office.supervisor, text="好"
+        )
+        theirs = visit_summary_prepare(
+            community=other.community, month=dt.date(2026, 10, 1), actor=other.supervisor, text="x"
+        )
     client = api(office.desk)
     rows = client.get("/api/visit-summaries/").json()["results"]
     assert [(r["id"], r["month"], r["text"]) for r in rows] == [(mine.pk, "2026-10", "好")]

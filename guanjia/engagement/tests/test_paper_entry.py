@@ -95,7 +95,8 @@ def test_entry_by_sheet_number_saves_and_returns_ready_for_the_next(client, offi
     assert response.redirect_chain[-1][0] == reverse("engagement:survey_entry", args=[survey.pk])  # PRG
     assert f"第 2 号表（{sheet.room.code}）已录入" in page
     assert "已回收 1 / 10" in page
-    assert 'value="13' not in page  # the form is empty again
+    entry_form = page.split('id="sheet-entry-form"')[1].split("</form>")[0]
+    assert 'value="13' not in entry_form  # the form is empty again
     sheet.refresh_from_db()
     assert sheet.returned_at and sheet.channel == Channel.PAPER and sheet.entered_by == office.desk
     assert sheet.suggestions == "绿化带杂草多"

@@ -1,12 +1,11 @@
 """The results page, its PDFs and the published version (SV-3, SV-4, SV-6, LW-1), and the portal."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
 
+from guanjia.core.tests.pdf import pdf_text
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, SurveyKind, SurveyStatus
 from guanjia.engagement.models import Action, SurveyAnswer, SurveySheet
@@ -148,13 +147,6 @@ def test_results_query_budget_does_not_grow_with_sheets(client, office, django_a
     assert 'id="return-rate">100.0%' in response.content.decode()
 
 
-def _pdftotext(pdf: bytes, tmp_path) -> str:
-    path = tmp_path / "out.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
-
-
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils missing")
 def test_lw1_published_pdf_has_no_room_name_or_suggestion(client, office, tmp_path):
     s = issued_survey(office)
     sheets = answer(s, office, EXAMPLE, suggestions=["楼道灯坏了很久"])
@@ -176,7 +168,7 @@ def test_lw1_published_pdf_has_no_room_name_or_suggestion(client, office, tmp_pa
     client.force_login(office.supervisor)
     response = client.get(reverse("engagement:survey_public_pdf", args=[s.pk]))
     assert response["Content-Type"] == "application/pdf"
-    text = _pdftotext(response.content, tmp_path)
+    text = pdf_text(response.content, layout=True)
     compact = text.replace(" ", "")
     assert "62.5%" in text and "12.5%" in text and "清洁为重点改进项目" in compact
     assert "每日两次保洁巡查" in compact and "管理处" in compact
@@ -186,7 +178,7 @@ def test_lw1_published_pdf_has_no_room_name_or_suggestion(client, office, tmp_pa
     assert office.owner.name not in compact and "张三丰" not in compact
     assert "楼道灯坏了很久" not in compact
 
-    internal = _pdftotext(client.get(reverse("engagement:survey_results_pdf", args=[s.pk])).content, tmp_path)
+    internal = pdf_text(client.get(reverse("engagement:survey_results_pdf", args=[s.pk])).content, layout=True)
     assert "楼道灯坏了很久" in internal.replace(" ", "") and sheets[0].room.code in internal
     assert "统计人" in internal and "审核人" in internal
 

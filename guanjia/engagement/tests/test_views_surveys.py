@@ -2,18 +2,19 @@
 
 import datetime as dt
 import random
-import subprocess
 
 import pytest
 from django.urls import reverse
 
+from guanjia.core import clock
 from guanjia.core.tests.factories import staff
+from guanjia.core.tests.pdf import pdf_text, pdf_tool
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import SurveyKind, SurveyStatus
 from guanjia.engagement.models import Survey
 from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
-from guanjia.servicedesk.tests.factories import Office
+from guanjia.servicedesk.tests.factories import Office, at
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +108,10 @@ def test_list_shows_counts_and_return_rate_against_policy(client, office, django
 
 def test_new_prefills_next_due_period_and_creates_with_default_items(client, office):
     client.force_login(office.supervisor)
-    page = html_of(client.get(reverse("engagement:survey_new") + "?kind=questionnaire"))
+    with clock.frozen(at(2026, 11, 20, 10, 0)):  # in the second half of 2026
+        page = html_of(client.get(reverse("engagement:survey_new") + "?kind=questionnaire"))
     assert 'name="year" value="2026"' in page or 'value="2026"' in page
-    assert 'name="period" value="2"' in page  # today is in the second half (tests run in 2026-11)
+    assert 'name="period" value="2"' in page
     response = client.post(
         reverse("engagement:survey_new"), {"kind": "questionnaire", "year": 2026, "period": 2, "title": ""}
     )
@@ -150,9 +152,11 @@ def test_sv1_draw_shows_the_arithmetic_and_avoids_earlier_draws(client, office):
     q4 = make(office, SurveyKind.EVALUATION, period=4)
     client.force_login(office.supervisor)
     url = reverse("engagement:survey", args=[q4.pk])
-    assert "入住 100 户 × 20% = 至少 20 户" in html_of(client.get(url))
+    assert "已入住住宅 100 户（不含车位、车库、储藏室、商铺） × 20% = 至少 20 户" in html_of(client.get(url))
     response = client.post(url, {"action": "draw"}, follow=True)
-    assert "100 户 × 20% = 20 户，已避开本年度已抽取的业户" in html_of(response)
+    assert "已入住住宅 100 户（不含车位、车库、储藏室、商铺） × 20% = 20 户，已避开本年度已抽取的业户" in html_of(
+        response
+    )
     assert q4.sheets.count() == 20
     assert not set(q3.sheets.values_list("room_id", flat=True)) & set(q4.sheets.values_list("room_id", flat=True))
 
@@ -223,16 +227,8 @@ def test_sheets_filter_and_query_budget(client, office, django_assert_max_num_qu
 # --- printable forms ---------------------------------------------------------------------------
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
-    path = tmp_path / "f.pdf"
-    path.write_bytes(content)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True).stdout
-
-
-def pdf_pages(content: bytes, tmp_path) -> int:
-    path = tmp_path / "p.pdf"
-    path.write_bytes(content)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+def pdf_pages(content: bytes) -> int:
+    info = pdf_tool("pdfinfo", content)
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
@@ -244,12 +240,12 @@ def test_blank_forms_one_page_each_with_chinese_text(client, office, tmp_path):
     url = reverse("engagement:survey_forms_pdf", args=[s.pk])
     one = client.get(url + f"?sheet={sheet.number}")
     assert one["Content-Type"] == "application/pdf"
-    text = pdf_text(one.content, tmp_path)
+    text = pdf_text(one.content, layout=True)
     assert "表号" in text and sheet.room.code in text and "基本满意" in text and "治安" in text
     assert "意见和建议" in text and "2026-12-22" in text  # return deadline (15 working days)
-    assert pdf_pages(one.content, tmp_path) == 1
+    assert pdf_pages(one.content) == 1
     unit = client.get(url + f"?building={sheet.room.building.code}&unit={sheet.room.unit.code}")
-    assert pdf_pages(unit.content, tmp_path) == 2
+    assert pdf_pages(unit.content) == 2
 
 
 def test_issue_register_pdf(client, office, tmp_path):
@@ -257,6 +253,6 @@ def test_issue_register_pdf(client, office, tmp_path):
     s = issued(office)
     client.force_login(office.supervisor)
     response = client.get(reverse("engagement:survey_register_pdf", args=[s.pk]))
-    text = pdf_text(response.content, tmp_path)
+    text = pdf_text(response.content, layout=True)
     assert "发放登记表" in text and "发放人" in text and "签收" in text
     assert all(sheet.room.code in text for sheet in s.sheets.select_related("room"))

@@ -1,29 +1,48 @@
-"""The monthly visit summary for the director (VS-5): its deadline, its computed figures, the
-beyond-authority section, prepare/submit and the printable PDF."""
+"""The monthly visit summary for the director (VS-5): its duty, its computed figures, the
+beyond-authority section, prepare/submit and the printable PDF. (The duty's calendar and the
+director's approval in depth: test_visit_summary_approval.py.)"""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
+from guanjia.core import approvals, clock, duties, periods
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, Deadline
+from guanjia.core.periods import Period
+from guanjia.core.tests.pdf import pdf_text
 from guanjia.engagement import visit_reports
-from guanjia.engagement.services import visit_give_feedback, visit_record, visit_summary_prepare, visit_summary_submit
+from guanjia.engagement.services import (
+    SUMMARY,
+    visit_give_feedback,
+    visit_record,
+    visit_summary_prepare,
+    visit_summary_submit,
+)
 from guanjia.estates.tests.factories import RoomFactory
 from guanjia.servicedesk.tests.factories import Office, at
 
 pytestmark = pytest.mark.django_db
 
 OCT = dt.date(2026, 10, 1)
+NOW = at(2026, 11, 3, 10, 0)  # October is over; its summary is due by 24:00 of 5 November
+
+
+@pytest.fixture(autouse=True)
+def _pinned():
+    """Every test here runs on 3 November 2026 (unless it pins another moment), whatever today is."""
+    with clock.frozen(NOW):
+        yield
 
 
 @pytest.fixture
 def office():
     return Office()
+
+
+def october_duty(office) -> Deadline:
+    return Deadline.objects.get(community=office.community, duty=SUMMARY, period="2026-10")
 
 
 def rooms(office, n):
@@ -37,44 +56,44 @@ def record(office, room=None, **kw):
     return visit_record(community=office.community, actor=office.supervisor, room=room or office.room, **kw)
 
 
-# --- VS-5: the deadline -----------------------------------------------------------------------
+# --- VS-5: the duty ---------------------------------------------------------------------------
 
 
-def test_vs5_deadline_opened_once_by_first_visit_due_5th_2400(office):
+def test_vs5_visits_open_nothing_the_calendar_opens_the_month(office):
+    """Not opened by the month's first visit (DESIGN §13): recording visits, callbacks or not, opens
+    no VS-5 clock; the calendar opens October's once October is over, due 24:00 of 5 November."""
     record(office, visited_at=at(2026, 10, 3, 9, 0))
-    record(office, visited_at=at(2026, 10, 20, 9, 0))
-    rows = Deadline.objects.filter(community=office.community, rule="VS-5")
-    assert rows.count() == 1
-    deadline = rows.get()
-    # 24:00 of 5 November = 00:00 of 6 November, Asia/Shanghai
-    assert deadline.due_at == at(2026, 11, 6, 0, 0)
-    assert deadline.starts_at == at(2026, 10, 1, 0, 0)
-    assert "2026年10月" in deadline.title
-    record(office, visited_at=at(2026, 11, 2, 9, 0))  # a new month, a new row
-    assert Deadline.objects.filter(community=office.community, rule="VS-5").count() == 2
-
-
-def test_vs5_callbacks_open_no_deadline(office):
-    record(office, is_callback=True)
+    record(office, visited_at=at(2026, 10, 20, 9, 0), is_callback=True)
     assert not Deadline.objects.filter(rule="VS-5").exists()
+    duties.duties_open([office.community], now=NOW, keys=[SUMMARY])
+    october = october_duty(office)
+    assert october.due_at == at(2026, 11, 6, 0, 0)  # 24:00 of 5 November = 00:00 of 6 November
+    assert october.starts_at == at(2026, 11, 1, 0, 0) and october.owner_role == "cs_supervisor"
+    assert october.rule == "VS-5" and october.subject == office.community
+    assert duties.duties_open([office.community], now=at(2026, 11, 20, 9, 0), keys=[SUMMARY]) == 0
+    assert duties.duties_open([office.community], now=at(2026, 12, 1, 0, 0), keys=[SUMMARY]) == 1  # November
 
 
 def test_vs5_summary_day_is_a_policy(office):
     from guanjia.core.policies import policy_set
 
     policy_set(community=office.community, key="VS-5.summary_day", raw_value="3", actor=office.manager)
-    record(office)
-    assert Deadline.objects.get(rule="VS-5").due_at == at(2026, 11, 4, 0, 0)
+    row = visit_reports.summary_duty(office.community, Period.parse("2026-10"))
+    assert row.due_at == at(2026, 11, 4, 0, 0)
 
 
-def test_vs5_submit_meets_the_deadline(office):
+def test_vs5_submit_meets_the_duty_and_starts_the_approval(office):
     record(office)
     summary = visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="总体平稳")
-    assert Deadline.objects.get(rule="VS-5").met_at is None
+    duties.duties_open([office.community], keys=[SUMMARY])
+    assert october_duty(office).met_at is None
     visit_summary_submit(summary=summary, actor=office.supervisor)
-    deadline = Deadline.objects.get(rule="VS-5")
-    assert deadline.met_at == summary.submitted_at and deadline.met_by == office.supervisor
-    assert ActivityLog.objects.filter(verb="engagement.visit_summary.submitted").exists()
+    summary.refresh_from_db()
+    deadline = october_duty(office)
+    assert deadline.met_at == summary.submitted_at == NOW and deadline.met_by == office.supervisor
+    entry = ActivityLog.objects.get(verb="engagement.visit_summary.submitted")
+    assert entry.data["on_time"] is True and entry.data["month"] == "2026-10"
+    assert approvals.current_approval(summary, SUMMARY).current_role == "office_manager"
     with pytest.raises(Conflict):
         visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="改")
     with pytest.raises(Conflict):
@@ -82,7 +101,7 @@ def test_vs5_submit_meets_the_deadline(office):
     with pytest.raises(ServiceError) as e:  # the director's figures stay true: no late records into October
         record(office, visited_at=at(2026, 10, 30, 9, 0))
     assert e.value.field == "visited_at" and "已报送" in e.value.message
-    record(office, visited_at=at(2026, 11, 2, 9, 0))
+    record(office, visited_at=at(2026, 11, 2, 9, 0))  # a late visit goes into November's summary
 
 
 def test_vs5_prepare_twice_keeps_one_summary(office):
@@ -93,7 +112,7 @@ def test_vs5_prepare_twice_keeps_one_summary(office):
 
 
 def test_vs5_month_must_have_ended(office):
-    this_month = timezone.localdate().replace(day=1)
+    this_month = Period.of(periods.MONTH, clock.now())  # November, pinned
     with pytest.raises(ServiceError) as e:
         visit_summary_prepare(community=office.community, month=this_month, actor=office.supervisor, text="x")
     assert e.value.field == "month" and "尚未结束" in str(e.value.message)
@@ -193,21 +212,25 @@ def test_summary_query_count_does_not_grow(client, office, django_assert_max_num
         assert client.get(url).status_code == 200
 
 
-def test_summary_prepare_and_submit_from_the_page(client, office):
+@pytest.mark.parametrize(
+    "submitted, verdict",
+    [(at(2026, 11, 5, 23, 59), "按时完成"), (at(2026, 11, 6, 0, 1), "超时完成")],
+    ids=["by-5th-24:00", "after-5th-24:00"],
+)
+def test_summary_prepare_and_submit_from_the_page(client, office, submitted, verdict):
+    """VS-5: the summary is due by 24:00 of the 5th; submitting a minute either side is met on time or late."""
     record(office)
     client.force_login(office.supervisor)
     url = reverse("engagement:visit_summary")
-    response = client.post(url, {"month": "2026-10", "text": "本月拜访正常", "action": "prepare"})
+    with clock.frozen(at(2026, 11, 2, 10, 0)):
+        response = client.post(url, {"month": "2026-10", "text": "本月拜访正常", "action": "prepare"})
     assert response.status_code == 302
-    response = client.post(url, {"month": "2026-10", "text": "本月拜访正常。", "action": "submit"})
-    assert response.status_code == 302
-    page = client.get(url + "?month=2026-10").content.decode()
-    # submitted after 24:00 of 5 Nov 2026 (the test runs later): met late
-    on_time = timezone.now() <= at(2026, 11, 6, 0, 0)
-    assert (
-        ("按时完成" if on_time else "超时完成") in page and "本月拜访正常。" in page and 'id="summary-form"' not in page
-    )
-    assert Deadline.objects.get(rule="VS-5").met_at is not None
+    with clock.frozen(submitted):
+        response = client.post(url, {"month": "2026-10", "text": "本月拜访正常。", "action": "submit"})
+        assert response.status_code == 302
+        page = client.get(url + "?month=2026-10").content.decode()
+    assert verdict in page and "本月拜访正常。" in page and 'id="summary-form"' not in page
+    assert october_duty(office).met_at == submitted
 
 
 def test_summary_submit_without_text_shows_error_beside_field(client, office):
@@ -225,7 +248,6 @@ def test_summary_front_desk_sees_but_may_not_write(client, office):
     assert client.post(url, {"month": "2026-10", "text": "x"}).status_code == 403
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office, tmp_path):
     a, b, c = worked_example(office)
     office.owner.phones.create(community=office.community, number="13812345678")
@@ -234,11 +256,9 @@ def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office
     client.force_login(office.supervisor)
     response = client.get(reverse("engagement:visit_summary_pdf") + "?month=2026-10")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    pdf = tmp_path / "s.pdf"
-    pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(response.content)
     assert "业户拜访工作汇总" in text and "2026年10月" in text
     assert "超出管理处权限事项（报公司投诉中心）" in text and "门禁坏了" in text
     assert b.code in text and "每月上门一次" in text and "总体平稳" in text
-    assert "总经理" in text and "客服主管" in text
+    assert "管理处经理" in text and "客服主管" in text and "总经理" not in text  # VS-5: the office's director
     assert "13812345678" not in text and office.owner.name not in text

@@ -12,6 +12,7 @@ from guanjia.core.policies import policy_set
 from guanjia.engagement import visits
 from guanjia.engagement.models import Visit
 from guanjia.engagement.services import visit_give_feedback, visit_record, visit_to_ticket
+from guanjia.estates.households import households
 from guanjia.estates.models import Room
 from guanjia.estates.tests.factories import RoomFactory
 from guanjia.servicedesk.models import Ticket
@@ -227,6 +228,6 @@ def test_visit_to_ticket_refused_by_the_desk_rules_leaves_no_link(office):
     assert visit.ticket is None and not Ticket.objects.exists()
 
 
-def test_moved_in_rooms_ignore_other_communities(office):
+def test_households_ignore_other_communities(office):
     Office()  # another community's moved-in room
-    assert visits.moved_in_rooms(office.community).count() == Room.objects.filter(community=office.community).count()
+    assert households(office.community).count() == Room.objects.filter(community=office.community).count()

@@ -303,7 +303,7 @@ class OwnerShareSerializer(serializers.Serializer):
 
 class OwnershipRegisterSerializer(serializers.Serializer):
     owners = OwnerShareSerializer(many=True, label=_("业主"))
-    since = serializers.DateField(label=_("取得日期"))
+    since = serializers.DateField(required=False, allow_null=True, default=None, label=_("取得日期"))
     acquisition = serializers.ChoiceField(
         choices=Acquisition.choices, default=Acquisition.PURCHASE, label=_("取得方式")
     )

@@ -47,15 +47,31 @@ _PHONE_ALIASES = "手机号码|手机|手机号|电话|联系电话|电话号码
 _ID_ALIASES = "证件号码|证件号|身份证号|身份证号码|身份证|证件编号"
 
 # fmt: off
+# Where the room is: one 房屋编号 column, or separate 楼栋 / 单元 / 房号 columns (offices have both).
+# "房号" alone (no 楼栋 column) holds the whole code, as in many offices' lists.
+PLACE_COLUMNS = (
+    _col("building", _L("楼栋"), "楼栋|楼号|幢|栋|栋号|楼栋号|幢号|楼栋编号|楼宇|楼座|座号",
+         _L("如 3、3栋、3幢、3号楼、A座。"), required=True, example="3栋", max_length=20, width=8),
+    _col("unit", _L("单元"), "单元|单元号|单元编号|门洞|单元门|门洞号",
+         _L("如 2 或 2单元；楼栋没有单元的填“无”。"), example="2单元", max_length=20, width=8),
+    _col("number", _L("房号"), "房号|房间号|室号|房间|户号|房室号",
+         _L("如 1201 或 1201室。"), required=True, example="1201", max_length=20, width=10),
+)
+_CODE_HELP = _L(
+    "楼栋-单元-房号，如 3-2-1201；也可写 3栋2单元1201室；没有单元的写 3-101。"
+    "也可以不用本列，改用“楼栋”“单元”“房号”三列（见分列模板）。同一房屋有多位业主时可占多行。"
+)
+
 ROOM_COLUMNS = (
-    _col("code", _L("房屋编号"), "房屋编号|房号|房屋|房间号|房屋号|房屋代码|房号编码",
-         _L("楼栋-单元-房号，如 3-2-1201；也可写 3栋2单元1201室；没有单元的写 3-101。同一房屋有多位业主时可占多行。"),
+    _col("code", _L("房屋编号"), "房屋编号|房屋|房屋号|房屋代码|房号编码|房屋编码|房产编号", _CODE_HELP,
          required=True, example="3-2-1201", max_length=64),
     _col("kind", _L("类型"), "类型|房屋类型|物业类型", _L("不填为“住宅”。"), choices=RoomKind, example="住宅"),
     _col("floor", _L("楼层"), "楼层|所在楼层|层", _L("整数；不填时按房号推算（1201 → 12层）。"), example=12, width=8),
     _col("building_area", _L("建筑面积"), "建筑面积|建面|面积|产权面积",
-         _L("平方米，可写 89.5、89.5㎡ 或 89.5平方米。"), example="89.5㎡"),
-    _col("usable_area", _L("使用面积"), "使用面积|套内面积|套内建筑面积|实用面积", _L("平方米。"), example="72.3平方米"),
+         _L("平方米，可写 89.5、89.5㎡、89.5 m2 或 89.5平方米。住宅和商铺必填（物业费按建筑面积计收）。"),
+         example="89.5㎡"),
+    _col("usable_area", _L("使用面积"), "使用面积|套内面积|套内建筑面积|实用面积", _L("平方米，不能大于建筑面积。"),
+         example="72.3平方米"),
     _col("land_area", _L("分摊土地面积"), "分摊土地面积|土地面积|分摊面积|分摊土地使用面积", _L("平方米。"), example=12.1),
     _col("use", _L("用途"), "用途|房屋用途|使用状态|使用情况", _L("不填为“空置”。"), choices=RoomUse, example="自住"),
     _col("handover", _L("交付状态"), "交付状态|入伙状态|交房状态", _L("不填为“未交付”。"), choices=Handover,
@@ -77,8 +93,8 @@ ROOM_COLUMNS = (
          width=16),
     _col("share", _L("产权份额"), "产权份额|份额|产权比例|持有份额|占有份额",
          _L("百分比，同一房屋各业主之和为100；只有一位业主可不填。"), example=100, width=10),
-    _col("since", _L("取得日期"), "取得日期|购房日期|产权取得日期|登记日期|取得时间", _L("填写业主时必填。"),
-         example=_D(2020, 5, 1)),
+    _col("since", _L("取得日期"), "取得日期|购房日期|产权取得日期|登记日期|取得时间",
+         _L("不知道的可不填（如开发商移交的清册），系统记为“取得日期不详”。"), example=_D(2020, 5, 1)),
     _col("acquisition", _L("取得方式"), "取得方式|产权来源|取得途径", _L("不填为“购买”。"), choices=Acquisition,
          example="购买"),
     _col("certificate_no", _L("产权证号"), "产权证号|房产证号|不动产权证号|产权证编号|房产证编号",
@@ -86,8 +102,9 @@ ROOM_COLUMNS = (
 )
 
 LEASE_COLUMNS = (
-    _col("code", _L("房屋编号"), "房屋编号|房号|房屋|房间号|房屋号|租赁房屋",
-         _L("须为已登记的房屋，如 3-2-1201 或 3栋2单元1201室。"), required=True, example="3-2-1201", max_length=64),
+    _col("code", _L("房屋编号"), "房屋编号|房屋|房屋号|租赁房屋|房屋编码",
+         _L("须为已登记的房屋，如 3-2-1201 或 3栋2单元1201室；也可以改用“楼栋”“单元”“房号”三列。"), required=True,
+         example="3-2-1201", max_length=64),
     _col("tenant", _L("租户姓名"), "租户姓名|租户|承租人|承租人姓名|姓名", required=True, example="李四", max_length=50),
     _col("id_type", _L("证件类型"), "证件类型|证件种类", _L("不填为“居民身份证”。"), choices=IdType, example="居民身份证"),
     _col("id_number", _L("证件号码"), _ID_ALIASES, _L("居民身份证须为18位且校验位正确。请将该列设为文本格式。"),
@@ -117,7 +134,24 @@ CHOICE_ALIASES = {
 # fmt: on
 
 SHARE_LABEL = next(c.label for c in ROOM_COLUMNS if c.key == "share")
+# The template and export layout (one 房屋编号 column) ...
 COLUMNS = {ImportKind.ROOMS: ROOM_COLUMNS, ImportKind.LEASES: LEASE_COLUMNS}
+# ... and every column the reader recognises.
+READ_COLUMNS = {kind: (*columns, *PLACE_COLUMNS) for kind, columns in COLUMNS.items()}
+
+
+class Layout:
+    CODE = "code"  # one 房屋编号 column
+    SPLIT = "split"  # 楼栋 / 单元 / 房号
+    CHOICES = (CODE, SPLIT)
+
+
+def layout_columns(kind: str, layout: str = Layout.CODE) -> tuple[Column, ...]:
+    """The template's columns: the 房屋编号 column, or 楼栋/单元/房号 in its place."""
+    columns = COLUMNS[kind]
+    if layout != Layout.SPLIT:
+        return columns
+    return tuple(part for c in columns for part in (PLACE_COLUMNS if c.key == "code" else (c,)))
 
 
 def _header_key(text) -> str:
@@ -130,7 +164,7 @@ def _header_key(text) -> str:
 @lru_cache(maxsize=8)
 def _header_map(kind: str, language: str) -> dict[str, str]:
     mapping = {}
-    for column in COLUMNS[kind]:
+    for column in READ_COLUMNS[kind]:
         for name in (*column.aliases, str(column.label)):
             mapping.setdefault(_header_key(name), column.key)
     return mapping

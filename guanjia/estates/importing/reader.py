@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -9,13 +10,13 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from guanjia.core.errors import ServiceError
-from guanjia.core.textnorm import clean, parse_room_code, room_code
+from guanjia.core.textnorm import clean
 
 from ..choices import Acquisition, Handover, IdType, ImportKind, RoomKind, RoomUse
-from ..models import Lease, Person, Room
-from .columns import COLUMNS, EXAMPLE_MARK, HEADER_SEARCH_ROWS, SHARE_LABEL, _header_key, header_map
+from ..models import Person, Room, Unit
+from .columns import EXAMPLE_MARK, HEADER_SEARCH_ROWS, READ_COLUMNS, SHARE_LABEL, _header_key, header_map
+from .places import Place, ambiguity_message, parse_building, parse_code, parse_number, parse_unit
 from .records import (
-    LeaseRecord,
     OwnerRecord,
     PersonRecord,
     Preview,
@@ -29,10 +30,13 @@ from .records import (
     _text,
 )
 
+# Fees are billed on the building area (FE-1), so these kinds of room cannot be registered without it.
+AREA_REQUIRED = frozenset({RoomKind.RESIDENCE, RoomKind.SHOP})
+
 # --- Reading the workbook -----------------------------------------------------------------
 
 
-def _open_sheet(file):
+def open_sheet(file):
     from openpyxl import load_workbook
 
     if hasattr(file, "seek"):
@@ -48,67 +52,149 @@ def _open_sheet(file):
     return workbook, sheet
 
 
-def _find_header(rows, kind: str, preview: Preview):
-    """The first row (within the first ten) that names the key column and at least one other."""
+def _header_candidates(values, mapping) -> tuple[dict[int, str], list[str]]:
+    found: dict[int, str] = {}
+    ignored = []
+    for index, cell in enumerate(values):
+        if cell in (None, ""):
+            continue
+        key = mapping.get(_header_key(cell))
+        if key and key not in found.values():
+            found[index] = key
+        else:
+            ignored.append(_text(cell))
+    keys = set(found.values())
+    if "number" in keys and "building" not in keys:
+        # "房号" without a 楼栋 column holds the whole code (3-2-1201), as many offices write it.
+        if "code" in keys:
+            ignored.append(_text(values[next(i for i, k in found.items() if k == "number")]))
+            found = {i: k for i, k in found.items() if k != "number"}
+        else:
+            found = {i: ("code" if k == "number" else k) for i, k in found.items()}
+    return found, ignored
+
+
+def find_header(rows, kind: str) -> tuple[int | None, dict[int, str] | None, list[str], object]:
+    """The header: of the first rows (title rows above it are common), the one naming the most columns.
+
+    It must name where the room is (房屋编号, or 楼栋 and 房号) and one more column. Returns the
+    header's row number, {column index: key}, the names not recognised, and the rows below it."""
     mapping = header_map(kind)
-    for number, values in enumerate(rows, start=1):
-        if number > HEADER_SEARCH_ROWS:
-            break
-        found = {}
-        ignored = []
-        for index, cell in enumerate(values):
-            key = mapping.get(_header_key(cell)) if cell not in (None, "") else None
-            if key and key not in found.values():
-                found[index] = key
-            elif cell not in (None, ""):
-                ignored.append(_text(cell))
-        if "code" in found.values() and len(found) >= 2:
-            preview.header_row = number
-            preview.ignored_columns = ignored
-            return number, found
-    return None, None
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    best = None
+    for number, values in enumerate(head, start=1):
+        found, ignored = _header_candidates(values or (), mapping)
+        keys = set(found.values())
+        if not ("code" in keys or {"building", "number"} <= keys) or len(found) < 2:
+            continue
+        if best is None or len(found) > len(best[1]):
+            best = (number, found, ignored)
+    if best is None:
+        return None, None, [], iter(())
+    number, found, ignored = best
+    return number, found, ignored, itertools.chain(head[number:], rows)
 
 
-def parse(kind: str, file, *, community=None) -> Preview:
-    """Read and check an import file. With `community`, also check it against the register."""
+def parse(kind: str, file, *, community=None, skip_rows=()) -> Preview:
+    """Read and check an import file. With `community`, also check it against the register.
+
+    `skip_rows` are left out as if absent: a valid-only commit skips the rows the preview held back."""
     kind = ImportKind(kind)
     preview = Preview(kind=kind)
-    workbook, sheet = _open_sheet(file)
+    workbook, sheet = open_sheet(file)
     try:
-        rows = sheet.iter_rows(values_only=True)
-        header_row, index = _find_header(rows, kind, preview)
+        header_row, index, ignored, rows = find_header(sheet.iter_rows(values_only=True), kind)
         if header_row is None:
-            names = "、".join(str(c.label) for c in COLUMNS[kind][:4])
             preview.error(
                 None,
                 "",
-                _("未找到表头：前%(n)s行中没有“房屋编号”等列名（应包含 %(names)s 等）。请使用下载的模板。")
-                % {"n": HEADER_SEARCH_ROWS, "names": names},
+                _(
+                    "未找到表头：前%(n)s行中没有“房屋编号”（或“楼栋”“房号”）等列名。"
+                    "表头上方可以有标题行；请使用下载的模板。"
+                )
+                % {"n": HEADER_SEARCH_ROWS},
             )
             return preview
-        columns = {c.key: c for c in COLUMNS[kind]}
-        missing = [c for c in COLUMNS[kind] if c.required and c.key not in index.values()]
+        preview.header_row, preview.ignored_columns = header_row, ignored
+        preview.split_layout = "number" in index.values()
+        columns = {c.key: c for c in READ_COLUMNS[kind]}
+        present = set(index.values())
+        missing = [c for c in READ_COLUMNS[kind] if c.required and c.key not in present and c.key not in PLACE_KEYS]
         for column in missing:
             preview.error(header_row, column.label, _("缺少必填列“%(label)s”。") % {"label": column.label})
         if missing:
             return preview
-        reader = _read_rooms if kind == ImportKind.ROOMS else _read_leases
-        reader(rows, header_row, index, columns, preview, community)
+        if kind == ImportKind.ROOMS:
+            reader = _read_rooms
+        else:
+            from .leases import read_leases as reader
+        data = _data_rows(rows, header_row, index, columns, preview, set(skip_rows))
+        records = reader(data, columns, preview, community)
+        preview.settle(records)
     finally:
         workbook.close()
-    preview.errors.sort(key=lambda e: e["row"] or 0)
     return preview
 
 
-def _data_rows(rows, header_row: int, index: dict[int, str], columns, preview: Preview):
+PLACE_KEYS = frozenset({"code", "building", "unit", "number"})
+
+
+def _data_rows(rows, header_row: int, index: dict[int, str], columns, preview: Preview, skip: set[int]):
     for number, values in enumerate(rows, start=header_row + 1):
+        values = values or ()
         data = {key: values[i] for i, key in index.items() if i < len(values) and values[i] not in (None, "")}
         if not data or all(not clean(v) for v in data.values()):
             continue
         if "note" in data and _text(data["note"]).startswith(EXAMPLE_MARK):
             continue
+        if number in skip:
+            preview.skipped_rows += 1
+            continue
         preview.total_rows += 1
         yield Row(number, data, preview, columns)
+
+
+def read_place(row: Row) -> Place | None:
+    """The room of a row, from its 房屋编号, or from its 楼栋/单元/房号 cells; None (and an error) if unreadable."""
+    raw_code = row.text("code")
+    if raw_code or not row.preview.split_layout:
+        if not raw_code:
+            row.fail("code", _("不能为空。"))
+            return None
+        place = parse_code(raw_code)
+        if place is None:
+            row.fail("code", _("“%(value)s”无法识别，应写成 3-2-1201 或 3栋2单元1201室。") % {"value": raw_code})
+        return place
+    building_cell, unit_cell, number_cell = row.text("building"), row.text("unit"), row.text("number")
+    if not building_cell:
+        row.fail("building", _("不能为空。"))
+    if not number_cell:
+        row.fail("number", _("不能为空。"))
+    if not (building_cell and number_cell):
+        return None
+    building = parse_building(building_cell)
+    if not building:
+        row.fail("building", _("“%(value)s”无法识别，应写成 3 或 3栋。") % {"value": building_cell})
+    unit = parse_unit(unit_cell) if unit_cell else ""
+    if unit is None:
+        row.fail("unit", _("“%(value)s”无法识别，应写成 2 或 2单元；没有单元的填“无”。") % {"value": unit_cell})
+    number = parse_number(number_cell)
+    whole = None if number else parse_code(number_cell)
+    if whole is not None:
+        # The whole code typed into the 房号 cell ("3-2-1201"): its parts must agree with the others.
+        if (building and whole.building != building) or (unit_cell and unit is not None and whole.unit != unit):
+            row.fail(
+                "number",
+                _("“%(value)s”与楼栋“%(b)s”、单元“%(u)s”不一致。")
+                % {"value": number_cell, "b": building_cell, "u": unit_cell},
+            )
+            return None
+        return whole if building and unit is not None else None
+    if not number:
+        row.fail("number", _("“%(value)s”无法识别，应写成 1201 或 1201室。") % {"value": number_cell})
+    if not (building and number) or unit is None:
+        return None
+    return Place(building, unit, number, unit_stated=bool(unit_cell))
 
 
 ROOM_PARTICULARS = (
@@ -126,18 +212,17 @@ ROOM_PARTICULARS = (
 )
 
 
-def _read_rooms(rows, header_row, index, columns, preview: Preview, community) -> None:
+def _place_column(row: Row) -> str:
+    return "code" if "code" in row.values or not row.preview.split_layout else "number"
+
+
+def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
     rooms: dict[str, RoomRecord] = {}
     people: dict[str, PersonRecord] = {}  # id_hash → the first row naming that person
-    for row in _data_rows(rows, header_row, index, columns, preview):
-        raw_code = row.required("code")
-        parts = parse_room_code(raw_code) if raw_code else None
-        if raw_code and not parts:
-            row.fail("code", _("“%(value)s”无法识别，应写成 3-2-1201 或 3栋2单元1201室。") % {"value": raw_code})
-        building, unit, number = parts or ("", "", "")
-        code = room_code(building, unit, number) if parts else ""
-        if len(building) > 20 or len(unit) > 20 or len(number) > 20:
-            row.fail("code", _("楼栋、单元或房号过长。"))
+    places: dict[str, tuple[Place, str, str]] = {}  # code → (place, as typed, column) of rooms without 单元
+    for row in rows:
+        place = read_place(row)
+        number = place.number if place else ""
         fields = {
             "kind": row.choice("kind", RoomKind, RoomKind.RESIDENCE),
             "floor": row.floor(number),
@@ -147,26 +232,36 @@ def _read_rooms(rows, header_row, index, columns, preview: Preview, community) -
             "use": row.choice("use", RoomUse, RoomUse.VACANT),
             "handover": row.choice("handover", Handover, Handover.UNDELIVERED),
             "moved_in_on": row.date("moved_in_on"),
-            "facilities": row.text("facilities"),
-            "garage": row.text("garage"),
-            "note": row.text("note"),
+            "facilities": row.free_text("facilities"),
+            "garage": row.free_text("garage"),
+            "note": row.free_text("note"),
         }
+        _check_areas(row, fields)
         owners = _read_owners(row)
-        if not code:
+        if place is None:
             continue
+        if max(len(place.building), len(place.unit), len(place.number)) > 20:
+            row.fail(_place_column(row), _("楼栋、单元或房号过长。"))
+            continue
+        code = place.code
         record = rooms.get(code)
         if record is None:
-            rooms[code] = record = RoomRecord(row.number, code, building, unit, number, fields)
+            rooms[code] = record = RoomRecord(row.number, code, place.building, place.unit, place.number, fields)
+            record.given = {k for k in ROOM_PARTICULARS if k in row.values}
+            if place.alternatives():
+                places[code] = (place, _place_text(row), _place_column(row))
         else:
-            # A further owner of the same room; its particulars, where given, must agree.
-            given = [k for k in ROOM_PARTICULARS if k in row.values and k != "note"]
+            _merge_particulars(row, record, fields)
             if not owners:
-                row.fail("code", _("房屋 %(code)s 与第 %(row)s 行重复。") % {"code": code, "row": record.row})
-            for key in given:
-                if fields[key] != record.fields[key]:
-                    row.fail(
-                        key, _("与第 %(row)s 行同一房屋 %(code)s 的填写不一致。") % {"row": record.row, "code": code}
-                    )
+                row.fail(_place_column(row), _("与第 %(row)s 行房号重复。") % {"row": record.row})
+            elif not (_shares_stated(record.owners) and _shares_stated(owners)):
+                # Two rows, two owners, no shares: a duplicate, or co-owners whose shares are not stated.
+                row.fail(
+                    _place_column(row),
+                    _("与第 %(row)s 行房号重复。同一房屋有多位业主的，请在每行填写产权份额（合计100）。")
+                    % {"row": record.row},
+                )
+        record.rows.append(row.number)
         for owner in owners:
             person = owner.person
             if person.id_hash:
@@ -190,6 +285,15 @@ def _read_rooms(rows, header_row, index, columns, preview: Preview, community) -
                 row.fail("owner", _("业主 %(name)s 在房屋 %(code)s 中重复。") % {"name": person.name, "code": code})
                 continue
             record.owners.append(owner)
+    for record in rooms.values():
+        if record.fields["kind"] in AREA_REQUIRED and "building_area" not in record.given:
+            preview.error(
+                record.row,
+                columns["building_area"].label,
+                _("建筑面积：%(kind)s必须填写建筑面积（物业费按建筑面积计收）。")
+                % {"kind": RoomKind(record.fields["kind"]).label},
+            )
+    _check_ambiguous(rooms, places, preview, community, columns)
     _check_shares(rooms.values(), preview)
     if community is not None:
         codes, existing = list(rooms), set()
@@ -203,14 +307,71 @@ def _read_rooms(rows, header_row, index, columns, preview: Preview, community) -
                 _("房屋编号：房屋 %(code)s 已在系统中登记，不能重复导入。") % {"code": code},
             )
         _match_people(people, community, preview, columns)
-    preview.records = list(rooms.values())
+    return list(rooms.values())
+
+
+def _place_text(row: Row) -> str:
+    if "code" in row.values:
+        return row.text("code")
+    return "".join(row.text(k) for k in ("building", "unit", "number"))
+
+
+def _check_areas(row: Row, fields: dict) -> None:
+    building, usable = fields["building_area"], fields["usable_area"]
+    if building is not None and usable is not None and usable > building:
+        row.fail(
+            "usable_area",
+            _("使用面积 %(usable)s 大于建筑面积 %(building)s。")
+            % {"usable": _number(usable), "building": _number(building)},
+        )
+
+
+def _merge_particulars(row: Row, record: RoomRecord, fields: dict) -> None:
+    """A further row of the same room (another owner): particulars it gives must agree with earlier rows."""
+    for key in ROOM_PARTICULARS:
+        if key not in row.values or key == "note":
+            continue
+        if key not in record.given:
+            record.fields[key] = fields[key]
+            record.given.add(key)
+        elif fields[key] != record.fields[key]:
+            row.fail(
+                key, _("与第 %(row)s 行同一房屋 %(code)s 的填写不一致。") % {"row": record.row, "code": record.code}
+            )
+
+
+def _shares_stated(owners: list[OwnerRecord]) -> bool:
+    return bool(owners) and all(o.share is not None for o in owners)
+
+
+def _check_ambiguous(rooms: dict[str, RoomRecord], places, preview: Preview, community, columns) -> None:
+    """A room number typed without its entrance, in a building that has that entrance, has two readings."""
+    units: dict[str, set[str]] = defaultdict(set)
+    for record in rooms.values():
+        if record.unit:
+            units[record.building].add(record.unit)
+    if community is not None and places:
+        buildings = {place.building for place, _raw, _col in places.values()}
+        for building, unit in Unit.objects.filter(community=community, building__code__in=buildings).values_list(
+            "building__code", "code"
+        ):
+            units[building].add(unit)
+    for code, (place, raw, column) in places.items():
+        readings = [p for p in place.alternatives() if p.unit in units[place.building]]
+        if readings:
+            preview.error(
+                rooms[code].row,
+                columns[column].label,
+                f"{columns[column].label}：" + ambiguity_message(raw, place, readings, split=column != "code"),
+            )
 
 
 def _read_owners(row: Row) -> list[OwnerRecord]:
-    names = _split(row.text("owner"))
+    names = _split(row.free_text("owner"))
     id_type = row.choice("id_type", IdType, IdType.RESIDENT_ID)
     id_cell = row.raw("id_number")
     share_text = _text(row.raw("share"))
+    # 取得日期 is optional: a developer's handover register has none; unknown is stored as unknown.
     since = row.date("since")
     acquisition = row.choice("acquisition", Acquisition, Acquisition.PURCHASE)
     certificate = row.text("certificate_no")
@@ -218,15 +379,13 @@ def _read_owners(row: Row) -> list[OwnerRecord]:
         if any(row.raw(k) not in (None, "") for k in ("id_number", "phones", "share", "since")):
             row.fail("owner", _("填写了业主资料但缺少业主姓名。"))
         return []
-    if since is None and "since" not in row.values:
-        row.fail("since", _("填写业主时不能为空。"))
     # A number typed into a numeric cell stays a number, so the hint about Excel's precision can be given.
     ids = [id_cell] if len(names) == 1 else _split(_text(id_cell))
     shares = _split(share_text)
     if len(names) == 1:
         phone_groups = [_phones(row, row.raw("phones"))]
     else:
-        groups = [g for g in re.split(r"[、;；]", _text(row.raw("phones"))) if g.strip()]
+        groups = [g for g in _split_groups(_text(row.raw("phones"))) if g.strip()]
         if groups and len(groups) not in (1, len(names)):
             row.fail("phones", _("有 %(n)s 位业主，号码应用“、”隔开逐一对应。") % {"n": len(names)})
             groups = []
@@ -249,10 +408,15 @@ def _read_owners(row: Row) -> list[OwnerRecord]:
     return owners
 
 
+def _split_groups(text: str) -> list[str]:
+    return re.split(r"[、;；]", text)
+
+
 def _check_shares(rooms, preview: Preview) -> None:
-    """Each room's owners hold 100% between them (PR-1); blank shares are split equally."""
+    """Each room's owners hold 100% between them (PR-1); one row naming several owners without shares splits equally."""
+    bad_rows = {e["row"] for e in preview.errors}
     for room in rooms:
-        if not room.owners:
+        if not room.owners or not bad_rows.isdisjoint(room.rows):
             continue
         given = [o.share for o in room.owners]
         if all(s is None for s in given):
@@ -294,87 +458,3 @@ def _match_people(people: dict[str, PersonRecord], community, preview: Preview, 
                     _("证件号码：该证件号已登记为“%(old)s”，与本行姓名“%(new)s”不一致。")
                     % {"old": name, "new": record.name},
                 )
-
-
-def _read_leases(rows, header_row, index, columns, preview: Preview, community) -> None:
-    records: list[LeaseRecord] = []
-    people: dict[str, PersonRecord] = {}
-    for row in _data_rows(rows, header_row, index, columns, preview):
-        raw_code = row.required("code")
-        parts = parse_room_code(raw_code) if raw_code else None
-        if raw_code and not parts:
-            row.fail("code", _("“%(value)s”无法识别，应写成 3-2-1201 或 3栋2单元1201室。") % {"value": raw_code})
-        name = row.required("tenant")
-        id_type = row.choice("id_type", IdType, IdType.RESIDENT_ID)
-        tenant = _person(row, name, id_type, row.raw("id_number"), _phones(row, row.raw("phones")))
-        start, end = row.date("start", required=True), row.date("end", required=True)
-        ended_on = row.date("ended_on")
-        if start and end and end < start:
-            row.fail("end", _("不能早于起租日期。"))
-            continue
-        if start and ended_on and ended_on < start:
-            row.fail("ended_on", _("不能早于起租日期。"))
-            continue
-        registration_no, decoration, note = row.text("registration_no"), row.text("decoration"), row.text("note")
-        if not (parts and name and start and end):
-            continue
-        if tenant.id_hash:
-            first = people.setdefault(tenant.id_hash, tenant)
-            if first is not tenant:
-                if first.name != tenant.name:
-                    row.fail(
-                        "id_number",
-                        _("与第 %(row)s 行的证件号码相同，但姓名不同（%(a)s / %(b)s）。")
-                        % {"row": first.row, "a": first.name, "b": tenant.name},
-                    )
-                tenant = first
-        records.append(
-            LeaseRecord(
-                row.number, room_code(*parts), None, tenant, start, end, ended_on, registration_no, decoration, note
-            )
-        )
-    by_room: dict[str, list[LeaseRecord]] = defaultdict(list)
-    for record in records:
-        by_room[record.code].append(record)
-    if community is not None:
-        room_ids = dict(Room.objects.filter(community=community).values_list("code", "id"))
-        existing: dict[int, list[Lease]] = defaultdict(list)
-        wanted = [room_ids[c] for c in by_room if c in room_ids]
-        for start in range(0, len(wanted), 5000):
-            for lease in Lease.objects.filter(room_id__in=wanted[start : start + 5000]).select_related("tenant"):
-                existing[lease.room_id].append(lease)
-        for record in records:
-            record.room_id = room_ids.get(record.code)
-            if record.room_id is None:
-                preview.error(
-                    record.row,
-                    columns["code"].label,
-                    _("房屋编号：房屋 %(code)s 未在系统中登记，请先导入房屋。") % {"code": record.code},
-                )
-                continue
-            for lease in existing[record.room_id]:
-                if lease.start <= record.last_day and record.start <= lease.last_day:
-                    preview.error(
-                        record.row,
-                        columns["start"].label,
-                        _("起租日期：房屋 %(code)s 在 %(start)s 至 %(end)s 已有租赁（%(tenant)s）。")
-                        % {
-                            "code": record.code,
-                            "start": lease.start,
-                            "end": lease.last_day,
-                            "tenant": lease.tenant.name,
-                        },
-                    )
-                    break
-        _match_people(people, community, preview, columns)
-    # Leases of one room in the file must not overlap each other (PR-3).
-    for code, leases in by_room.items():
-        leases.sort(key=lambda r: r.start)
-        for before, after in zip(leases, leases[1:], strict=False):
-            if after.start <= before.last_day:
-                preview.error(
-                    after.row,
-                    columns["start"].label,
-                    _("起租日期：与第 %(row)s 行房屋 %(code)s 的租期重叠。") % {"row": before.row, "code": code},
-                )
-    preview.records = records

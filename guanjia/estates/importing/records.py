@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -12,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from guanjia.core.crypto import lookup_hash
 from guanjia.core.masking import mask_id
-from guanjia.core.textnorm import clean, clean_text, parse_area
-from guanjia.core.validators import parse_cn_id, split_phones
+from guanjia.core.textnorm import clean, clean_text
+from guanjia.core.validators import normalise_phone, parse_cn_id
 
 from ..choices import Handover, IdType, ImportKind, RoomKind, RoomUse
 from .columns import SAMPLE_ROWS, Column, _choice_map
@@ -44,13 +45,15 @@ class OwnerRecord:
 
 @dataclass(slots=True)
 class RoomRecord:
-    row: int
+    row: int  # the first row naming the room
     code: str
     building: str
     unit: str
     number: str
     fields: dict
     owners: list[OwnerRecord] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # every row of the room (co-owners take a row each)
+    given: set[str] = field(default_factory=set)  # the particulars some row filled in
 
 
 @dataclass(slots=True)
@@ -70,9 +73,27 @@ class LeaseRecord:
     def last_day(self) -> dt.date:
         return self.ended_on or self.end
 
+    @property
+    def rows(self) -> list[int]:
+        return [self.row]
+
+
+# 15 to 18 characters of an ID number, wherever a message quotes one (an ID typed into the phone
+# or area column): messages are shown on screen and stored, so they carry it masked (LW-1).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{14,17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_ids_in(text: str) -> str:
+    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text)
+
 
 @dataclass
 class Preview:
+    """What a file holds: the importable records, every problem, and the rows that cannot be imported.
+
+    `records` holds only records none of whose rows has a problem: a row with a problem is never
+    shown as "to be written" with a value the reader had to drop or alter."""
+
     kind: str
     records: list = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
@@ -80,13 +101,44 @@ class Preview:
     header_row: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
     existing_people: dict[str, int] = field(default_factory=dict)  # id_hash → Person id
+    excluded_rows: list[int] = field(default_factory=list)  # data rows that cannot be imported
+    skipped_rows: int = 0  # rows left out on purpose (a valid-only commit)
+    split_layout: bool = False  # the room is given by 楼栋/单元/房号 columns, not one 房屋编号 column
 
     def error(self, row: int | None, column, message) -> None:
-        self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
+        self.errors.append({"row": row, "column": str(column or ""), "message": mask_ids_in(str(message))})
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def fatal(self) -> bool:
+        """A problem with the file itself (no header, a missing column): no row can be imported."""
+        return any(e["row"] is None or e["row"] == self.header_row for e in self.errors)
+
+    def settle(self, records: list) -> None:
+        """Keep the records all of whose rows are clean; a room with one bad row is held back whole."""
+        bad = {e["row"] for e in self.errors if e["row"] is not None and e["row"] != self.header_row}
+        kept = []
+        for record in records:
+            rows = record.rows
+            if bad.isdisjoint(rows):
+                kept.append(record)
+                continue
+            culprits = sorted(bad.intersection(rows))
+            for row in rows:
+                if row not in bad:
+                    self.error(
+                        row,
+                        "",
+                        _("与第 %(rows)s 行是同一房屋，该房屋有问题，本行一并不导入。")
+                        % {"rows": "、".join(str(r) for r in culprits)},
+                    )
+            bad.update(rows)
+        self.records = kept
+        self.excluded_rows = sorted(bad)
+        self.errors.sort(key=lambda e: e["row"] or 0)
 
     def counts(self) -> dict:
         people = {}
@@ -95,7 +147,8 @@ class Preview:
         existing = sum(1 for key in people if key in self.existing_people)
         counts = {
             "rows": self.total_rows,
-            "error_rows": len({e["row"] for e in self.errors if e["row"]}),
+            "error_rows": len(self.excluded_rows),
+            "valid_rows": 0 if self.fatal else self.total_rows - len(self.excluded_rows),
             "errors": len(self.errors),
             "people": len(people),
             "people_new": len(people) - existing,
@@ -133,7 +186,9 @@ class Preview:
                             for o in record.owners
                         ),
                         "id_numbers": "、".join(mask_id(o.person.id_number) for o in record.owners),
-                        "since": "、".join(sorted({o.since.isoformat() for o in record.owners if o.since})),
+                        "since": "、".join(
+                            dict.fromkeys(o.since.isoformat() if o.since else str(_("不详")) for o in record.owners)
+                        ),
                     }
                 )
             else:
@@ -157,6 +212,8 @@ class Preview:
             "sample": self.sample(),
             "header_row": self.header_row,
             "ignored_columns": self.ignored_columns,
+            "excluded_rows": self.excluded_rows,
+            "fatal": self.fatal,
         }
 
 
@@ -228,6 +285,20 @@ class Row:
             return value[: column.max_length]
         return value
 
+    def free_text(self, key: str) -> str:
+        """Names and free text as typed (only the surrounding blanks dropped): never normalised."""
+        value = self.values.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            return _text(value)
+        value = value.strip()
+        column = self.columns.get(key)
+        if column and column.max_length and len(value) > column.max_length:
+            self.fail(key, _("不能超过 %(n)s 个字。") % {"n": column.max_length})
+            return value[: column.max_length]
+        return value
+
     def required(self, key: str) -> str:
         value = self.text(key)
         if not value:
@@ -240,6 +311,9 @@ class Row:
             area = parse_area(value)
         except ValueError:
             self.fail(key, _("“%(value)s”不是有效的面积（如 89.5 或 89.5㎡）。") % {"value": _text(value)})
+            return None
+        if area is not None and area < 0:
+            self.fail(key, _("“%(value)s”为负数，面积不能为负数。") % {"value": _text(value)})
             return None
         if area is not None and area >= Decimal("100000000"):
             self.fail(key, _("面积过大。"))
@@ -317,6 +391,58 @@ def _person(row: Row, name: str, id_type: str, id_value, phones: list[str]) -> P
         return person
     person.id_hash = lookup_hash(f"{id_type}:{person.id_number}")
     return person
+
+
+_AREA_UNIT = re.compile(r"(平方米|平方|平米|㎡|M²|M2|平)$")
+
+
+def parse_area(value) -> Decimal | None:
+    """ "89.5平方米", "89.5㎡", "89.5 m2", "８９．５", "1,089.5" → Decimal("89.50"); blank → None.
+
+    A negative area parses (so the message can say it is negative); junk raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(str(value))
+    else:
+        text = _AREA_UNIT.sub("", clean(value).upper().replace(",", "").replace("，", ""))
+        if not text:
+            return None
+        try:
+            number = Decimal(text.replace("−", "-"))
+        except InvalidOperation:
+            raise ValueError(value) from None
+    if not number.is_finite():
+        raise ValueError(value)
+    return number.quantize(Decimal("0.01"))
+
+
+_PHONE_SEPARATORS = re.compile(r"[/,，;；、\n]+")
+_PHONE_NOISE = re.compile(r"[\s\-－—()（）.]")
+_MOBILE_PAIR = re.compile(r"^(1[3-9]\d{9})(1[3-9]\d{9})$")
+_LANDLINE = re.compile(r"[(（]?(0\d{2,3})[)）]?[\s\-－—]+([\d\s\-－—]{7,10})")
+
+
+def split_phones(text: str) -> list[str]:
+    """ "138 0013 8000", "138-0013-8000", "13800138000 13900139000", "0755-8888 6666 / 139…" → numbers.
+
+    Spaces, dashes and brackets inside a number are dropped; two mobiles separated only by a
+    space are two numbers. Each number is validated by core's `normalise_phone`."""
+    numbers = []
+    for part in _PHONE_SEPARATORS.split(unicodedata.normalize("NFKC", text or "")):
+        if not part.strip():
+            continue
+        compact = _PHONE_NOISE.sub("", part)
+        pair = _MOBILE_PAIR.match(compact)
+        if pair:
+            numbers.extend(pair.groups())
+            continue
+        # A landline keeps the dash after its area code, as typed: "(0755) 8888 6666" → 0755-88886666.
+        landline = _LANDLINE.fullmatch(part.strip())
+        if landline:
+            compact = landline.group(1) + "-" + _PHONE_NOISE.sub("", landline.group(2))
+        numbers.append(normalise_phone(compact))
+    return numbers
 
 
 def _phones(row: Row, value) -> list[str]:

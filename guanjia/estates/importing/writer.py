@@ -64,34 +64,63 @@ def import_preview(*, community, actor, kind: str, file) -> ImportBatch:
     return batch
 
 
-def import_queue(*, batch: ImportBatch, actor) -> ImportBatch:
-    """Mark a checked batch as waiting for the background worker."""
+def import_queue(*, batch: ImportBatch, actor, valid_only: bool = False, left_out: int | None = None) -> ImportBatch:
+    """Mark a checked batch as waiting for the background worker.
+
+    The default is all or nothing: a batch with problems is refused. `valid_only=True` is the
+    clerk's explicit choice to write only the rows without problems; `left_out` is the number of
+    rows the clerk was shown as left out, so a file that changed meanwhile is not written."""
     require(actor, "estates.import", batch.community)
-    _check_committable(batch)
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(status=ImportStatus.QUEUED)
+    _check_committable(batch, valid_only=valid_only)
+    if valid_only and left_out is not None and left_out != len(_excluded_rows(batch)):
+        raise ServiceError("changed", _("预览已更新，请核对不导入的行数后重新确认。"), status=409)
+    mode = "valid_only" if valid_only else "all"
+    result = {**batch.result, "mode": mode}
+    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
+        status=ImportStatus.QUEUED, result=result
+    )
     if not updated:
         raise ServiceError("bad_status", _("该批次已在导入或已处理，不能重复提交。"), status=409)
-    batch.status = ImportStatus.QUEUED
+    batch.status, batch.result = ImportStatus.QUEUED, result
     return batch
 
 
-def _check_committable(batch: ImportBatch) -> None:
+def _excluded_rows(batch: ImportBatch) -> list[int]:
+    return list(batch.result.get("preview", {}).get("excluded_rows", []))
+
+
+def _check_committable(batch: ImportBatch, *, valid_only: bool = False) -> None:
     if batch.status not in (ImportStatus.PREVIEWED, ImportStatus.QUEUED):
         raise ServiceError(
             "bad_status", _("该批次状态为“%(status)s”，不能导入。") % {"status": batch.get_status_display()}, status=409
         )
-    if batch.errors:
+    if not batch.errors:
+        return
+    if not valid_only:
         raise ServiceError("has_errors", _("文件中还有 %(n)s 处问题，请修改后重新上传。") % {"n": len(batch.errors)})
+    preview = batch.result.get("preview", {})
+    if preview.get("fatal", True):
+        raise ServiceError("has_errors", _("文件本身有问题（表头或必填列），不能只导入部分行，请修改后重新上传。"))
+    if not preview.get("counts", {}).get("valid_rows"):
+        raise ServiceError("nothing_valid", _("没有可以导入的行，请修改后重新上传。"))
 
 
-def import_commit(*, batch: ImportBatch, actor) -> ImportBatch:
-    """Write a checked batch to the register: all of it in one transaction, or nothing."""
+def import_commit(*, batch: ImportBatch, actor, valid_only: bool | None = None) -> ImportBatch:
+    """Write a checked batch to the register: all of it in one transaction, or nothing.
+
+    With `valid_only` (or a batch queued that way) the rows the preview held back are left out,
+    the rest is written in one transaction, and the log entry says how many rows were left out."""
     require(actor, "estates.import", batch.community)
-    _check_committable(batch)
+    if valid_only is None:
+        valid_only = batch.result.get("mode") == "valid_only"
+    _check_committable(batch, valid_only=valid_only)
+    excluded = _excluded_rows(batch) if valid_only else []
     with batch.file.open("rb") as handle:
-        preview = parse(batch.kind, io.BytesIO(handle.read()), community=batch.community)
-    if preview.errors:
+        preview = parse(batch.kind, io.BytesIO(handle.read()), community=batch.community, skip_rows=excluded)
+    if preview.errors or preview.skipped_rows != len(excluded):
         # The register changed since the preview (e.g. a room was registered meanwhile).
+        if valid_only:
+            preview = _reparse(batch)
         batch.errors, batch.status = preview.errors, ImportStatus.PREVIEWED
         batch.result = {"preview": preview.summary()}
         batch.save(update_fields=["errors", "status", "result"])
@@ -102,15 +131,32 @@ def import_commit(*, batch: ImportBatch, actor) -> ImportBatch:
         with transaction.atomic():
             writer = _write_rooms if batch.kind == ImportKind.ROOMS else _write_leases
             result = writer(preview, batch, actor)
+            if valid_only:
+                result["left_out"] = len(excluded)
             batch.status, batch.committed_at = ImportStatus.COMMITTED, clock.now()
-            batch.result = {"preview": batch.result.get("preview", preview.summary()), "committed": result}
+            batch.result = {
+                "preview": batch.result.get("preview", preview.summary()),
+                "committed": result,
+                "mode": "valid_only" if valid_only else "all",
+            }
             batch.save(update_fields=["status", "committed_at", "result"])
+            summary = _("导入%(kind)s %(name)s：%(result)s") % {
+                "kind": batch.get_kind_display(),
+                "name": batch.filename,
+                "result": _describe(result),
+            }
+            if valid_only:
+                summary = _("%(summary)s；只导入无问题的行，%(n)s 行有问题未导入") % {
+                    "summary": summary,
+                    "n": len(excluded),
+                }
             log(
                 actor,
                 "estates.import.committed",
                 batch,
-                summary=_("导入%(kind)s %(name)s：%(result)s")
-                % {"kind": batch.get_kind_display(), "name": batch.filename, "result": _describe(result)},
+                summary=summary,
+                mode="valid_only" if valid_only else "all",
+                left_out_rows=excluded[:1000],
                 **result,
             )
     except Exception as error:
@@ -126,8 +172,18 @@ def import_commit(*, batch: ImportBatch, actor) -> ImportBatch:
     return batch
 
 
+def _reparse(batch: ImportBatch) -> Preview:
+    with batch.file.open("rb") as handle:
+        return parse(batch.kind, io.BytesIO(handle.read()), community=batch.community)
+
+
 def _describe(result: dict) -> str:
-    labels = {"rooms": _("房屋"), "people_new": _("新增人员"), "ownerships": _("产权"), "leases": _("租赁")}
+    labels = {
+        "rooms": _("房屋"),
+        "people_new": _("新增人员"),
+        "ownerships": _("产权"),
+        "leases": _("租赁"),
+    }
     return "，".join(f"{labels[k]} {v}" for k, v in result.items() if k in labels)
 
 

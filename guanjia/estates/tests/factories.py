@@ -68,3 +68,15 @@ class LeaseFactory(factory.django.DjangoModelFactory):
     tenant = factory.SubFactory(PersonFactory, community=factory.SelfAttribute("..community"))
     start = dt.date(2026, 1, 1)
     end = dt.date(2026, 12, 31)
+
+
+def approve_lists(community, period, *, supervisor=None, manager=None, comment: str = ""):
+    """Send a month's two lists through the PR-4 chain and have the office manager approve them."""
+    from guanjia.core import approvals
+    from guanjia.core.tests.factories import staff
+    from guanjia.estates import monthly_lists
+
+    supervisor = supervisor or staff("cs_supervisor", community)
+    manager = manager or staff("office_manager", community)
+    approval = monthly_lists.lists_submit(community=community, period=period, actor=supervisor)
+    return approvals.approval_decide(approval=approval, actor=manager, outcome="approve", comment=comment)

@@ -175,6 +175,13 @@ def test_owners_shares_not_100_is_400_naming_the_field(api, community, superviso
     assert not Ownership.objects.exists()
 
 
+def test_pr1_owners_registered_without_a_date_keep_it_unknown(api, room, person):
+    """PR-1: the API validates as the console form does: no acquisition date is unknown, never invented."""
+    response = api.post(f"/api/rooms/{room.pk}/owners/", {"owners": [{"person": person.pk}]}, format="json")
+    assert response.status_code == 201, response.content
+    assert Ownership.objects.get(room=room).since is None
+
+
 def test_transfer_ends_old_ownership_and_starts_new(api, community, supervisor, room, person):
     response = api.post(
         f"/api/rooms/{room.pk}/owners/", {"owners": [{"person": person.pk}], "since": "2020-01-01"}, format="json"

@@ -149,7 +149,9 @@ def test_export_refused_for_front_desk(client, community):
 def test_export_view_is_scoped_to_current_community(client, community, supervisor):
     load(community, supervisor, "rooms", xlsx(MESSY_ROOMS))
     other = CommunityFactory()
-    load(other, staff("cs_supervisor", other), "rooms", xlsx([["房屋编号", "类型"], ["8-8-808", "住宅"]]))
+    load(
+        other, staff("cs_supervisor", other), "rooms", xlsx([["房屋编号", "类型", "建筑面积"], ["8-8-808", "住宅", 90]])
+    )
     client.force_login(supervisor)
     assert client.get(reverse("estates:register_export")).status_code == 200
     response = client.get(reverse("estates:register_export_download", args=["rooms"]))

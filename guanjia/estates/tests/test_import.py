@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
+from guanjia.core import clock
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import CommunityFactory, staff
@@ -26,6 +27,7 @@ ID_B = cn_id("310104", dt.date(1975, 6, 30), 22)
 ID_C = cn_id("440305", dt.date(1990, 12, 1), 33)
 ID_D = cn_id("440305", dt.date(1991, 2, 3), 44)
 ID_X = "11010519491231002X"  # check digit X
+NOW = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def xlsx(rows, name="register.xlsx") -> SimpleUploadedFile:
@@ -174,7 +176,7 @@ def test_every_bad_row_reported_and_nothing_written(community, supervisor):
         ["1-1-106", "住宅", 80, None, ID_A, None, None, None],  # 10: ID without a name
         ["一号楼", "住宅", 80, None, None, None, None, None],  # 11: not a room code
         ["1-1-107", "住宅", 80, "周八", None, None, None, "2020-13-45"],  # 12: bad date
-        ["1-1-108", "住宅", 80, "吴九", None, None, None, None],  # 13: owner without date
+        ["1-1-108", "住宅", 80, "吴九", None, None, None, None],  # 13: owner without date: fine (PR-1, unknown)
     ]
     batch = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(rows))
     found = {(e["row"], e["column"]) for e in batch.errors}
@@ -184,18 +186,19 @@ def test_every_bad_row_reported_and_nothing_written(community, supervisor):
         (4, "建筑面积"),
         (5, "类型"),
         (6, "产权份额"),
+        (7, ""),  # the other row of room 1-1-105, held back with it
         (8, "房屋编号"),
         (9, "房屋编号"),
         (10, "业主姓名"),
         (11, "房屋编号"),
         (12, "取得日期"),
-        (13, "取得日期"),
     }
     messages = {e["row"]: e["message"] for e in batch.errors}
     assert "校验码" in messages[2] and messages[2].startswith("证件号码：")
+    assert "110105194912310021" not in messages[2] and "1101**********0021" in messages[2]  # LW-1
     assert "别墅" in messages[5] and "住宅" in messages[5]
     assert "90" in messages[6]
-    assert "第 5 行" in messages[8]
+    assert "与第 5 行房号重复" in messages[8]
     assert "已在系统中登记" in messages[9]
     assert Room.objects.filter(community=community).count() == 1
     assert Person.objects.count() == 0
@@ -263,8 +266,8 @@ def test_existing_person_is_reused(community, supervisor):
         supervisor,
         "rooms",
         [
-            ["房屋编号", "业主姓名", "证件号码", "手机号码", "取得日期"],
-            ["1-1-101", "张三", ID_A, "13800138000", "2020-1-1"],
+            ["房屋编号", "建筑面积", "业主姓名", "证件号码", "手机号码", "取得日期"],
+            ["1-1-101", 90, "张三", ID_A, "13800138000", "2020-1-1"],
         ],
     )
     preview_and_commit(
@@ -272,9 +275,9 @@ def test_existing_person_is_reused(community, supervisor):
         supervisor,
         "rooms",
         [
-            ["房屋编号", "业主姓名", "证件号码", "手机号码", "取得日期"],
-            ["1-1-102", "张三", ID_A, "13800138000/13900139000", "2021-1-1"],
-            ["B1-023", "张三", ID_A, None, "2021-1-1"],
+            ["房屋编号", "类型", "建筑面积", "业主姓名", "证件号码", "手机号码", "取得日期"],
+            ["1-1-102", "住宅", 90, "张三", ID_A, "13800138000/13900139000", "2021-1-1"],
+            ["B1-023", "车位", None, "张三", ID_A, None, "2021-1-1"],  # no area needed for a parking space
         ],
     )
     assert Person.objects.filter(community=community).count() == 1
@@ -286,18 +289,23 @@ def test_existing_person_is_reused(community, supervisor):
         community=community,
         actor=supervisor,
         kind="rooms",
-        file=xlsx([["房屋编号", "业主姓名", "证件号码", "取得日期"], ["1-1-103", "张叁", ID_A, "2021-1-1"]]),
+        file=xlsx([["房屋编号", "建筑面积", "业主姓名", "证件号码"], ["1-1-103", 90, "张叁", ID_A]]),
     )
     assert [(e["row"], e["column"]) for e in batch.errors] == [(2, "证件号码")]
     assert "张三" in batch.errors[0]["message"]
 
 
 def test_leases_import_and_checks(community, supervisor):
+    with clock.frozen(NOW):
+        _leases_import_and_checks(community, supervisor)
+
+
+def _leases_import_and_checks(community, supervisor):
     preview_and_commit(
         community,
         supervisor,
         "rooms",
-        [["房屋编号", "业主姓名", "取得日期"], ["1-1-101", "房东甲", "2020-1-1"], ["1-1-102", "房东乙", "2020-1-1"]],
+        [["房屋编号", "建筑面积", "业主姓名"], ["1-1-101", 90, "房东甲"], ["1-1-102", 90, "房东乙"]],
     )
     old = LeaseFactory(
         community=community,
@@ -307,7 +315,7 @@ def test_leases_import_and_checks(community, supervisor):
         end=dt.date(2025, 12, 31),
     )
     header = ["房屋编号", "承租人", "身份证号", "电话", "起租日", "到期日", "备案号"]
-    today = dt.date.today()
+    today = NOW.date()
     bad = [
         header,
         [
@@ -409,7 +417,7 @@ def test_parse_date(value, expected):
 
 
 def test_numeric_id_cell_gets_a_hint(community, supervisor):
-    rows = [["房屋编号", "业主姓名", "证件号码", "取得日期"], ["1-1-101", "张三", 1.10105198001011e17, "2020-1-1"]]
+    rows = [["房屋编号", "建筑面积", "业主姓名", "证件号码"], ["1-1-101", 90, "张三", 1.10105198001011e17]]
     batch = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(rows))
     assert len(batch.errors) == 1 and "文本" in batch.errors[0]["message"]
 
@@ -417,7 +425,7 @@ def test_numeric_id_cell_gets_a_hint(community, supervisor):
 def test_owner_factory_rooms_are_duplicates(community, supervisor):
     """A room already owned in the register cannot be imported again (the file is for new rooms)."""
     owned = OwnershipFactory(room__community=community, room__unit__building__community=community)
-    rows = [["房屋编号", "业主姓名", "取得日期"], [owned.room.code, "张三", "2020-1-1"]]
+    rows = [["房屋编号", "建筑面积", "业主姓名"], [owned.room.code, 90, "张三"]]
     batch = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(rows))
     assert [e["row"] for e in batch.errors] == [2]
     assert batch.status == "previewed"

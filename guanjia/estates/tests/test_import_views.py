@@ -82,7 +82,7 @@ def test_preview_lists_bad_rows_without_confirm_button(client, supervisor):
     batch = ImportBatch.objects.get()
     page = client.get(reverse("estates:import_batch", args=[batch.pk])).content.decode()
     assert "import-errors" in page
-    assert '<td class="num">3</td><td>建筑面积</td>' in page
+    assert '<td class="num">3</td><td class="nowrap">建筑面积</td>' in page
     assert "confirm-import" not in page
     client.post(reverse("estates:import_commit", args=[batch.pk]))
     assert Room.objects.count() == 0
@@ -133,3 +133,30 @@ def test_batch_list_query_budget(client, community, supervisor, django_assert_ma
     with django_assert_max_num_queries(12):
         response = client.get(reverse("estates:import_start"))
     assert response.content.decode().count("register.xlsx") == 5
+
+
+def test_bad_rows_download_view_scoped_and_only_when_there_are_bad_rows(client, community, supervisor):
+    """DESIGN §15 / LW-1: the bad rows of one's own batch only; another community's batch is not found."""
+    rows = [["标题"], ["房屋编号", "建筑面积", "业主姓名"], ["1-1-101", "很大", "张三"], ["1-1-102", 90, "李四"]]
+    batch = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(rows))
+    clean = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(MESSY_ROOMS))
+    other = CommunityFactory()
+    theirs = import_preview(
+        community=other, actor=staff("cs_supervisor", other), kind="rooms", file=xlsx(rows, name="theirs.xlsx")
+    )
+    client.force_login(supervisor)
+    response = client.get(reverse("estates:import_bad_rows", args=[batch.pk]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("房屋编号", "建筑面积", "业主姓名", "行号", "原因")
+    assert values[1][:4] == ("1-1-101", "很大", "张三", 3) and "不是有效的面积" in values[1][4]
+    assert len(values) == 2
+    assert client.get(reverse("estates:import_bad_rows", args=[clean.pk])).status_code == 404
+    assert client.get(reverse("estates:import_bad_rows", args=[theirs.pk])).status_code == 404
+
+
+def test_start_page_offers_both_template_layouts(client, supervisor):
+    client.force_login(supervisor)
+    page = client.get(reverse("estates:import_start")).content.decode()
+    assert "?layout=split" in page and "楼栋、单元、房号分列" in page

@@ -1,21 +1,18 @@
-"""The monthly lists as of month end (PR-2, PR-3) and the office manager's sign-off (PR-4)."""
+"""The monthly lists as of month end (PR-2, PR-3); their review and hand-over are in test_monthly_lists."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from guanjia.core.errors import ServiceError
-from guanjia.core.models import ActivityLog
+from guanjia.core.periods import Period
 from guanjia.core.tests.factories import CommunityFactory, staff
-from guanjia.estates import registers, services
-from guanjia.estates.models import RegisterReview
+from guanjia.estates import monthly_lists, registers, services
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, PersonFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
 
-MARCH = dt.date(2025, 3, 1)
+MARCH = Period.parse("2025-03")
 
 
 @pytest.fixture
@@ -26,11 +23,6 @@ def community():
 @pytest.fixture
 def supervisor(community):
     return staff("cs_supervisor", community)
-
-
-@pytest.fixture
-def manager(community):
-    return staff("office_manager", community)
 
 
 def person(community, name):
@@ -62,11 +54,11 @@ def test_property_list_shows_owners_at_month_end_with_mid_month_transfer(communi
         (dt.date(2025, 3, 15), room.code, "购买", "张三（100%）", "李四（100%）")
     ]
 
-    february = registers.property_list(community, dt.date(2025, 2, 1))
+    february = registers.property_list(community, MARCH.previous())
     assert owners_of(february, room.code) == "张三（100%）"
     assert next(r for r in february if r.code == room.code).certificate_no == "粤-001"
     assert not next(r for r in february if r.code == room.code).changed
-    assert registers.property_changes(community, dt.date(2025, 2, 1)) == []
+    assert registers.property_changes(community, Period.parse("2025-02")) == []
 
 
 def test_transfer_after_the_month_does_not_change_its_list(community, supervisor):
@@ -75,8 +67,8 @@ def test_transfer_after_the_month_does_not_change_its_list(community, supervisor
     transfer(room, person(community, "赵六"), dt.date(2025, 5, 10), supervisor, acquisition="inheritance")
 
     assert owners_of(registers.property_list(community, MARCH), room.code) == "王五（100%）"
-    assert owners_of(registers.property_list(community, dt.date(2025, 5, 1)), room.code) == "赵六（100%）"
-    assert registers.property_changes(community, dt.date(2025, 5, 1))[0].manner == "继承"
+    assert owners_of(registers.property_list(community, Period.parse("2025-05")), room.code) == "赵六（100%）"
+    assert registers.property_changes(community, Period.parse("2025-05"))[0].manner == "继承"
 
 
 def test_transfer_on_the_last_day_counts_for_the_new_owner(community, supervisor):
@@ -84,7 +76,7 @@ def test_transfer_on_the_last_day_counts_for_the_new_owner(community, supervisor
     OwnershipFactory(room=room, person=person(community, "王五"), since=dt.date(2020, 5, 1))
     transfer(room, person(community, "赵六"), dt.date(2025, 3, 31), supervisor)
     assert owners_of(registers.property_list(community, MARCH), room.code) == "赵六（100%）"
-    assert owners_of(registers.property_list(community, dt.date(2025, 2, 1)), room.code) == "王五（100%）"
+    assert owners_of(registers.property_list(community, Period.parse("2025-02")), room.code) == "王五（100%）"
 
 
 def test_every_room_is_listed_with_pr2_columns_and_shared_owners(community):
@@ -169,74 +161,11 @@ def test_list_queries_do_not_grow_with_rows(community, supervisor, django_assert
         [(r.owners, r.code, r.kind) for r in rows]
     assert len(rows) == 30 and sum(r.changed for r in rows) == 10
     with django_assert_max_num_queries(1):
-        rows = registers.lease_list(community, dt.date(2025, 6, 1))
+        rows = registers.lease_list(community, Period.parse("2025-06"))
         [(r.address, r.tenant, r.period) for r in rows]
     assert len(rows) == 30
-    with django_assert_max_num_queries(4):
-        overview = registers.months_overview(community, registers.recent_months(dt.date(2025, 7, 1)))
-    march = next(m for m in overview if m["month"] == MARCH)
-    assert (march["property_rows"], march["owned_rooms"], march["changed_rooms"]) == (30, 30, 10)
-    assert march["lease_rows"] == 30
-
-
-# --- Sign-off (PR-4) ------------------------------------------------------------------------
-
-
-def test_manager_signs_off_an_ended_month(community, manager):
-    OwnershipFactory(room=RoomFactory(unit__building__community=community), since=dt.date(2020, 1, 1))
-    RoomFactory(unit__building__community=community)
-    review = registers.register_review_sign(
-        community=community, month=dt.date(2025, 3, 17), kind="property", actor=manager, comment="  核对无误 "
-    )
-    assert (review.month, review.kind, review.rows, review.comment) == (MARCH, "property", 2, "核对无误")
-    assert review.reviewed_by == manager
-    entry = ActivityLog.objects.get(verb="estates.register.reviewed")
-    assert entry.community == community and entry.actor == manager
-    assert entry.data == {"month": "2025-03", "kind": "property", "rows": 2}
-    # The lease list of the same month is a separate sign-off.
-    assert registers.register_review_sign(community=community, month=MARCH, kind="lease", actor=manager).rows == 0
-
-
-def test_front_desk_and_supervisor_may_not_sign(community):
-    for role in ("front_desk", "cs_supervisor", "archivist"):
-        with pytest.raises(ServiceError) as err:
-            registers.register_review_sign(
-                community=community, month=MARCH, kind="property", actor=staff(role, community)
-            )
-        assert err.value.status == 403
-    assert not RegisterReview.objects.exists()
-
-
-def test_unfinished_month_refused(community, manager):
-    this_month = timezone.localdate().replace(day=1)
-    with pytest.raises(ServiceError, match="尚未结束") as err:
-        registers.register_review_sign(community=community, month=this_month, kind="lease", actor=manager)
-    assert err.value.field == "month"
-    assert not RegisterReview.objects.exists()
-
-
-def test_second_sign_off_refused(community, manager):
-    registers.register_review_sign(community=community, month=MARCH, kind="lease", actor=manager)
-    other = staff("office_manager", community)
-    with pytest.raises(ServiceError, match="已审核") as err:
-        registers.register_review_sign(community=community, month=MARCH, kind="lease", actor=other)
-    assert err.value.status == 409
-    assert RegisterReview.objects.count() == 1
-    assert ActivityLog.objects.filter(verb="estates.register.reviewed").count() == 1
-
-
-def test_manager_of_another_community_may_not_sign(community):
-    other_manager = staff("office_manager", CommunityFactory())
-    with pytest.raises(ServiceError) as err:
-        registers.register_review_sign(community=community, month=MARCH, kind="property", actor=other_manager)
-    assert err.value.status == 403
-
-
-def test_months():
-    assert registers.parse_month("2025-3") == MARCH
-    assert registers.parse_month("2025-13") is None
-    assert registers.parse_month("x") is None
-    assert registers.month_end(dt.date(2024, 2, 1)) == dt.date(2024, 2, 29)
-    assert registers.last_month(dt.date(2026, 1, 15)) == dt.date(2025, 12, 1)
-    months = registers.recent_months(dt.date(2026, 1, 15))
-    assert len(months) == 12 and months[0] == dt.date(2025, 12, 1) and months[-1] == dt.date(2025, 1, 1)
+    with django_assert_max_num_queries(6):  # sizes (3), sign-offs, months sent for review, duties
+        overview = monthly_lists.months_overview(community, [MARCH.shift(-n) for n in range(-3, 9)])
+    march = next(m for m in overview if m.period == MARCH)
+    assert (march.property_rows, march.owned_rooms, march.changed_rooms) == (30, 30, 10)
+    assert march.lease_rows == 30

@@ -1,27 +1,45 @@
-"""Console pages of the monthly lists: month picker, preview, Excel, PDF, sign-off and scoping (PR-4)."""
+"""Console pages of the monthly lists: month picker, preview, Excel, PDF, review, hand-over, scoping (PR-4, AR-2)."""
 
 import datetime as dt
 import io
 import re
-import subprocess
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from guanjia.core import clock
+from guanjia.core.approval_models import Approval, ApprovalStatus
 from guanjia.core.middleware import SESSION_KEY
 from guanjia.core.models import ActivityLog
+from guanjia.core.periods import Period
 from guanjia.core.tests.factories import CommunityFactory, staff
-from guanjia.estates import registers, services
+from guanjia.core.tests.pdf import pdf_text
+from guanjia.estates import services
 from guanjia.estates.models import RegisterReview
-from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, PersonFactory, RoomFactory
+from guanjia.estates.tests.factories import (
+    LeaseFactory,
+    OwnershipFactory,
+    PersonFactory,
+    RoomFactory,
+    approve_lists,
+)
 
 pytestmark = pytest.mark.django_db
 
+SH = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2025, 4, 3, 10, 0, tzinfo=SH)  # March is over; its lists are due for review and hand-over
 MONTH = "2025-03"
+MARCH = Period.parse(MONTH)
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800138000"
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with clock.frozen(NOW):
+        yield NOW
 
 
 @pytest.fixture
@@ -35,9 +53,13 @@ def manager(community):
 
 
 @pytest.fixture
-def register(community):
+def supervisor(community):
+    return staff("cs_supervisor", community)
+
+
+@pytest.fixture
+def register(community, supervisor):
     """A room sold mid-March 2025 (张三 → 李四) and a lease; the buyer has an ID number and a phone."""
-    supervisor = staff("cs_supervisor", community)
     room = RoomFactory(unit__building__community=community, facilities="阳台", garage="B1-08")
     OwnershipFactory(room=room, person=PersonFactory(community=community, name="张三"), since=dt.date(2020, 1, 1))
     buyer = services.person_create(
@@ -60,23 +82,21 @@ def url(name, kind="property", month=MONTH):
     return reverse(name, kwargs={"month": month, "kind": kind})
 
 
-def test_index_defaults_to_last_month_and_shows_recent_months(client, manager, register, django_assert_max_num_queries):
-    registers.register_review_sign(community=register.community, month=dt.date(2025, 3, 1), kind="lease", actor=manager)
+def test_index_defaults_to_last_month_and_shows_recent_months(client, manager, supervisor, register):
+    approve_lists(register.community, MARCH.previous(), supervisor=supervisor, manager=manager)
     client.force_login(manager)
-    with django_assert_max_num_queries(15):
-        response = client.get(reverse("estates:lists"))
+    response = client.get(reverse("estates:lists"))
     assert response.status_code == 200
-    last = registers.last_month()
-    assert response.context["selected"]["month"] == last
-    assert len(response.context["recent"]) == 12
+    assert response.context["selected"].period == MARCH  # the month just ended
+    recent = response.context["recent"]
+    assert len(recent) == 12 and recent[0].period == MARCH and recent[1].review == "approved"
     assert "月度清单" in response.text and "近12个月" in response.text
+    assert "待送审" in response.text and "已审核" in response.text
 
     response = client.get(reverse("estates:lists"), {"month": MONTH})
     selected = response.context["selected"]
-    assert (selected["property_rows"], selected["changed_rooms"], selected["lease_rows"]) == (1, 1, 1)
-    assert selected["lease_review"].reviewed_by == manager
-    assert "已审核" in response.text and "待审核" in response.text
-    assert "审核签字" in response.text  # the manager may still sign the property list
+    assert (selected.property_rows, selected.changed_rooms, selected.lease_rows) == (1, 1, 1)
+    assert "提交经理审核" in response.text  # not sent yet (the manager may send it himself when the desk cannot)
 
 
 def test_preview_shows_names_but_no_id_or_phone(client, manager, register):
@@ -120,41 +140,99 @@ def test_front_desk_cannot_open_lists(client, community):
     assert client.get(url("estates:list_xlsx")).status_code == 403
 
 
-def test_sign_off_from_the_console(client, manager, register):
-    client.force_login(manager)
-    response = client.post(url("estates:list_sign"), {"comment": "已核对"})
-    assert response.status_code == 302
-    review = RegisterReview.objects.get()
-    assert (review.kind, review.rows, review.comment, review.reviewed_by) == ("property", 1, "已核对", manager)
+def test_the_month_goes_through_the_chain_and_the_sign_off_shows_on_the_page(client, manager, supervisor, register):
+    """PR-4: the CS supervisor sends the month, the office manager approves it on the list page."""
+    client.force_login(supervisor)
     page = client.get(url("estates:list_detail")).text
-    assert "已核对" in page and "审核签字" not in page
+    assert "提交经理审核" in page and "尚未送审" not in page  # no approval yet: no panel, the submit button
+    response = client.post(reverse("estates:lists_submit", args=[MONTH]), {"next": url("estates:list_detail")})
+    assert response.status_code == 302 and response.url == url("estates:list_detail")
+    approval = Approval.objects.get(kind="PR-4.lists")
+    assert approval.community == register.community and approval.started_by == supervisor
+    page = client.get(url("estates:list_detail")).text
+    assert "经理审核中" in page and "提交经理审核" not in page
+    assert 'id="approval-form"' not in page  # the supervisor does not decide
 
-    response = client.post(url("estates:list_sign"), {"comment": "again"})
-    assert response.status_code == 409
-    assert "已审核，不能重复审核" in response.text
-    assert RegisterReview.objects.count() == 1
-
-
-def test_sign_off_of_unfinished_month_shown_as_error(client, manager):
     client.force_login(manager)
-    this_month = registers.month_key(registers.month_start(dt.date.today()))
-    response = client.post(url("estates:list_sign", month=this_month), {"comment": ""})
-    assert response.status_code == 400
-    assert "尚未结束" in response.text
-    assert not RegisterReview.objects.exists()
+    page = client.get(url("estates:list_detail", kind="lease")).text
+    assert 'id="approval-form"' in page and "月度产权清单、租赁清单审核" in page
+    response = client.post(
+        reverse("core:approval_decide", args=[approval.pk]),
+        {"outcome": "approve", "comment": "已核对", "next": url("estates:list_detail", kind="lease")},
+    )
+    assert response.status_code == 302 and response.url == url("estates:list_detail", kind="lease")
+    reviews = {r.kind: r for r in RegisterReview.objects.all()}
+    assert set(reviews) == {"property", "lease"}
+    assert (reviews["property"].rows, reviews["property"].comment, reviews["property"].reviewed_by) == (
+        1,
+        "已核对",
+        manager,
+    )
+    assert reviews["lease"].reviewed_at == NOW
+    page = client.get(url("estates:list_detail")).text
+    assert "已核对" in page and "审核时条目数" in page and "提交经理审核" not in page
+    assert 'id="approval-form"' not in page and "已批准" in page  # the panel keeps the history
+    index = client.get(reverse("estates:lists")).text
+    assert "已审核" in index and manager.username in index
+
+    client.force_login(supervisor)
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    assert Approval.objects.count() == 1  # an approved month is not sent again
+    assert "已审核，不能重复送审" in client.get(reverse("estates:lists")).text
 
 
-def test_supervisor_cannot_sign_from_the_console(client, community):
-    client.force_login(staff("cs_supervisor", community))
-    assert client.get(url("estates:list_detail")).status_code == 200
-    assert client.post(url("estates:list_sign"), {"comment": ""}).status_code == 403
-    assert not RegisterReview.objects.exists()
+def test_a_return_with_a_comment_goes_back_to_the_supervisor(client, manager, supervisor, register):
+    client.force_login(supervisor)
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    approval = Approval.objects.get()
+    client.force_login(manager)
+    client.post(reverse("core:approval_decide", args=[approval.pk]), {"outcome": "return", "comment": "  "})
+    assert Approval.objects.get().status == ApprovalStatus.IN_PROGRESS  # a return needs its reason
+    client.post(
+        reverse("core:approval_decide", args=[approval.pk]), {"outcome": "return", "comment": "3-1-602 缺产权证号"}
+    )
+    assert Approval.objects.get().status == ApprovalStatus.RETURNED and not RegisterReview.objects.exists()
+
+    client.force_login(supervisor)
+    page = client.get(reverse("estates:lists")).text
+    assert "已退回" in page and "3-1-602 缺产权证号" in page and "重新提交经理审核" in page
+    assert supervisor.notifications.filter(title="2025年3月月度清单被退回", body="3-1-602 缺产权证号").exists()
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    assert Approval.objects.filter(status=ApprovalStatus.IN_PROGRESS).count() == 1
+
+
+def test_the_month_under_way_cannot_be_sent(client, supervisor):
+    client.force_login(supervisor)
+    this_month = Period.of("month", NOW).key
+    response = client.post(reverse("estates:lists_submit", args=[this_month]), follow=True)
+    assert response.status_code == 200 and "尚未结束" in response.text
+    assert not Approval.objects.exists()
+
+
+def test_only_the_deciding_role_decides_and_only_the_cs_desk_sends(client, community, manager, supervisor, register):
+    archivist = staff("archivist", community)
+    client.force_login(archivist)
+    assert client.post(reverse("estates:lists_submit", args=[MONTH])).status_code == 403
+    client.force_login(supervisor)
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    approval = Approval.objects.get()
+    response = client.post(reverse("core:approval_decide", args=[approval.pk]), {"outcome": "approve"}, follow=True)
+    assert "须由管理处经理审批" in response.text
+    assert Approval.objects.get().status == ApprovalStatus.IN_PROGRESS and not RegisterReview.objects.exists()
+
+
+def test_another_communitys_manager_cannot_decide(client, supervisor, register, other):
+    client.force_login(supervisor)
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    approval = Approval.objects.get()
+    client.force_login(staff("office_manager", other))
+    response = client.post(reverse("core:approval_decide", args=[approval.pk]), {"outcome": "approve"})
+    assert response.status_code == 404  # outside his scope: not found, never "forbidden"
+    assert Approval.objects.get().status == ApprovalStatus.IN_PROGRESS and not RegisterReview.objects.exists()
 
 
 def test_excel_download(client, manager, register):
-    registers.register_review_sign(
-        community=register.community, month=dt.date(2025, 3, 1), kind="property", actor=manager
-    )
+    approve_lists(register.community, MARCH, manager=manager, comment="核对无误")
     client.force_login(manager)
     response = client.get(url("estates:list_xlsx"))
     assert response.status_code == 200
@@ -170,7 +248,8 @@ def test_excel_download(client, manager, register):
     assert data["房屋编号"] == register.code and data["业主（份额）"] == "李四（100%）"
     assert data["建筑面积(㎡)"] == 89.5 and data["附属设施"] == "阳台" and data["本月变动"] == "是"
     cells = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    assert f"审核人：{manager.username}" in cells
+    assert f"审核人：{manager.username}" in cells and "审核意见：核对无误" in cells
+    assert "接收人：__________" in cells  # not yet signed for (AR-2)
     assert ID_NUMBER not in cells and PHONE not in cells
     changes = wb["本月产权变动"]
     assert [c.value for c in changes[3]][1:] == [register.code, "购买", "张三（100%）", "李四（100%）"]
@@ -190,28 +269,22 @@ def test_lease_excel_download(client, manager, register):
     assert [c.value for c in ws[3]][2:] == ["王租客", "2024-04-01 至 2025-03-31", "租备2024-77", None, "本月到期"]
 
 
-def pdf_text(content: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
-    return result.stdout.decode()
-
-
 def test_pdf_download(client, manager, register):
-    registers.register_review_sign(
-        community=register.community, month=dt.date(2025, 3, 1), kind="property", actor=manager
-    )
+    approve_lists(register.community, MARCH, manager=manager, comment="核对无误")
     client.force_login(manager)
     response = client.get(url("estates:list_pdf"))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = pdf_text(response.content)
+    text = pdf_text(response.content, layout=True)
     assert "翠苑一期产权清单" in text and "2025年3月" in text
     assert "李四（100%）" in text and "本月产权变动" in text
-    assert "审核人" in text and manager.username in text
+    assert "审核人" in text and manager.username in text and "核对无误" in text and "2025-04-03" in text
     assert re.search(r"\b1\s*/\s*1\b", text)  # page x / y in the header
     assert ID_NUMBER not in text and PHONE not in text
     assert ActivityLog.objects.filter(verb="estates.register.exported", data__format="pdf").exists()
 
-    lease = pdf_text(client.get(url("estates:list_pdf", kind="lease")).content)
+    lease = pdf_text(client.get(url("estates:list_pdf", kind="lease")).content, layout=True)
     assert "翠苑一期租赁清单" in lease and "王租客" in lease and "本月到期" in lease
+    assert manager.username in lease  # one approval signs both lists
 
 
 # --- Scoping: a manager of A never sees, downloads or signs B's lists ------------------------
@@ -238,9 +311,9 @@ def test_manager_of_a_cannot_switch_to_b(client, manager, other):
         response = client.get(url("estates:list_detail", kind=kind))
         assert response.context["community"] == manager.memberships.get().community
         assert "外区业主" not in response.text
-    assert "外区业主" not in pdf_text(client.get(url("estates:list_pdf")).content)
-    client.post(url("estates:list_sign"), {"comment": ""})
-    assert not RegisterReview.objects.filter(community=other).exists()
+    assert "外区业主" not in pdf_text(client.get(url("estates:list_pdf")).content, layout=True)
+    client.post(reverse("estates:lists_submit", args=[MONTH]))
+    assert not Approval.objects.filter(community=other).exists()
     assert client.post(reverse("core:switch_community"), {"community": other.pk}).status_code == 404
 
 
@@ -253,6 +326,66 @@ def test_manager_of_a_holding_a_lesser_role_in_b_is_refused_there(client, commun
     client.post(reverse("core:switch_community"), {"community": other.pk})
     for name in ("estates:list_detail", "estates:list_xlsx", "estates:list_pdf"):
         assert client.get(url(name)).status_code == 403
-    assert client.post(url("estates:list_sign"), {"comment": ""}).status_code == 403
-    assert not RegisterReview.objects.exists()
+    assert client.post(reverse("estates:lists_submit", args=[MONTH])).status_code == 403
+    assert client.post(reverse("estates:lists_receive", args=[MONTH])).status_code == 403
+    assert not Approval.objects.exists()
     assert not ActivityLog.objects.filter(verb="estates.register.exported").exists()
+
+
+# --- AR-2: the archivist signs for the month on the lists page ------------------------------
+
+
+def test_the_archivist_signs_for_the_month_on_the_lists_page(client, community, register):
+    archivist = staff("archivist", community)
+    client.force_login(archivist)
+    page = client.get(reverse("estates:lists")).text
+    assert "文档管理员签收" in page and "该月清单尚未经管理处经理审核" in page
+    assert "提交经理审核" not in page  # the archivist does not send the lists
+    response = client.post(
+        reverse("estates:lists_receive", args=[MONTH]), {"note": "业户资料 12 份", "next": reverse("estates:lists")}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("estates:lists")).text
+    assert "已签收" in page and f"{archivist.username} · 2025-04-03 10:00" in page and 'id="receive-form"' not in page
+    entry = ActivityLog.objects.get(verb="estates.lists.received")
+    assert entry.data["note"] == "业户资料 12 份" and entry.data["on_time"] is True
+
+    response = client.post(reverse("estates:lists_receive", args=[MONTH]), follow=True)
+    assert "已于 2025-04-03 10:00 签收" in response.text
+    wb = load_workbook(io.BytesIO(client.get(url("estates:list_xlsx")).content))
+    cells = " ".join(str(c.value) for row in wb.active.iter_rows() for c in row if c.value is not None)
+    assert f"文档管理员签收：{archivist.username}    签收日期：2025-04-03" in cells
+
+
+def test_the_cs_supervisor_cannot_sign_for_the_archivist(client, supervisor, register):
+    client.force_login(supervisor)
+    assert 'id="receive-form"' not in client.get(reverse("estates:lists")).text
+    assert client.post(reverse("estates:lists_receive", args=[MONTH])).status_code == 403
+    assert not ActivityLog.objects.filter(verb="estates.lists.received").exists()
+
+
+def test_lists_page_queries_do_not_grow_with_the_months_shown(
+    client, community, manager, supervisor, register, monkeypatch
+):
+    """Sizes, sign-offs, approvals and both duties of every month shown come from a fixed set of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanjia.estates import monthly_lists
+    from guanjia.estates.views_lists import ListIndexView
+
+    for n in (1, 2, 5):
+        approve_lists(community, MARCH.shift(-n), supervisor=supervisor, manager=manager)
+    monthly_lists.lists_submit(community=community, period=MARCH, actor=supervisor)  # the selected month: in review
+    monthly_lists.lists_receive(community=community, period=MARCH.previous(), actor=staff("archivist", community))
+    client.force_login(manager)
+    client.get(reverse("estates:lists"))  # opens the duties once
+
+    counts = {}
+    for shown in (1, 24):
+        monkeypatch.setattr(ListIndexView, "recent_count", shown)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("estates:lists"))
+        assert len(response.context["recent"]) == shown
+        counts[shown] = len(queries)
+    assert counts[1] == counts[24] <= 20, counts

@@ -241,6 +241,25 @@ def test_register_first_owners(client, supervisor, room):
     assert ownership.person.name == "陈晓梅" and ownership.share == 100  # a sole owner: 100%
 
 
+def test_pr1_register_first_owners_without_a_date_records_it_unknown(client, supervisor, room):
+    response = signed_in(client, supervisor).post(
+        reverse("estates:ownership_register", args=[room.pk]),
+        {
+            "since": "",
+            "acquisition": "purchase",
+            "owners-TOTAL_FORMS": "3",
+            "owners-INITIAL_FORMS": "0",
+            "owners-0-new_name": "陈晓梅",
+        },
+    )
+    assert response.status_code == 302
+    assert Ownership.objects.get(room=room).since is None
+    assert (
+        "取得日期不详"
+        in signed_in(client, supervisor).get(reverse("estates:household", args=[room.pk])).content.decode()
+    )
+
+
 def test_register_with_no_owner_asks_for_one(client, supervisor, room):
     response = signed_in(client, supervisor).post(
         reverse("estates:ownership_register", args=[room.pk]),

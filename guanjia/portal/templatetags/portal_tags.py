@@ -2,6 +2,7 @@
 
 {% load portal_tags %}
 {{ deadline.due_at|due }}     "12月4日 24:00": a day-based limit ends at 24:00 of its last day, never "00:00 next day"
+                              (the console's {{ d.due_at|deadline }} in the owner's short form)
 {{ ticket.status|status_colour }}
 """
 
@@ -12,20 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.servicedesk.choices import Status
+from guanjia.servicedesk.promises import month_day_label
 
 register = template.Library()
 
 
 @register.filter
 def due(moment: dt.datetime | None) -> str:
-    if not moment:
-        return ""
-    local = timezone.localtime(moment)
-    if local.time() == dt.time.min:
-        day, clock = local.date() - dt.timedelta(days=1), "24:00"
-    else:
-        day, clock = local.date(), local.strftime("%H:%M")
-    return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": clock}
+    """A deadline on the phone, "12月4日 24:00": core.workdays.deadline_text, shortened (servicedesk.promises)."""
+    return month_day_label(moment)
 
 
 @register.filter

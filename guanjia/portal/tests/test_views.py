@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from guanjia.core import clock
 from guanjia.core.models import ActivityLog
+from guanjia.core.policies import policy_set
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, RoomFactory
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.models import Ticket, TicketPhoto
@@ -282,12 +283,18 @@ class TestDetailAndRating:
         body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
         assert "管理处将于 12月4日 24:00 前回访" in body
         callback = ticket.callbacks.get()
-        sd.callback_record(
-            callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="仍有渗水"
-        )
-        body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+        with clock.frozen(at(2026, 12, 3, 10, 0)):
+            sd.callback_record(
+                callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="仍有渗水"
+            )
+            body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
         assert "管理处回访（电话）：不满意" in body and "仍有渗水" in body
-        assert "已下达整改通知书 ZG-" in body
+        # RC-5: the owner is told the written notice is owed within 24 hours of the callback.
+        assert "回访发现的问题，管理处将书面通知维修师傅整改 · 12月4日 10:00 前" in body
+        with clock.frozen(at(2026, 12, 3, 15, 0)):
+            sd.rectification_issue(callback=callback, actor=office.supervisor)
+            body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+        assert "已下达整改通知书 ZG-" in body and "限 12月6日 24:00 前整改完毕" in body  # RC-5.fix_days: 3
 
     def test_no_rating_before_completion(self, owner, home):
         ticket = repair(home)
@@ -327,3 +334,89 @@ def test_due_filter_shows_midnight_as_24_00_of_the_day_before():
 
     assert due(at(2026, 12, 5, 0, 0)) == "12月4日 24:00"
     assert due(at(2026, 12, 5, 11, 30)) == "12月5日 11:30"
+
+
+# --- What the owner is told before and after reporting (RC-2, RC-3, RC-8) ---------------------------
+
+WEDNESDAY_NIGHT = at(2026, 11, 25, 23, 30)  # RC-2: after the 21:00 closing
+WEDNESDAY_MORNING = at(2026, 11, 25, 10, 0)
+
+
+def clock_part(client, **params):
+    return client.get(reverse("portal:report"), {"part": "clock", **params}, HTTP_HX_REQUEST="true")
+
+
+class TestPromises:
+    def test_report_page_out_of_hours_says_which_repairs_start_at_once(self, client, home):
+        with clock.frozen(WEDNESDAY_NIGHT):
+            client.force_login(home.user)
+            page = client.get(reverse("portal:report")).content.decode()
+        promise = page.split('id="report-clock"')[1].split("</div>")[0]
+        assert "现在是非接待时间：水电、电梯故障和紧急抢修提交后立即计时" in promise
+        assert "其他报修将于 明日 09:00 开始计时，计时起 2 小时内响应" in promise
+        assert '接待时间：工作日 <span class="nowrap">09:00-21:00</span>，周末及节假日' in promise  # RC-2 policies
+        assert '<span class="nowrap">09:00-17:00</span>' in promise
+        assert "投诉 24 小时受理，提交后立即计时" in promise and "管理处 72 小时内答复，11月28日 23:30 前" in promise
+        assert "2 小时内响应。" not in page  # the old fixed help text is gone
+        assert 'hx-get="/m/report/?part=clock"' in page and 'hx-sync="this:replace"' in page
+        assert "{#" not in page and "#}" not in page  # no template comment leaks onto the page
+
+    def test_the_promise_follows_the_category_as_it_changes(self, client, home):
+        with clock.frozen(WEDNESDAY_NIGHT):
+            client.force_login(home.user)
+            lift = clock_part(client, kind="repair", category="utilities").content.decode()
+            other = clock_part(client, kind="repair", category="other").content.decode()
+            complaint = clock_part(client, kind="complaint").content.decode()
+        assert "水电、电梯故障随报随修，提交后立即计时" in lift and "2 小时内响应，明日 01:30 前" in lift  # RC-8
+        assert "现在是非接待时间，管理处将于 明日 09:00 开始计时" in other and "明日 11:00 前" in other  # RC-2
+        assert "随报随修" not in other and "投诉" not in lift
+        assert "管理处 72 小时内答复" in complaint
+        assert 'id="report-clock"' not in lift  # only the blocks: the page's refreshing wrapper stays
+
+    def test_in_reception_hours_every_repair_starts_at_once_and_civil_works_take_3_days(self, client, home):
+        with clock.frozen(WEDNESDAY_MORNING):
+            client.force_login(home.user)
+            page = client.get(reverse("portal:report")).content.decode()
+            civil = clock_part(client, kind="repair", category="civil").content.decode()
+        assert "接待时间内提交，立即计时，2 小时内响应" in page
+        assert "土建维修 3 天内完成，11月28日 24:00 前" in civil  # RC-8: 3 days, ending 24:00
+
+    def test_promised_hours_are_the_communitys_policy(self, client, home):
+        policy_set(community=home.community, key="RC-3.reply_hours", raw_value="48", actor=home.office.manager)
+        with clock.frozen(WEDNESDAY_MORNING):
+            client.force_login(home.user)
+            body = clock_part(client, kind="complaint").content.decode()
+        assert "管理处 48 小时内答复，11月27日 10:00 前" in body
+
+    def test_civil_works_promise_counts_days_not_rounded_hours(self, client, home):
+        # RC-8: reported at 10:00, due 24:00 on the 3rd day: 86 hours, still "3 天内完成" (never 4).
+        with clock.frozen(WEDNESDAY_MORNING):
+            client.force_login(home.user)
+            report(client, category="civil", description="客厅地砖空鼓")
+            ticket = Ticket.objects.get()
+            body = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+            listed = client.get(reverse("portal:tickets")).content.decode()
+        assert "土建维修 3 天内完成 · 11月28日 24:00 前" in body
+        assert "土建维修 3 天内完成 · 11月28日 24:00 前" in listed
+        assert "4 天内" not in body
+
+    def test_a_lift_fault_at_night_runs_at_once_and_the_ticket_says_so(self, client, home):
+        with clock.frozen(WEDNESDAY_NIGHT):
+            client.force_login(home.user)
+            report(client, category="utilities", description="电梯困人后停运")
+            ticket = Ticket.objects.get()
+            body = client.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
+        assert ticket.clock_starts_at == WEDNESDAY_NIGHT  # RC-8: 随报随修
+        assert "水电、电梯故障随报随修，立即计时，预计 2 小时内响应 · 11月26日 01:30 前" in body
+
+    def test_the_list_reads_reception_hours_once_however_many_lift_faults(
+        self, client, home, django_assert_max_num_queries
+    ):
+        with clock.frozen(WEDNESDAY_NIGHT):
+            client.force_login(home.user)
+            for i in range(8):
+                repair(home, category="utilities", description=f"电梯故障 {i}")
+            client.get(reverse("portal:tickets"))
+            with django_assert_max_num_queries(9):  # the list's 7, and one reading of the hours (RC-2)
+                body = client.get(reverse("portal:tickets")).content.decode()
+        assert body.count("水电、电梯故障随报随修，立即计时") == 8

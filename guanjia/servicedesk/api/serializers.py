@@ -151,7 +151,7 @@ class RectificationSerializer(serializers.ModelSerializer):
 
 
 class CallbackSerializer(serializers.ModelSerializer):
-    """A callback (RC-4, RC-9); `rectification` is the notice an unsatisfied repair callback opened (RC-5)."""
+    """A callback (RC-4, RC-9); `rectification` is the notice issued for an unsatisfied repair callback (RC-5)."""
 
     ticket_number = serializers.CharField(source="ticket.number", read_only=True, label=_("工单号"))
     ticket_kind = serializers.CharField(source="ticket.kind", read_only=True, label=_("类别"))
@@ -441,6 +441,14 @@ class CallbackRecordSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=CallbackMethod.choices, label=_("回访方式"))
     satisfied = serializers.BooleanField(label=_("满意"))
     remarks = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("回访意见"))
+
+
+class RectificationIssueSerializer(serializers.Serializer):
+    problem = serializers.CharField(required=False, allow_blank=True, label=_("存在问题"))
+    requirement = serializers.CharField(required=False, allow_blank=True, label=_("整改要求"))
+    fix_due = serializers.DateField(
+        required=False, allow_null=True, default=None, label=_("整改期限"), help_text=_("不填则按 RC-5.fix_days")
+    )
 
 
 class RectificationCloseSerializer(serializers.Serializer):

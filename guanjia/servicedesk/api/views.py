@@ -170,20 +170,33 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
     queryset = Callback.objects.select_related("ticket__room", "done_by", "rectification")
     serializer_class = s.CallbackSerializer
     filterset_class = filters.CallbackFilter
-    input_serializers = {"record": s.CallbackRecordSerializer}
+    input_serializers = {"record": s.CallbackRecordSerializer, "rectify": s.RectificationIssueSerializer}
 
     @extend_schema(responses={200: s.CallbackSerializer})
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
-        """Record the callback; unsatisfied, a repair gets a rectification notice (RC-5) and a complaint
-        is reopened."""
+        """Record the callback; unsatisfied, a repair is owed a written rectification notice within
+        24 hours (RC-5: `rectify`) and a complaint is reopened."""
         callback = self.get_object()
         services.callback_record(callback=callback, actor=request.user, **self.validated())
         return self.output(self.get_queryset().get(pk=callback.pk))
 
+    @extend_schema(responses={201: s.RectificationSerializer})
+    @action(detail=True, methods=["post"])
+    def rectify(self, request, pk=None):
+        """Issue the 整改通知书 for an unsatisfied repair callback (RC-5); `fix_due` (a date) overrides the
+        house period RC-5.fix_days."""
+        callback = self.get_object()
+        notice = services.rectification_issue(callback=callback, actor=request.user, **self.validated())
+        return self.output(
+            RectificationNotice.objects.select_related("ticket", "technician", "issued_by").get(pk=notice.pk),
+            status.HTTP_201_CREATED,
+            serializer_class=s.RectificationSerializer,
+        )
+
 
 class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):
-    """整改通知书 (RC-5): to be rectified within 24 hours, tracked to closure."""
+    """整改通知书 (RC-5): issued within 24 hours of the callback, fixed by its own due date, tracked to closure."""
 
     queryset = RectificationNotice.objects.select_related("ticket", "technician", "issued_by")
     serializer_class = s.RectificationSerializer

@@ -144,9 +144,19 @@ def test_repair_flow_from_intake_to_rectification(office):
     assert response.status_code == 200, response.content
     recorded = response.json()
     assert recorded["satisfied"] is False and recorded["done_at"]
-    notice_id = recorded["rectification"]  # RC-5: an unsatisfied callback opens a rectification notice
+    # RC-5: an unsatisfied callback owes a written notice within 24 hours; the supervisor issues it.
+    assert recorded["rectification"] is None
+    assert rules(sup.get(f"/api/tickets/{pk}/").json())["RC-5.issue"] == "open"
+    refused = tech.post(f"/api/callbacks/{callback['id']}/rectify/", {}, format="json")
+    assert refused.status_code == 403  # not the technician it is addressed to
+    response = sup.post(f"/api/callbacks/{callback['id']}/rectify/", {"requirement": "重做防水"}, format="json")
+    assert response.status_code == 201, response.content
+    notice_id = response.json()["id"]
     notice = RectificationNotice.objects.get(pk=notice_id)
-    assert (notice.technician, notice.problem) == (office.technician, "还在渗水")
+    assert (notice.technician, notice.problem, notice.requirement) == (office.technician, "还在渗水", "重做防水")
+    assert sup.get(f"/api/callbacks/{callback['id']}/").json()["rectification"] == notice_id
+    again = sup.post(f"/api/callbacks/{callback['id']}/rectify/", {}, format="json")
+    assert again.status_code == 409
 
     response = tech.get(f"/api/rectifications/{notice_id}/")
     assert response.json()["number"].startswith("ZG-") and response.json()["closed_at"] is None
@@ -160,7 +170,8 @@ def test_repair_flow_from_intake_to_rectification(office):
     assert {(d["subject"], d["rule"]) for d in body["deadlines"]} >= {
         ("servicedesk.ticket", "RC-8.response"),
         ("servicedesk.callback", "RC-4"),
-        ("servicedesk.rectificationnotice", "RC-5"),
+        ("servicedesk.ticket", "RC-5.issue"),
+        ("servicedesk.rectificationnotice", "RC-5.fix"),
     }
     verbs = set(ActivityLog.objects.filter(household_id=office.room.pk).values_list("verb", flat=True))
     assert {
@@ -314,7 +325,7 @@ def test_other_community_is_404_for_every_endpoint_and_action(office, other):
     sd.ticket_check(ticket=ticket, actor=other.supervisor, passed=True)
     callback = Callback.objects.get(ticket=ticket)
     sd.callback_record(callback=callback, actor=other.supervisor, method="phone", satisfied=False, remarks="仍渗水")
-    notice = RectificationNotice.objects.get(ticket=ticket)
+    notice = sd.rectification_issue(callback=callback, actor=other.supervisor)
     complaint = new_complaint(other)
     call = sd.calllog_record(community=other.community, actor=other.desk, content="问停水时间")
 
@@ -335,6 +346,7 @@ def test_other_community_is_404_for_every_endpoint_and_action(office, other):
         (f"/api/tickets/{complaint.pk}/escalate/", {}),
         (f"/api/tickets/{complaint.pk}/cancel/", {"reason": "x"}),
         (f"/api/callbacks/{callback.pk}/record/", {"method": "phone", "satisfied": True}),
+        (f"/api/callbacks/{callback.pk}/rectify/", {}),
         (f"/api/rectifications/{notice.pk}/close/", {"result": "x"}),
     ):
         response = api.post(url, data, format="json")
@@ -531,6 +543,7 @@ def busy_office(office):
         sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True)
         callback = Callback.objects.get(ticket=ticket)
         sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="仍漏")
+        sd.rectification_issue(callback=callback, actor=office.supervisor)  # RC-5
         new_complaint(office)
         sd.calllog_record(
             community=office.community, actor=office.desk, content=f"咨询 {i}", room=room, phone="13900001111"
@@ -555,7 +568,7 @@ def test_ticket_detail_query_budget(busy_office, django_assert_max_num_queries):
     api = client_for(type(busy_office.supervisor).objects.get(pk=busy_office.supervisor.pk))
     with django_assert_max_num_queries(9):
         body = api.get(f"/api/tickets/{ticket.pk}/").json()
-    assert len(body["deadlines"]) == 3 and body["rectifications"]
+    assert len(body["deadlines"]) == 4 and body["rectifications"]  # RC-8, RC-4, RC-5.issue, RC-5.fix
 
 
 # --- OpenAPI -------------------------------------------------------------------------------
@@ -569,6 +582,7 @@ def test_schema_lists_the_desk_endpoints(tmp_path):
         "/api/tickets/{id}/dispatch/",
         "/api/tickets/{id}/check/",
         "/api/callbacks/{id}/record/",
+        "/api/callbacks/{id}/rectify/",
         "/api/rectifications/{id}/close/",
         "/api/calls/",
         "/api/deadlines/",

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
+from guanjia.core import clock
 from guanjia.core.models import ActivityLog, Community, Deadline
 from guanjia.engagement import complaints
 from guanjia.estates.demo import build_demo
@@ -20,11 +20,13 @@ from guanjia.servicedesk.models import (
     RectificationNotice,
     Ticket,
 )
+from guanjia.servicedesk.tests.factories import at
 
 pytestmark = pytest.mark.django_db
 
-# A fixed day in the past: the demo's "now" is then 18:00 that day, so two builds are comparable.
-TODAY = timezone.localdate() - dt.timedelta(days=1)
+# The demo is built "as of" a pinned moment, so the outcome never depends on the day the suite runs.
+NOW = at(2026, 11, 20, 18, 0)
+TODAY = NOW.date()
 SEED = 7
 
 
@@ -43,10 +45,15 @@ def _snapshot() -> dict:
     }
 
 
+def _build(now: dt.datetime) -> Community:
+    with clock.frozen(now):
+        build_demo(scale=0.05, seed=SEED, today=now.date())
+    return Community.objects.get(code="cuiyuan")
+
+
 @pytest.fixture
 def demo():
-    build_demo(scale=0.05, seed=SEED, today=TODAY)
-    return Community.objects.get(code="cuiyuan")
+    return _build(NOW)
 
 
 def test_demo_has_tickets_in_every_state_of_a_working_desk(demo):
@@ -62,16 +69,14 @@ def test_demo_has_tickets_in_every_state_of_a_working_desk(demo):
 
 def test_demo_events_happen_when_they_happened_not_at_build_time(demo):
     # RC-8: dispatched after receipt and within the day, not "now"
-    dispatched = Ticket.objects.filter(
-        dispatched_at__isnull=False, received_at__lt=timezone.now() - dt.timedelta(days=30)
-    )
+    dispatched = Ticket.objects.filter(dispatched_at__isnull=False, received_at__lt=NOW - dt.timedelta(days=30))
     assert dispatched.exists()
     for ticket in dispatched[:20]:
         assert ticket.clock_starts_at <= ticket.dispatched_at < ticket.clock_starts_at + dt.timedelta(hours=1)
-    closed = Ticket.objects.filter(status=Status.CLOSED, received_at__lt=timezone.now() - dt.timedelta(days=40))
-    assert all(t.closed_at < timezone.now() - dt.timedelta(days=10) for t in closed)
+    closed = Ticket.objects.filter(status=Status.CLOSED, received_at__lt=NOW - dt.timedelta(days=40))
+    assert all(t.closed_at < NOW - dt.timedelta(days=10) for t in closed)
     old_log = ActivityLog.objects.filter(verb="servicedesk.ticket.received").order_by("at").first()
-    assert old_log.at < timezone.now() - dt.timedelta(days=60)
+    assert old_log.at < NOW - dt.timedelta(days=60)
 
 
 def test_demo_deadlines_are_met_late_and_overdue_as_in_a_real_office(demo):
@@ -84,7 +89,7 @@ def test_demo_deadlines_are_met_late_and_overdue_as_in_a_real_office(demo):
 
 def test_demo_kpis_of_last_month_are_computed(demo):
     last = _last_month(TODAY)
-    figures = kpis.desk_kpis(demo, last, now=timezone.now())
+    figures = kpis.desk_kpis(demo, last, now=NOW)
     assert figures["repair_timeliness"].denominator > 0  # RC-8
     assert figures["repair_pass"].denominator > 0
     assert figures["repair_callback"].denominator > 0  # RC-4
@@ -110,8 +115,24 @@ def test_demo_is_deterministic_for_a_seed():
     snapshots = []
     for _run in range(2):
         with transaction.atomic():
-            build_demo(scale=0.05, seed=SEED, today=TODAY)
+            _build(NOW)
             snapshots.append(_snapshot())
             transaction.set_rollback(True)
     assert snapshots[0]["tickets"]
     assert snapshots[0] == snapshots[1]
+
+
+@pytest.mark.parametrize("day", [2, 3, 4])
+def test_demo_built_before_the_5th_leaves_last_months_summary_on_its_way(day):
+    """RC-10: built at 18:00 on the 2nd-4th, last month's summary is prepared on the 2nd, approved on
+    the 3rd, published on the 4th; until then its deadline (the 5th, 24:00) is open, not late."""
+    now = at(2026, 12, day, 18, 0)
+    community = _build(now)
+    month = _last_month(now.date())
+    summary = ComplaintSummary.objects.filter(community=community, month=month).first()
+    assert summary is not None
+    assert (summary.approved_at is not None) == (day >= 3)
+    assert (summary.published_at is not None) == (day >= 4)
+    deadline = Deadline.objects.get(rule="RC-10", community=community, due_at=at(2026, 12, 6, 0, 0))  # 12-05 24:00
+    assert (deadline.met_at is not None) == (day >= 4)
+    assert deadline.due_at > now

@@ -319,7 +319,9 @@ def test_rc4_repair_callbacks_on_time(office):
     finish(
         office, repair(office, at(2026, 10, 29, 10, 0), "safety"), at(2026, 10, 30, 12, 0)
     )  # due 1 Nov 24:00: November's
-    with mock.patch("guanjia.servicedesk.services.random.random", return_value=0.99):  # special service not sampled
+    with mock.patch(
+        "guanjia.servicedesk.services.callbacks.random.random", return_value=0.99
+    ):  # special service not sampled
         finish(office, repair(office, at(2026, 10, 2, 10, 0), special_service=True), at(2026, 10, 2, 12, 0))
 
     kpi = K.desk_kpis(office.community, OCT, now=LATE_NOV)[K.REPAIR_CALLBACK]
@@ -334,7 +336,7 @@ def test_rc4_repair_callbacks_on_time(office):
 
 
 def test_rc9_special_service_callback_rate(office):
-    with mock.patch("guanjia.servicedesk.services.random.random", return_value=0.0):  # sampled
+    with mock.patch("guanjia.servicedesk.services.callbacks.random.random", return_value=0.0):  # sampled
         s1 = finish(office, repair(office, at(2026, 10, 8, 10, 0), special_service=True), at(2026, 10, 8, 12, 0))
     sd.callback_record(
         callback=pending_callback(s1),
@@ -343,7 +345,9 @@ def test_rc9_special_service_callback_rate(office):
         satisfied=True,
         at=at(2026, 10, 9, 10, 0),
     )
-    with mock.patch("guanjia.servicedesk.services.random.random", return_value=0.99):  # not sampled: closed at once
+    with mock.patch(
+        "guanjia.servicedesk.services.callbacks.random.random", return_value=0.99
+    ):  # not sampled: closed at once
         s2 = finish(
             office, repair(office, at(2026, 10, 9, 10, 0), paid=True, price=Decimal("50")), at(2026, 10, 9, 12, 0)
         )

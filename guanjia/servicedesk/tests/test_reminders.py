@@ -9,18 +9,18 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
 
+from guanjia.core import clock
 from guanjia.core.deadlines import deadline_meet, deadline_open
 from guanjia.core.models import Deadline, Notification
 from guanjia.core.roles import Role
 from guanjia.servicedesk import tasks
 
-from .factories import Office, staff
+from .factories import Office, at, staff
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now()
+NOW = at(2026, 11, 20, 10, 0)  # a Friday morning; every test pins its moment
 
 
 @pytest.fixture
@@ -183,13 +183,23 @@ def test_many_deadlines_cost_a_bounded_number_of_queries(office, django_assert_m
         assert tasks.remind(NOW) == 40
 
 
-def test_management_command_and_task(office):
-    due(office, -1, owner=office.supervisor)
+def test_management_command_and_task_open_the_duties_owed_and_remind(office):
+    """The job opens every community's recurring duties (core.duties) before reminding, so a month
+    with no event still reminds its VS-5/PR-4 summary; run again, it opens and sends nothing twice."""
+    mine = due(office, -1, owner=office.supervisor)
     out = StringIO()
-    call_command("send_reminders", stdout=out)
-    assert "1 reminder(s) sent" in out.getvalue()
+    with clock.frozen(NOW):
+        call_command("send_reminders", stdout=out)
+    sent = int(out.getvalue().split()[0])
+    owed = Deadline.objects.filter(community=office.community).exclude(duty="")
+    assert (
+        owed.exists()
+        and sent == 1 + owed.overdue(NOW).count() + owed.due_between(NOW, NOW + dt.timedelta(hours=2)).count()
+    )
+    assert Deadline.objects.get(pk=mine.pk).reminded_at == NOW
     due(office, -1, owner=office.supervisor, title="第二条")
-    result = tasks.send_reminders.enqueue()  # ImmediateBackend in tests, the db_worker in production
+    with clock.frozen(NOW + dt.timedelta(minutes=15)):
+        result = tasks.send_reminders.enqueue()  # ImmediateBackend in tests, the db_worker in production
     assert result.return_value == 1
 
 

@@ -1,16 +1,16 @@
 """Weekly complaint statistics (RC-6) and the monthly complaint summary for owners (RC-10, LW-1)."""
 
 import datetime as dt
-import shutil
-import subprocess
 
 import pytest
 from django.urls import reverse
 
+from guanjia.core import clock
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, DeadlineState, Notification
 from guanjia.core.policies import policy_set
 from guanjia.core.tests.factories import UserFactory
+from guanjia.core.tests.pdf import pdf_text
 from guanjia.estates.tests.factories import RoomFactory
 from guanjia.servicedesk import reports
 from guanjia.servicedesk import services as sd
@@ -336,19 +336,15 @@ def test_summary_page_shows_a_forgotten_month_overdue(client, office):
     client.force_login(office.manager)
     page = client.get(reverse("servicedesk:summaries"), {"month": "2026-10"}).content.decode()
     status = page.split('id="summary-status"')[1].split("</section>")[0]
-    assert "未编制" in status and "已超时" in status and "2026-11-06 00:00" in status
+    assert "未编制" in status and "已超时" in status and "2026-11-05 24:00" in status  # never "11-06 00:00"
 
 
 def test_summary_pdf_has_counts_and_no_room_or_name(client, office, tmp_path):
-    if not shutil.which("pdftotext"):
-        pytest.skip("poppler-utils not installed")
     summary = published(office)
     client.force_login(office.supervisor)
     response = client.get(reverse("servicedesk:summary_pdf", args=["2026-10"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    pdf = tmp_path / "summary.pdf"
-    pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(response.content, layout=True)
     assert "业户投诉处理情况公示" in text and "2026年10月" in text
     assert "清洁" in text and "休闲及儿童设施" in text and "业委会表决" in text
     assert "草稿" not in text
@@ -415,3 +411,68 @@ def test_quality_can_view_but_not_prepare(client, office):
     assert (
         client.post(reverse("servicedesk:summary_prepare", args=["2026-10"]), {"explanation": "x"}).status_code == 403
     )
+
+
+# --- RC-10: what the published text says is built from its own figures -------------------------
+
+
+def prepared(office, now=LATE_NOV):
+    with clock.frozen(now):
+        return sd.complaint_summary_prepare(
+            community=office.community, month=OCT, actor=office.supervisor, explanation=EXPLANATION
+        )
+
+
+def test_rc10_statements_are_built_from_the_figures(office):
+    build_month(office)
+    summary = prepared(office)
+    stats = summary.stats
+    assert (stats["reply_on_time"], stats["reply_due"], stats["reply_hours"]) == (3, 4, 72)  # one reply missed
+    assert (stats["callback_done"], stats["callback_due"]) == (2, 3)  # RC-9: one callback still owed
+    lines = reports.summary_statements(stats, office.community)
+    assert "72 小时内答复 3 / 4（1 件未在 72 小时内答复）。" in lines
+    assert "已回访 2 / 3。" in lines and "已处理完毕 2 件，尚未解决 2 件。" in lines
+    assert not any("每件投诉均" in line for line in lines)  # the claim its figures contradict
+
+
+def test_rc10_every_complaint_on_time_is_said_only_when_true(office):
+    ticket = complaint(office, at(2026, 10, 3, 10, 0))
+    reply(office, ticket, at(2026, 10, 3, 15, 0))
+    close(office, ticket, at(2026, 10, 4, 10, 0))
+    lines = reports.summary_statements(prepared(office).stats, office.community)
+    assert "72 小时内答复 1 / 1：每件投诉均在 72 小时内答复。" in lines and "已回访 1 / 1。" in lines
+
+
+def test_rc10_the_hours_are_the_policy_in_force_when_the_figures_were_taken(office):
+    build_month(office)
+    policy_set(community=office.community, key="RC-3.reply_hours", raw_value="48", actor=office.manager)
+    summary = prepared(office)
+    policy_set(community=office.community, key="RC-3.reply_hours", raw_value="24", actor=office.manager)
+    lines = reports.summary_statements(summary.stats, office.community)
+    assert any(line.startswith("48 小时内答复") for line in lines)  # frozen with the figures it describes
+
+
+def test_rc10_a_summary_frozen_before_these_figures_existed_claims_nothing_it_lacks(office):
+    old = {"total": 2, "reply_on_time": 2, "reply_due": 2, "closed": 2, "unresolved": 0}
+    lines = reports.summary_statements(old, office.community)
+    assert "72 小时内答复 2 / 2：每件投诉均在 72 小时内答复。" in lines
+    assert not any("回访" in line for line in lines)
+    assert reports.summary_statements({"total": 0}, office.community)[-1] == "本月未收到投诉。"
+
+
+def test_rc10_console_pdf_and_owners_page_print_the_same_sentences(client, office):
+    build_month(office)
+    summary = prepared(office)
+    with clock.frozen(at(2026, 11, 3, 10, 0)):
+        sd.complaint_summary_approve(summary=summary, actor=office.manager)
+        sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
+    client.force_login(office.supervisor)
+    console = client.get(reverse("servicedesk:summaries"), {"month": "2026-10"}).content.decode()
+    pdf = pdf_text(client.get(reverse("servicedesk:summary_pdf", args=["2026-10"])).content)
+    owner_login(client, office)
+    public = client.get(reverse("servicedesk:summary_public", args=[summary.pk])).content.decode()
+    for name, text in (("console", console), ("pdf", pdf), ("owners", public)):
+        assert "72 小时内答复 3 / 4" in text, name
+        assert "已回访 2 / 3" in text, name
+        assert "每件投诉均在 72 小时内答复" not in text, name
+    assert "72小时内答复（按时答复/应答复）" in pdf.replace(" ", "")  # the table row, from the same figures

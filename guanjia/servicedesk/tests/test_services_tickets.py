@@ -90,6 +90,15 @@ class TestIntake:
         saturday = repair(office, category="other", when=at(2026, 11, 21, 17, 30))  # weekend closes at 17:00
         assert saturday.clock_starts_at == at(2026, 11, 22, 9, 0)
 
+    @pytest.mark.parametrize("category", ["utilities", "emergency"])
+    def test_rc2_rc8_water_power_lift_and_emergencies_start_at_once_out_of_hours(self, office, category):
+        # RC-8: water, power and lift faults are repaired on report (随报随修); RC-2: emergencies 24 h.
+        night = repair(office, category=category, when=at(2026, 11, 18, 22, 30))  # Wednesday after 21:00
+        assert night.clock_starts_at == at(2026, 11, 18, 22, 30)
+        assert deadline(night, "RC-8.response").due_at == at(2026, 11, 19, 0, 30)
+        sunday = repair(office, category=category, when=at(2026, 11, 22, 7, 0))  # before the weekend opening
+        assert sunday.clock_starts_at == at(2026, 11, 22, 7, 0)
+
     def test_rc2_emergencies_start_at_once(self, office):
         night = repair(office, category="emergency", when=at(2026, 11, 18, 2, 0))
         assert night.clock_starts_at == at(2026, 11, 18, 2, 0)
@@ -188,22 +197,112 @@ class TestCallbacks:
         assert ticket.status == Status.CLOSED
         assert deadline(callback, "RC-4").met_at is not None
 
-    def test_rc5_unsatisfied_callback_opens_rectification_notice_within_24_hours(self, office):
+    def test_rc4_callback_counts_from_completion_not_from_the_check(self, office):
+        # RC-4: leakage called back within 3 days of the repair's completion. Completed Wednesday 18 Nov,
+        # checked only on Friday 20 Nov: the callback is still due 24:00 on Saturday 21 Nov, not 23 Nov.
+        ticket = repair(office, category="leakage")
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician, at=at(2026, 11, 18, 11, 0))
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="更换防水层", at=at(2026, 11, 18, 15, 0))
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True, at=at(2026, 11, 20, 9, 0))
+        callback = Callback.objects.get(ticket=ticket)
+        assert callback.due_at == at(2026, 11, 22, 0, 0)  # 21 November 24:00
+        clock_ = deadline(callback, "RC-4")
+        assert (clock_.starts_at, clock_.due_at) == (at(2026, 11, 18, 15, 0), at(2026, 11, 22, 0, 0))
+
+    def test_rc4_after_a_failed_check_the_callback_counts_from_the_final_completion(self, office):
+        ticket = repair(office, category="safety")  # RC-4: 2 days
+        sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
+        sd.ticket_arrive(ticket=ticket, actor=office.technician, at=at(2026, 11, 18, 11, 0))
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="修门禁", at=at(2026, 11, 18, 12, 0))
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=False, note="仍失灵", at=at(2026, 11, 18, 13, 0))
+        sd.ticket_arrive(ticket=ticket, actor=office.technician, at=at(2026, 11, 19, 9, 0))
+        sd.ticket_complete(ticket=ticket, actor=office.technician, work_done="换读卡器", at=at(2026, 11, 19, 10, 0))
+        sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True, at=at(2026, 11, 20, 16, 0))
+        assert Callback.objects.get(ticket=ticket).due_at == at(2026, 11, 22, 0, 0)  # 19 Nov + 2 days, 24:00
+
+    def test_rc5_unsatisfied_callback_owes_a_written_notice_within_24_hours(self, office):
         ticket = repair(office)
-        callback = run_repair(office, ticket)
+        callback = run_repair(office, ticket, done=at(2026, 11, 18, 15, 0))
         with pytest.raises(ServiceError) as err:
             sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False)
         assert err.value.field == "remarks"
         sd.callback_record(
+            callback=callback,
+            actor=office.supervisor,
+            method="visit",
+            satisfied=False,
+            remarks="墙面仍潮湿",
+            at=at(2026, 11, 20, 10, 0),
+        )
+        # RC-5: the callback opens the 24-hour clock of the written notice; no notice exists yet.
+        assert not RectificationNotice.objects.exists()
+        issue = deadline(ticket, "RC-5.issue")
+        assert (issue.starts_at, issue.due_at, issue.met_at) == (at(2026, 11, 20, 10, 0), at(2026, 11, 21, 10, 0), None)
+        assert issue.owner_role == "cs_supervisor"
+        assert Notification.objects.filter(user=office.supervisor, title__contains="请下达整改通知书").exists()
+        assert sd.awaiting_notice(callback)
+
+    def test_rc5_issuing_meets_the_24_hours_and_opens_the_fix_period(self, office):
+        ticket = repair(office)
+        callback = run_repair(office, ticket, done=at(2026, 11, 18, 15, 0))
+        sd.callback_record(
             callback=callback, actor=office.supervisor, method="visit", satisfied=False, remarks="墙面仍潮湿"
         )
-        notice = RectificationNotice.objects.get(ticket=ticket)
-        assert notice.number.startswith("ZG-")
-        assert notice.technician == office.technician
-        assert notice.due_at - notice.issued_at == dt.timedelta(hours=24)
-        assert Deadline.objects.get(rule="RC-5").owner == office.technician
-        sd.rectification_close(notice=notice, actor=office.technician, result="重新做防水")
-        assert Callback.objects.filter(ticket=ticket, done_at__isnull=True).count() == 1  # called back again
+        with pytest.raises(ServiceError) as err:  # the technician does not issue notices (RC-5)
+            sd.rectification_issue(callback=callback, actor=office.technician)
+        assert err.value.status == 403
+        with clock.frozen(at(2026, 11, 20, 16, 0)):
+            notice = sd.rectification_issue(callback=callback, actor=office.supervisor)
+        assert notice.number.startswith("ZG-") and notice.technician == office.technician
+        assert notice.problem == "墙面仍潮湿" and notice.issued_at == at(2026, 11, 20, 16, 0)
+        # RC-5.fix_days (3): the fix is due 24:00 on 23 November, not 24 hours after issue.
+        assert notice.due_at == at(2026, 11, 24, 0, 0)
+        assert deadline(ticket, "RC-5.issue").met_at == notice.issued_at
+        fix = deadline(notice, "RC-5.fix")
+        assert (fix.due_at, fix.owner) == (notice.due_at, office.technician)
+        assert ActivityLog.objects.filter(verb="servicedesk.rectification.issued", subject_id=str(notice.pk)).exists()
+        assert Notification.objects.filter(user=office.technician, title__contains=notice.number).exists()
+        with pytest.raises(ServiceError, match="已下达"):
+            sd.rectification_issue(callback=callback, actor=office.supervisor)
+        with clock.frozen(at(2026, 11, 22, 9, 0)):
+            sd.rectification_close(notice=notice, actor=office.technician, result="重新做防水")
+        assert deadline(notice, "RC-5.fix").state_at() == DeadlineState.MET
+        again = Callback.objects.get(ticket=ticket, done_at__isnull=True)  # called back again (RC-4)
+        assert again.due_at == at(2026, 11, 26, 0, 0)  # leakage: 3 days from the fix, 25 Nov 24:00
+
+    def test_rc5_the_issuer_sets_another_fix_date_and_the_period_is_a_policy(self, office):
+        policy_set(community=office.community, key="RC-5.fix_days", raw_value="5", actor=office.manager)
+        first = run_repair(office, repair(office), done=at(2026, 11, 18, 15, 0))
+        second = run_repair(office, repair(office), done=at(2026, 11, 18, 15, 0))
+        for callback in (first, second):
+            sd.callback_record(
+                callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="漏"
+            )
+        with clock.frozen(at(2026, 11, 20, 16, 0)):
+            by_policy = sd.rectification_issue(callback=first, actor=office.manager)
+            with pytest.raises(ServiceError) as err:
+                sd.rectification_issue(callback=second, actor=office.manager, fix_due=dt.date(2026, 11, 19))
+            by_hand = sd.rectification_issue(callback=second, actor=office.manager, fix_due=dt.date(2026, 11, 21))
+        assert err.value.field == "fix_due"  # a past date is refused, nothing issued
+        assert by_policy.due_at == at(2026, 11, 26, 0, 0)  # 5 days: 25 Nov 24:00
+        assert by_hand.due_at == at(2026, 11, 22, 0, 0)  # 21 Nov 24:00, as the manager wrote
+        assert deadline(by_hand, "RC-5.fix").due_at == by_hand.due_at
+
+    def test_rc5_a_notice_issued_late_is_met_late(self, office):
+        ticket = repair(office)
+        callback = run_repair(office, ticket, done=at(2026, 11, 18, 15, 0))
+        sd.callback_record(
+            callback=callback,
+            actor=office.supervisor,
+            method="phone",
+            satisfied=False,
+            remarks="仍漏",
+            at=at(2026, 11, 20, 10, 0),
+        )
+        with clock.frozen(at(2026, 11, 21, 10, 30)):  # 24 h 30 min after the callback
+            sd.rectification_issue(callback=callback, actor=office.supervisor)
+        assert deadline(ticket, "RC-5.issue").state_at() == DeadlineState.LATE
 
     def test_rc9_special_services_sampled(self, office):
         policy_set(community=office.community, key="RC-9.special_callback_pct", raw_value="0", actor=office.manager)
@@ -318,7 +417,6 @@ class TestPortalAndLog:
 
 
 def test_rc10_monthly_summary_deadline_opened_by_the_first_complaint_and_met_on_publication(office):
-    from guanjia.core.models import Deadline
 
     complaint(office, when=at(2026, 10, 3, 10, 0))
     complaint(office, when=at(2026, 10, 20, 10, 0))
@@ -337,3 +435,21 @@ def test_rc10_monthly_summary_deadline_opened_by_the_first_complaint_and_met_on_
     sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     deadline.refresh_from_db()
     assert deadline.met_at == summary.published_at
+
+
+def test_rc5_notices_issued_before_the_two_clocks_keep_their_fix_clock_under_one_name(office):
+    """Migration 0005: an old notice's "RC-5" clock timed the fix, so it becomes RC-5.fix; others stay."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guanjia.servicedesk.migrations.0005_rectification_fix_clock")
+    callback = run_repair(office, repair(office), done=at(2026, 11, 18, 15, 0))
+    sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="漏")
+    notice = sd.rectification_issue(callback=callback, actor=office.supervisor)
+    deadlines_of(notice).update(rule="RC-5")  # as a notice issued before this change
+    unrelated = deadlines_of(callback.ticket).filter(rule="RC-5.issue")
+    unrelated.update(rule="RC-5")
+    migration.rename(apps, None)
+    assert list(deadlines_of(notice).values_list("rule", flat=True)) == ["RC-5.fix"]
+    assert deadlines_of(callback.ticket).filter(rule="RC-5").count() == 1  # not a notice's: untouched

@@ -2,13 +2,13 @@
 the ticket list and page, each action through its own view, the technician's tickets, the work order."""
 
 import datetime as dt
-import subprocess
 
 import pytest
 from django.urls import reverse
 
 from guanjia.core import clock
 from guanjia.core.models import ActivityLog, Notification
+from guanjia.core.tests.pdf import pdf_text
 from guanjia.estates.models import Phone
 from guanjia.estates.names import pinyin_keys
 from guanjia.servicedesk import services as sd
@@ -147,7 +147,9 @@ def test_outside_hours_an_emergency_runs_at_once(client, office):
         signed_in(client, office.desk)
         response = desk_post(client, category="emergency", area="3号楼电梯")
         page = client.get(response["Location"]).content.decode()
-    assert "非营业时间" not in page and "响应时限 明日 00:30" in page
+    filed = page.split('id="filed"')[1].split("</section>")[0]
+    assert "紧急抢修 24 小时服务，立即计时" in filed and "响应时限 明日 00:30" in filed
+    assert "开始计时" not in filed
     assert Ticket.objects.get().area == "3号楼电梯"
 
 
@@ -157,7 +159,9 @@ def test_complaint_reply_clock_is_72_hours(client, office):
         signed_in(client, office.desk)
         response = desk_post(client, kind="complaint", topic="cleaning", severity="general", room=office.room.pk)
         page = client.get(response["Location"]).content.decode()
-    assert "非营业时间" not in page and "答复时限 11月21日 23:00" in page
+    filed = page.split('id="filed"')[1].split("</section>")[0]
+    assert "投诉电话 24 小时开通，立即计时" in filed and "答复时限 11月21日 23:00" in filed
+    assert "开始计时" not in filed
 
 
 def test_complaint_needs_a_topic_shown_beside_the_field_nothing_saved(client, office):
@@ -290,13 +294,18 @@ def test_overdue_callback_and_rectification_count_as_overdue_in_the_list(client,
             client.get(reverse("servicedesk:tickets"), {"overdue": "on"}).content.decode().split('id="ticket-list"')[1]
         )
     assert leak.number in table and "回访时限 11月21日 24:00" in table and fresh.number not in table
-    # RC-5: an unsatisfied callback's rectification notice is the ticket's nearest limit now.
+    # RC-5: an unsatisfied callback owes its written notice within 24 hours: the ticket's nearest limit now;
+    # once issued, the notice's own fix date (RC-5.fix_days, 3 days: 24:00 on the 26th) is.
     with clock.frozen(at(2026, 11, 23, 11, 0)):
         sd.callback_record(
             callback=leak.callbacks.get(), actor=office.desk, method="phone", satisfied=False, remarks="仍渗水"
         )
         table = client.get(reverse("servicedesk:tickets")).content.decode().split('id="ticket-list"')[1]
-    assert "整改时限 明日 11:00" in table
+    assert "整改通知书下达时限 明日 11:00" in table
+    with clock.frozen(at(2026, 11, 23, 15, 0)):
+        sd.rectification_issue(callback=leak.callbacks.get(), actor=office.supervisor)
+        table = client.get(reverse("servicedesk:tickets")).content.decode().split('id="ticket-list"')[1]
+    assert "整改时限 11月26日 24:00" in table
 
 
 def test_list_filters_by_technician_status_and_dates(client, office):
@@ -484,6 +493,7 @@ def test_ticket_page_query_budget(client, office, django_assert_max_num_queries)
     sd.ticket_check(ticket=ticket, actor=office.desk, passed=True)
     callback = Callback.objects.get(ticket=ticket)
     sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="仍有水渍")
+    sd.rectification_issue(callback=callback, actor=office.supervisor)  # RC-5
     signed_in(client, office.desk)
     with django_assert_max_num_queries(14):  # 13 today, with callbacks, a notice and their deadlines
         response = client.get(reverse("servicedesk:ticket", args=[ticket.pk]))
@@ -522,9 +532,7 @@ def test_work_order_pdf_is_numbered_by_the_ticket(client, office, tmp_path):
     response = signed_in(client, office.desk).get(reverse("servicedesk:ticket_work_order", args=[ticket.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert ticket.number in response["Content-Disposition"]
-    pdf = tmp_path / "w.pdf"
-    pdf.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(response.content)
     assert ticket.number in text and "维修派工单" in text and "张三" in text
     gripe = complaint(office)
     assert client.get(reverse("servicedesk:ticket_work_order", args=[gripe.pk])).status_code == 404

@@ -2,20 +2,21 @@
 spot check (RC-4) and "what is due" (DESIGN.md §4)."""
 
 import datetime as dt
-import subprocess
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from guanjia.core import clock, workdays
 from guanjia.core.deadlines import deadline_open
 from guanjia.core.models import Deadline
 from guanjia.core.roles import Role
+from guanjia.core.tests.pdf import pdf_text
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.choices import Kind, Status
 from guanjia.servicedesk.models import Callback, CallbackSpotCheck, RectificationNotice, Ticket
 
-from .factories import Office
+from .factories import Office, at
 
 pytestmark = pytest.mark.django_db
 
@@ -220,22 +221,75 @@ class TestCallbackRecord:
         assert "请选择业主是否满意。" in client.post(url, {"method": "phone"}).content.decode()
         assert "请选择回访方式。" in client.post(url, {"method": "", "satisfied": "1"}).content.decode()
 
-    def test_unsatisfied_repair_opens_a_notice_and_shows_it(self, client, office):
+    def test_unsatisfied_repair_leads_to_issuing_the_notice_within_24_hours(self, client, office):
+        # RC-5: the callback found a problem; the written notice is owed within 24 hours, with its own fix date.
         callback = done_repair(office)
         login(client, office.desk)
         response = client.post(
             reverse("servicedesk:callback_record", args=[callback.pk]),
             {"method": "visit", "satisfied": "0", "remarks": "墙角仍有水迹"},
         )
-        notice = RectificationNotice.objects.get(callback=callback)
+        assert not RectificationNotice.objects.exists()  # not issued by itself
         assert response.status_code == 302
-        assert (
-            response.url
-            == reverse("servicedesk:rectification", args=[notice.pk])
-            == f"/console/desk/rectifications/{notice.pk}/"
-        )
+        assert response.url == reverse("servicedesk:rectification_issue", args=[callback.pk])
+        assert response.url == f"/console/desk/callbacks/{callback.pk}/rectify/"  # the notification's link
+        page = client.get(response.url).content.decode()
+        issue = Deadline.objects.get(rule="RC-5.issue")
+        assert "墙角仍有水迹" in page and workdays.deadline_text(issue.due_at) in page
+        assert 'name="fix_due"' in page and "整改期限默认为下达后 3 天" in page
+        response = client.post(response.url, {"problem": "墙角仍有水迹", "requirement": "", "fix_due": ""})
+        notice = RectificationNotice.objects.get(callback=callback)
+        assert response.status_code == 302 and response.url == f"/console/desk/rectifications/{notice.pk}/"
         page = client.get(response.url).content.decode()
         assert notice.number in page and "墙角仍有水迹" in page and "已下达整改通知书" in page
+        assert workdays.deadline_text(notice.due_at) in page
+        issue.refresh_from_db()
+        assert issue.met_at == notice.issued_at
+        # Issued: the page sends a second visit to the notice, never issues twice.
+        again = client.get(reverse("servicedesk:rectification_issue", args=[callback.pk]))
+        assert again.status_code == 302 and again.url == f"/console/desk/rectifications/{notice.pk}/"
+
+    def test_issuing_with_another_fix_date_and_refusing_a_past_one(self, client, office):
+        with clock.frozen(at(2026, 11, 20, 10, 0)):
+            callback = done_repair(office)
+            sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="漏水")
+            login(client, office.manager)
+            url = reverse("servicedesk:rectification_issue", args=[callback.pk])
+            assert 'value="2026-11-23"' in client.get(url).content.decode()  # RC-5.fix_days: 3 days
+            response = client.post(url, {"problem": "漏水", "fix_due": "2026-11-19"})
+            assert response.status_code == 400 and "整改期限不能早于今天。" in response.content.decode()
+            client.post(url, {"problem": "漏水", "requirement": "更换止水阀", "fix_due": "2026-11-30"})
+        notice = RectificationNotice.objects.get(callback=callback)
+        assert workdays.deadline_text(notice.due_at) == "2026-11-30 24:00"
+        assert notice.requirement == "更换止水阀"
+
+    def test_pending_tab_lists_callbacks_owed_a_notice(self, client, office):
+        callback = done_repair(office)
+        sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="地漏堵塞")
+        login(client, office.supervisor)
+        page = client.get(reverse("servicedesk:rectifications"), {"tab": "pending"}).content.decode()
+        rows = section(page, 'id="pending-list"')
+        assert callback.ticket.number in rows and "地漏堵塞" in rows
+        assert reverse("servicedesk:rectification_issue", args=[callback.pk]) in rows
+        ticket_page = client.get(reverse("servicedesk:ticket", args=[callback.ticket_id])).content.decode()
+        assert 'id="action-issue_notice"' in ticket_page  # the ticket page offers it too
+
+    def test_pending_tab_query_budget(self, client, office, django_assert_max_num_queries):
+        for n in range(6):
+            callback = done_repair(office)
+            sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks=f"漏{n}")
+        login(client, office.supervisor)
+        url = reverse("servicedesk:rectifications")
+        client.get(url, {"tab": "pending"})
+        with django_assert_max_num_queries(12):
+            page = client.get(url, {"tab": "pending"}).content.decode()
+        assert section(page, 'id="pending-list"').count("<tr") == 7  # the head and six callbacks owed a notice
+
+    def test_technician_may_not_issue_a_notice(self, client, office):
+        callback = done_repair(office)
+        sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="漏水")
+        login(client, office.technician)
+        assert client.get(reverse("servicedesk:rectification_issue", args=[callback.pk])).status_code == 403
 
     def test_front_desk_of_another_community_gets_404(self, client, office, other):
         callback = done_repair(office)
@@ -257,14 +311,14 @@ class TestCallbackRecord:
 def notice(office):
     callback = done_repair(office)
     sd.callback_record(callback=callback, actor=office.desk, method="visit", satisfied=False, remarks="墙角仍有水迹")
-    return RectificationNotice.objects.get(callback=callback)
+    return sd.rectification_issue(callback=callback, actor=office.supervisor)  # RC-5
 
 
 class TestRectification:
     def test_list_tabs_open_overdue_closed(self, client, office, notice):
         late = done_repair(office)
         sd.callback_record(callback=late, actor=office.desk, method="phone", satisfied=False, remarks="地漏堵塞")
-        late_notice = RectificationNotice.objects.get(callback=late)
+        late_notice = sd.rectification_issue(callback=late, actor=office.supervisor)
         RectificationNotice.objects.filter(pk=late_notice.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
         login(client, office.supervisor)
         url = reverse("servicedesk:rectifications")
@@ -307,9 +361,7 @@ class TestRectification:
         login(client, office.supervisor)
         response = client.get(reverse("servicedesk:rectification_pdf", args=[notice.pk]))
         assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-        path = tmp_path / "notice.pdf"
-        path.write_bytes(response.content)
-        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+        text = pdf_text(response.content)
         for expected in (
             "整改通知书",
             notice.number,
@@ -317,7 +369,7 @@ class TestRectification:
             office.room.code,
             "墙角仍有水迹",
             office.technician.username,
-            timezone.localtime(notice.due_at).strftime("%Y年%-m月%-d日 %H:%M"),
+            workdays.deadline_text(notice.due_at),  # "D 24:00", never "D+1 00:00"
             "接收人签名",
             "验证人签名",
         ):
@@ -421,7 +473,7 @@ class TestDue:
     def test_rows_link_to_their_subjects(self, client, office, notice):
         callback = done_repair(office)
         move_due(callback, end_of_today())
-        Deadline.objects.filter(rule="RC-5").update(due_at=end_of_today())
+        Deadline.objects.filter(rule="RC-5.fix").update(due_at=end_of_today())
         login(client, office.manager)
         page = client.get(reverse("servicedesk:due"), {"scope": "office"}).content.decode()
         rows = section(page, 'id="due-list"')
@@ -464,7 +516,7 @@ class TestDue:
         client.get(url, {"scope": "office"})
         with django_assert_max_num_queries(14):
             page = client.get(url, {"scope": "office"}).content.decode()
-        assert section(page, "<tbody>", "</tbody>").count("<tr>") == 7  # six callbacks and one notice
+        assert section(page, "<tbody>", "</tbody>").count("<tr>") == 7  # six callbacks and one notice owed (RC-5)
 
     def test_dashboard_panel_counts(self, client, office):
         ticket = office.room

@@ -41,7 +41,7 @@ def room_rows(n: int):
             "kind": "住宅",
             "floor": floor + 1,
             "building_area": f"{80 + i % 60}.5㎡",
-            "usable_area": f"{60 + i % 50}.2平方米",
+            "usable_area": f"{65 + i % 60}.2平方米",  # below the building area (PR-2)
             "use": "自住",
             "handover": "已入伙",
             "moved_in_on": dt.date(2020, 5, 1),

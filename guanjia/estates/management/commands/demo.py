@@ -28,6 +28,10 @@ class Command(BaseCommand):
                         + "、".join(f"{c.name} {c.room_set.count()} 户" for c in result.communities)
                     )
                 )
+            elif result.owners_opened:
+                self.stdout.write(
+                    _("示范数据已存在；已为 %(n)s 个小区开通演示业主账号。") % {"n": result.owners_opened}
+                )
             else:
                 self.stdout.write(_("示范数据已存在，未做改动。"))
         self.print_logins()
@@ -38,13 +42,24 @@ class Command(BaseCommand):
             self.stdout.write(_("尚无示范数据，请先运行 manage.py demo。"))
             return
         header = (_("用户名"), _("角色"), _("小区"), _("密码"))
-        table = [header, *((r.username, r.role, r.community, demo.PASSWORD) for r in rows)]
+        self.print_table(header, [(r.username, r.role, r.community, demo.PASSWORD) for r in rows])
+        owners = demo.owner_logins()
+        if owners:
+            self.stdout.write("")
+            self.stdout.write(_("业主端 %(url)s（手机号即用户名，账号已开通）：") % {"url": demo.PORTAL_URL})
+            header = (_("手机号码"), _("业主"), _("房屋"), _("小区"), _("密码"))
+            self.print_table(header, [(o.username, o.name, o.room, o.community, demo.PASSWORD) for o in owners])
+        else:
+            self.stdout.write(_("尚无已开通的演示业主账号：运行 manage.py demo 即可补上。"))
+        self.stdout.write(_("所有演示账号的密码均为：%(password)s") % {"password": demo.PASSWORD})
+
+    def print_table(self, header, rows):
+        table = [header, *rows]
         widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
         for index, row in enumerate(table):
             self.stdout.write("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
             if index == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
-        self.stdout.write(_("所有演示账号的密码均为：%(password)s") % {"password": demo.PASSWORD})
 
 
 def _width(text) -> int:

@@ -304,7 +304,8 @@ class Command(BaseCommand):
                     row.update(completed_at=adapt(completed), work_done="已修复")
                 if reached >= 4:
                     row.update(checked_at=adapt(checked), check_passed=True)
-                    due = checked + dt.timedelta(days=callback_days.get(category, other_days))
+                    # RC-4: the callback is counted from the completion, not from the check.
+                    due = completed + dt.timedelta(days=callback_days.get(category, other_days))
                     done = checked + dt.timedelta(days=rng.randrange(0, 3)) if status == Status.CLOSED else None
                     callback = (due, done, "RC-4")
                 response_due = received + response

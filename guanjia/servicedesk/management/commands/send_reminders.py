@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from guanjia.servicedesk.tasks import remind, send_reminders
+from guanjia.servicedesk.tasks import open_duties_and_remind, send_reminders
 
 
 class Command(BaseCommand):
@@ -18,5 +18,5 @@ class Command(BaseCommand):
             result = send_reminders.enqueue()
             self.stdout.write(f"enqueued {result.id}")
             return
-        sent = remind()
+        sent = open_duties_and_remind()
         self.stdout.write(f"{sent} reminder(s) sent")
