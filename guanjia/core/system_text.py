@@ -30,6 +30,8 @@ from django.utils.translation import trans_real
 
 _PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*\d*(?:\.\d+)?(?P<conv>[sdifgeErx%])")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# The project's own messages: Chinese, or made of Chinese punctuation around values ("%(a)s（%(b)s）").
+_OURS = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _VALUE = {"d": r"-?\d+", "i": r"-?\d+", "f": r"-?\d+(?:\.\d+)?", "g": r"-?\d+(?:\.\d+)?", "e": r"[-+.\deE]+"}
 # Inside another message, a value with Chinese in it is read as a message of its own only through
 # at least this many Chinese characters of that message's wording: "纠正/预防措施：%(p)s" yes,
@@ -114,7 +116,7 @@ def _messages(language: str) -> dict[str, str]:
         return {}
     found = {}
     for key, value in catalog.items():
-        if not isinstance(key, str) or "\x04" in key or not _CJK.search(key):
+        if not isinstance(key, str) or "\x04" in key or not _OURS.search(key):
             continue  # plural forms, messages with a context, Django's own English ones
         found[key] = value or key
     return found

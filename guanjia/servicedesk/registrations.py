@@ -1,12 +1,60 @@
-"""What the service desk adds to the shared pages (core.registry)."""
+"""What the service desk adds to the shared pages (core.registry), and its recurring duties and
+approval chains (core.duties, core.approvals)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from guanjia.core import approvals, duties, periods
+from guanjia.core.activity import describe
+from guanjia.core.approvals import ApprovalKind, StepDefault
+from guanjia.core.duties import Duty, Opens, by_day_of_next_period
 from guanjia.core.registry import DashboardPanel, MenuEntry, MenuGroup, menu, menu_group, panel
 from guanjia.core.roles import Role
 
+# RC-10 names no time for the director's approval, only the publication by the 5th: the summary is
+# prepared from the 1st, so two days leaves the approval inside that window. A step of the
+# community's chain that its office manager may change (设置 › 审批流程).
+SUMMARY_APPROVAL_HOURS = 48
+
+
+def register_rc10() -> None:
+    """RC-10: the month's complaint summary is published in the community by the 5th, after the
+    director's approval.
+
+    The duty is owed by every community for every month once the month is over, whether or not
+    anyone complained (a month without complaints publishes a summary saying so); it is met when
+    the summary is published. The director's approval is the "RC-10.summary" chain: by default one
+    step, the office manager (管理处经理/主任), who approves it or returns it with what to change."""
+    from .services import summaries
+
+    duties.register(
+        Duty(
+            key=summaries.SUMMARY,
+            rule="RC-10",
+            title=_("月度投诉汇总公布"),
+            period=periods.MONTH,
+            due=by_day_of_next_period("RC-10.summary_day"),
+            owner_role=Role.CS_SUPERVISOR,
+            opens=Opens.AT_END,
+            url=summaries.summary_url,
+        )
+    )
+    approvals.register(
+        ApprovalKind(
+            key=summaries.SUMMARY,
+            label=_("月度投诉汇总"),
+            rule="RC-10",
+            steps=(StepDefault(Role.OFFICE_MANAGER, SUMMARY_APPROVAL_HOURS),),
+            on_approved=summaries.complaint_summary_approved,
+            on_returned=summaries.complaint_summary_returned,
+            url=summaries.complaint_summary_url,
+        )
+    )
+    describe("servicedesk.summary.submitted", pgettext_lazy("activity", "报送投诉月度汇总待批准"))
+
 
 def register() -> None:
+    register_rc10()
     # loaded after the page (htmx): the slot itself needs no data
     panel(
         DashboardPanel(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from guanjia.core import clock
+from guanjia.core import approvals, clock, duties
 from guanjia.core.access import has_perm, is_staff_member, scoped, visible_communities
 from guanjia.core.console import StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
@@ -28,6 +28,7 @@ from guanjia.engagement import indicators as engagement_indicators
 from . import kpis, reports
 from . import services as sd
 from .models import ComplaintSummary
+from .services.summaries import SUMMARY, in_approval, summary_period, summary_url
 
 # --- the KPI page ------------------------------------------------------------------------
 
@@ -180,8 +181,23 @@ def summary_context(stats: dict, community) -> dict:
     }
 
 
-class SummaryIndexView(StaffMixin, TemplateView):
-    """投诉月度汇总: a month's summary (preview, prepare, approve, publish, PDF) and the last 12 months."""
+class SummaryCommunityMixin:
+    """?community=<id> (links from the inbox and 待我审批) opens that community's summary for this
+    request, whichever community the switcher holds; one the user may not see is a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("community")
+        if wanted and request.user.is_authenticated and str(getattr(request.community, "pk", "")) != wanted:
+            community = visible_communities(request.user).filter(pk=wanted if wanted.isdigit() else None).first()
+            if community is None:
+                raise Http404
+            request.community = community
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SummaryIndexView(SummaryCommunityMixin, StaffMixin, TemplateView):
+    """投诉月度汇总: a month's summary (preview, prepare, send for approval, the manager's approval,
+    publish, PDF) and the last 12 months. Reading it opens the month's RC-10 duty (idempotent)."""
 
     action = "servicedesk.kpi"
     template_name = "servicedesk/summary_index.html"
@@ -194,12 +210,18 @@ class SummaryIndexView(StaffMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         community, user = self.request.community, self.request.user
         month = self.month()
+        duties.duties_open([community], keys=[SUMMARY])  # the calendar's occurrences, never a job's
         recent = [kpis.add_months(kpis.month_start(clock.today()), -n) for n in range(1, 13)]
         rows = reports.recent_summaries(community, [month, *[m for m in recent if m != month]])
         selected = rows[0]
         summary = selected["summary"]
         stats = summary.stats if summary else reports.summary_stats(community, month)
         ended = reports.month_has_ended(month)
+        waiting = in_approval(summary)
+        if summary is not None and not summary.approved_at and not waiting:
+            returned = approvals.current_approval(summary, SUMMARY) is not None
+            selected["stage"] = _("已退回，待重新编制") if returned else _("已编制，待送审")
+        may_write = has_perm(user, "servicedesk.summary", community)
         context.update(
             {
                 "selected": selected,
@@ -211,19 +233,17 @@ class SummaryIndexView(StaffMixin, TemplateView):
                 "max_month": reports.month_key(kpis.month_start(clock.today())),
                 "summary_day": policy(community, "RC-10.summary_day"),
                 "form": form or SummaryForm(initial={"explanation": summary.explanation if summary else ""}),
-                "can_prepare": ended
-                and has_perm(user, "servicedesk.summary", community)
-                and not (summary and summary.approved_at),
-                "can_approve": bool(summary and not summary.approved_at)
-                and has_perm(user, "servicedesk.approve_summary", community),
-                "can_publish": bool(summary and summary.approved_at and not summary.published_at)
-                and has_perm(user, "servicedesk.summary", community),
+                "in_approval": waiting,
+                "can_prepare": ended and may_write and not (summary and summary.approved_at) and not waiting,
+                "can_submit": bool(summary and not summary.approved_at) and may_write and not waiting,
+                "can_publish": bool(summary and summary.approved_at and not summary.published_at) and may_write,
+                "community_query": f"?community={community.pk}",
             }
         )
         return context
 
 
-class SummaryActionMixin(StaffMixin):
+class SummaryActionMixin(SummaryCommunityMixin, StaffMixin):
     http_method_names = ["post"]
 
     def month(self) -> dt.date:
@@ -236,7 +256,7 @@ class SummaryActionMixin(StaffMixin):
         return get_object_or_404(self.in_community(ComplaintSummary.objects.all()), month=self.month())
 
     def back(self):
-        return redirect(f"{reverse('servicedesk:summaries')}?month={self.kwargs['month']}")
+        return redirect(summary_url(self.request.community, summary_period(self.month())))
 
 
 class SummaryPrepareView(SummaryActionMixin, SummaryIndexView):
@@ -247,33 +267,39 @@ class SummaryPrepareView(SummaryActionMixin, SummaryIndexView):
     def post(self, request, *args, **kwargs):
         form = SummaryForm(request.POST)
         if form.is_valid():
+            label = reports.month_label(self.month())
             try:
-                sd.complaint_summary_prepare(
+                summary = sd.complaint_summary_prepare(
                     community=request.community,
                     month=self.month(),
                     actor=request.user,
                     explanation=form.cleaned_data["explanation"],
                 )
+                if request.POST.get("action") == "submit":
+                    sd.complaint_summary_submit(summary=summary, actor=request.user)
             except ServiceError as error:
                 apply_service_error(form, error)
                 return self.render_to_response(self.get_context_data(form=form), status=error.status)
-            messages.success(
-                request, _("已编制%(m)s投诉汇总，待管理处经理批准。") % {"m": reports.month_label(self.month())}
-            )
+            if request.POST.get("action") == "submit":
+                messages.success(request, _("已编制%(m)s投诉汇总并送管理处经理批准。") % {"m": label})
+            else:
+                messages.success(request, _("已编制%(m)s投诉汇总，送审后由管理处经理批准。") % {"m": label})
             return self.back()
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class SummaryApproveView(SummaryActionMixin, View):
-    action = "servicedesk.approve_summary"
+class SummarySubmitView(SummaryActionMixin, View):
+    """POST → send the prepared summary into the "RC-10.summary" approval chain."""
+
+    action = "servicedesk.summary"
 
     def post(self, request, *args, **kwargs):
         try:
-            sd.complaint_summary_approve(summary=self.summary(), actor=request.user)
+            sd.complaint_summary_submit(summary=self.summary(), actor=request.user)
         except ServiceError as error:
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("已批准%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
+            messages.success(request, _("已送管理处经理批准%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
         return self.back()
 
 

@@ -37,7 +37,7 @@ class TestTranslate:
 
     def test_system_values_inside_are_translated_too(self):
         assert english("受理报修 GD-2026-000001") == "Repair GD-2026-000001 received"  # the kind label
-        assert english("2026年11月月度投诉汇总公布") == "Monthly complaint summary for 11/2026 published"
+        assert english("月度投诉汇总公布（2026年11月）") == "Monthly complaint summary published (11/2026)"  # a duty
         assert english("已超时：回访 GD-2026-000123") == "Overdue: Callback GD-2026-000123"  # a reminder
         assert english("用途变更：自住 → 出租") == "Use changed: Owner-occupied → Rented"
         assert english("修改房屋资料：用途、交付状态") == "Room details changed: Use, Handover status"

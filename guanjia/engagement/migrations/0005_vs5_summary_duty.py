@@ -44,7 +44,9 @@ def forwards(apps, schema_editor):
         row.duty, row.period = DUTY, period
         # A duty about a month is owed once the month is over (duties.Opens.AT_END).
         row.starts_at = dt.datetime.combine(_month_after(first), dt.time.min, tzinfo=zone)
-        row.save(update_fields=["duty", "period", "starts_at"])
+        # Worded as core.duties words an occurrence (stored in Chinese, shown in the reader's language).
+        row.title = f"业户拜访月度汇总报送（{first.year}年{first.month}月）"
+        row.save(update_fields=["duty", "period", "starts_at", "title"])
 
 
 class Migration(migrations.Migration):

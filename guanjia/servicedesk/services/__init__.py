@@ -27,7 +27,11 @@ from .rectifications import (
     rectification_fix_due,
     rectification_issue,
 )
-from .summaries import complaint_summary_approve, complaint_summary_prepare, complaint_summary_publish
+from .summaries import (
+    complaint_summary_prepare,
+    complaint_summary_publish,
+    complaint_summary_submit,
+)
 from .tickets import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
@@ -48,9 +52,9 @@ __all__ = [
     "awaiting_notice",
     "callback_record",
     "calllog_record",
-    "complaint_summary_approve",
     "complaint_summary_prepare",
     "complaint_summary_publish",
+    "complaint_summary_submit",
     "portal_person",
     "rectification_close",
     "rectification_fix_due",

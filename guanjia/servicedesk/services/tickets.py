@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.core import clock
@@ -13,7 +12,6 @@ from guanjia.core.access import is_staff_member, require, roles_of
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_cancel, deadline_meet, deadline_open, deadline_reassign
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
-from guanjia.core.models import Deadline
 from guanjia.core.notify import notify, notify_role
 from guanjia.core.numbering import next_number
 from guanjia.core.roles import Role
@@ -138,34 +136,7 @@ def ticket_create(
         )
         if ticket.severity == Severity.MAJOR:
             _escalate_to_manager(ticket)
-        if ticket.is_complaint:
-            _open_summary_deadline(community, timezone.localdate(received_at))
     return ticket
-
-
-def _open_summary_deadline(community, day: dt.date) -> None:
-    """RC-10: a month with complaints owes its summary to owners by the 5th of the next month.
-
-    One Deadline row per community and month (subject: the community), opened with the month's
-    first complaint and met when the summary is published, so the due lists and reminders see it."""
-    from .. import reports
-
-    due = reports.summary_due(community, day)
-    if Deadline.objects.filter(community=community, rule="RC-10", due_at=due).exists():
-        return
-    deadline_open(
-        subject=community,
-        community=community,
-        rule="RC-10",
-        title=_("%(m)s月度投诉汇总公布") % {"m": reports.month_label(day.replace(day=1))},
-        starts_at=_month_start(day),
-        due_at=due,
-        owner_role=Role.CS_SUPERVISOR,
-    )
-
-
-def _month_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day.replace(day=1), dt.time()))
 
 
 def _open_intake_deadlines(ticket: Ticket) -> None:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from guanjia.core import clock
+from guanjia.core import approvals, clock
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, DeadlineState, Notification
 from guanjia.core.policies import policy_set
@@ -16,6 +16,7 @@ from guanjia.servicedesk import reports
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.choices import Kind
 from guanjia.servicedesk.models import Callback, ComplaintSummary, Ticket
+from guanjia.servicedesk.services.summaries import SUMMARY
 
 from .factories import Office, at, staff
 
@@ -205,6 +206,16 @@ def test_rc10_summary_state_from_the_clock(office):
 # --- RC-10 monthly summary: the services ---------------------------------------------------
 
 
+def approve(summary, office):
+    """Sent for approval by the CS supervisor, approved by the office manager (the "RC-10.summary" chain)."""
+    sd.complaint_summary_submit(summary=summary, actor=office.supervisor)
+    approvals.approval_decide(
+        approval=approvals.current_approval(summary, SUMMARY), actor=office.manager, outcome="approve"
+    )
+    summary.refresh_from_db()
+    return summary
+
+
 def test_rc10_prepare_freezes_stats_logs_and_asks_the_manager(office):
     build_month(office)
     summary = sd.complaint_summary_prepare(
@@ -212,7 +223,10 @@ def test_rc10_prepare_freezes_stats_logs_and_asks_the_manager(office):
     )
     assert summary.month == OCT and summary.stats["total"] == 4 and summary.explanation == EXPLANATION
     assert ActivityLog.objects.filter(verb="servicedesk.summary.prepared", community=office.community).count() == 1
-    assert Notification.objects.filter(user=office.manager, title__contains="投诉汇总待批准").exists()
+    assert not Notification.objects.filter(user=office.manager, title__contains="审批").exists()  # not yet: when sent
+    sd.complaint_summary_submit(summary=summary, actor=office.supervisor)
+    assert Notification.objects.filter(user=office.manager, title="待您审批：月度投诉汇总").exists()
+    assert ActivityLog.objects.get(verb="servicedesk.summary.submitted").data["again"] is False
 
 
 def test_rc10_unresolved_complaints_must_be_explained(office):
@@ -254,14 +268,21 @@ def test_rc10_reprepare_before_approval_updates_then_approval_fixes_it(office):
     )
     assert again.pk == first.pk and again.stats["total"] == 5 and again.prepared_by == office.manager
     assert ComplaintSummary.objects.count() == 1
-    assert Notification.objects.filter(user=office.manager, title__contains="待批准").count() == 1  # asked once
 
-    with pytest.raises(Forbidden):
-        sd.complaint_summary_approve(summary=again, actor=office.supervisor)  # only the office manager (RC-10)
-    sd.complaint_summary_approve(summary=again, actor=office.manager)
+    sd.complaint_summary_submit(summary=again, actor=office.supervisor)
+    assert Notification.objects.filter(user=office.manager, title__contains="审批").count() == 1  # asked once
+    with pytest.raises(Conflict):  # with the manager: what he approves is what is published
+        sd.complaint_summary_prepare(
+            community=office.community, month=OCT, actor=office.supervisor, explanation=EXPLANATION
+        )
+    approval = approvals.current_approval(again, SUMMARY)
+    with pytest.raises(Forbidden):  # only the office manager (RC-10)
+        approvals.approval_decide(approval=approval, actor=office.supervisor, outcome="approve")
+    approvals.approval_decide(approval=approval, actor=office.manager, outcome="approve")
+    again.refresh_from_db()
     assert again.approved_by == office.manager and again.approved_at
     with pytest.raises(Conflict):
-        sd.complaint_summary_approve(summary=again, actor=office.manager)
+        approvals.approval_decide(approval=approval, actor=office.manager, outcome="approve")
     with pytest.raises(Conflict):
         sd.complaint_summary_prepare(
             community=office.community, month=OCT, actor=office.supervisor, explanation=EXPLANATION
@@ -276,7 +297,12 @@ def test_rc10_publish_only_after_approval(office):
     with pytest.raises(Conflict) as err:
         sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     assert err.value.code == "not_approved"
-    sd.complaint_summary_approve(summary=summary, actor=office.manager)
+    sd.complaint_summary_submit(summary=summary, actor=office.supervisor)
+    with pytest.raises(Conflict):  # still with the manager
+        sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
+    approvals.approval_decide(
+        approval=approvals.current_approval(summary, SUMMARY), actor=office.manager, outcome="approve"
+    )
     with pytest.raises(Forbidden):
         sd.complaint_summary_publish(summary=summary, actor=office.desk)
     sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
@@ -295,7 +321,7 @@ def published(office):
     summary = sd.complaint_summary_prepare(
         community=office.community, month=OCT, actor=office.supervisor, explanation=EXPLANATION
     )
-    sd.complaint_summary_approve(summary=summary, actor=office.manager)
+    approve(summary, office)
     sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     return summary
 
@@ -307,7 +333,7 @@ def test_summary_page_walks_prepare_approve_publish(client, office, django_asser
     with django_assert_max_num_queries(20):
         page = client.get(url, {"month": "2026-10"}).content.decode()
     assert "统计预览" in page and 'id="summary-prepare"' in page
-    assert reverse("servicedesk:summary_approve", args=["2026-10"]) not in page  # the supervisor may not approve
+    assert 'id="approval-form"' not in page  # nothing sent yet
 
     response = client.post(reverse("servicedesk:summary_prepare", args=["2026-10"]), {"explanation": ""})
     assert response.status_code == 400
@@ -318,12 +344,23 @@ def test_summary_page_walks_prepare_approve_publish(client, office, django_asser
     assert response.status_code == 400 and "不得出现房号或姓名" in response.content.decode()
     response = client.post(reverse("servicedesk:summary_prepare", args=["2026-10"]), {"explanation": EXPLANATION})
     assert response.status_code == 302
-    assert client.post(reverse("servicedesk:summary_approve", args=["2026-10"])).status_code == 403
+    page = client.get(url, {"month": "2026-10"}).content.decode()
+    assert "已编制，待送审" in page and reverse("servicedesk:summary_submit", args=["2026-10"]) in page
+    response = client.post(reverse("servicedesk:summary_submit", args=["2026-10"]))
+    assert response.status_code == 302
+    page = client.get(url, {"month": "2026-10"}).content.decode()
+    assert "待经理批准" in page and 'id="approval-form"' not in page  # the supervisor may not approve
+    assert 'id="summary-waiting"' in page and 'id="summary-prepare"' not in page
 
     client.force_login(office.manager)
     page = client.get(url, {"month": "2026-10"}).content.decode()
-    assert "待经理批准" in page and reverse("servicedesk:summary_approve", args=["2026-10"]) in page
-    client.post(reverse("servicedesk:summary_approve", args=["2026-10"]))
+    assert "待经理批准" in page and 'id="approval-form"' in page
+    approval = approvals.current_approval(ComplaintSummary.objects.get(), SUMMARY)
+    next_url = f"{url}?month=2026-10"
+    response = client.post(
+        reverse("core:approval_decide", args=[approval.pk]), {"outcome": "approve", "comment": "", "next": next_url}
+    )
+    assert response.status_code == 302 and response["Location"] == next_url
     client.force_login(office.supervisor)
     client.post(reverse("servicedesk:summary_publish", args=["2026-10"]))
     summary = ComplaintSummary.objects.get()
@@ -464,7 +501,7 @@ def test_rc10_console_pdf_and_owners_page_print_the_same_sentences(client, offic
     build_month(office)
     summary = prepared(office)
     with clock.frozen(at(2026, 11, 3, 10, 0)):
-        sd.complaint_summary_approve(summary=summary, actor=office.manager)
+        approve(summary, office)
         sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     client.force_login(office.supervisor)
     console = client.get(reverse("servicedesk:summaries"), {"month": "2026-10"}).content.decode()

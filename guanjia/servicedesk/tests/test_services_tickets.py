@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 
-from guanjia.core import clock
+from guanjia.core import approvals, clock, duties
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import ActivityLog, Deadline, DeadlineState, Notification
@@ -416,13 +416,15 @@ class TestPortalAndLog:
         assert CallbackSpotCheck.objects.filter(checked_at__isnull=False).count() == 1
 
 
-def test_rc10_monthly_summary_deadline_opened_by_the_first_complaint_and_met_on_publication(office):
-
+def test_rc10_monthly_summary_is_the_months_duty_not_opened_by_a_complaint_and_met_on_publication(office):
     complaint(office, when=at(2026, 10, 3, 10, 0))
     complaint(office, when=at(2026, 10, 20, 10, 0))
-    deadline = Deadline.objects.get(community=office.community, rule="RC-10")
+    assert not Deadline.objects.filter(community=office.community, rule="RC-10").exists()  # the calendar's
+    with clock.frozen(at(2026, 11, 1, 0, 5)):
+        duties.duties_open([office.community], keys=["RC-10.summary"])
+    deadline = Deadline.objects.get(community=office.community, duty="RC-10.summary", period="2026-10")
     assert deadline.due_at == at(2026, 11, 6, 0, 0)  # 24:00 on 5 November
-    assert deadline.owner_role == "cs_supervisor"
+    assert deadline.owner_role == "cs_supervisor" and deadline.rule == "RC-10"
     for ticket in office.community.ticket_set.all():
         sd.ticket_reply(ticket=ticket, actor=office.supervisor, reply="已处理", valid=True)
     summary = sd.complaint_summary_prepare(
@@ -431,7 +433,10 @@ def test_rc10_monthly_summary_deadline_opened_by_the_first_complaint_and_met_on_
         actor=office.supervisor,
         explanation="两件保洁投诉已答复，待回访确认。",
     )
-    sd.complaint_summary_approve(summary=summary, actor=office.manager)
+    sd.complaint_summary_submit(summary=summary, actor=office.supervisor)
+    approvals.approval_decide(
+        approval=approvals.current_approval(summary, "RC-10.summary"), actor=office.manager, outcome="approve"
+    )
     sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     deadline.refresh_from_db()
     assert deadline.met_at == summary.published_at
