@@ -7,8 +7,22 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.views.generic import ListView
 
-from .access import has_perm, is_staff_member, scoped
+from .access import has_perm, is_staff_member, scoped, visible_communities
 from .errors import Forbidden, ServiceError
+
+
+class CommunityFromLinkMixin:
+    """?community=<id> (links in the inbox, 待我审批 and reminders) opens the page in that community
+    for this request, whichever community the switcher holds; one the user may not see is a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        wanted = request.GET.get("community")
+        if wanted and request.user.is_authenticated and str(getattr(request.community, "pk", "")) != wanted:
+            community = visible_communities(request.user).filter(pk=wanted if wanted.isdigit() else None).first()
+            if community is None:
+                raise Http404
+            request.community = community
+        return super().dispatch(request, *args, **kwargs)
 
 
 class StaffMixin(LoginRequiredMixin):

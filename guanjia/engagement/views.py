@@ -3,7 +3,6 @@ to one service; a visit of another community is a 404 (DESIGN.md §1)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from guanjia.core import clock, periods
-from guanjia.core.access import has_perm, visible_communities
-from guanjia.core.console import StaffMixin, apply_service_error
+from guanjia.core.access import has_perm
+from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
 from guanjia.core.pdf import pdf_response
@@ -133,21 +132,7 @@ class VisitDetailView(StaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(visit=visit, feedback_form=form))
 
 
-class SummaryCommunityMixin:
-    """?community=<id> (links from the inbox and 待我审批) opens that community's summary for this
-    request, whichever community the switcher holds; one the user may not see is a 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        wanted = request.GET.get("community")
-        if wanted and request.user.is_authenticated and str(getattr(request.community, "pk", "")) != wanted:
-            community = visible_communities(request.user).filter(pk=wanted if wanted.isdigit() else None).first()
-            if community is None:
-                raise Http404
-            request.community = community
-        return super().dispatch(request, *args, **kwargs)
-
-
-class VisitSummaryView(SummaryCommunityMixin, StaffMixin, TemplateView):
+class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     """The month's visit summary for the director (VS-5): computed figures, the month's duty and its
     clock, the text, prepare and submit, and the director's approval. ?month=YYYY-MM, last month by default."""
 
@@ -205,7 +190,7 @@ class VisitSummaryView(SummaryCommunityMixin, StaffMixin, TemplateView):
         return self.render_to_response(self.get_context_data(month=month, form=form))
 
 
-class VisitSummaryPdfView(SummaryCommunityMixin, StaffMixin, TemplateView):
+class VisitSummaryPdfView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     """The printable summary (A4, sign-off lines with who approved it and when). Internal: room
     codes shown, no phone or ID (VS-3)."""
 

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from guanjia.core import approvals, clock, duties
 from guanjia.core.access import has_perm, is_staff_member, scoped, visible_communities
-from guanjia.core.console import StaffMixin, apply_service_error
+from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
@@ -181,21 +181,7 @@ def summary_context(stats: dict, community) -> dict:
     }
 
 
-class SummaryCommunityMixin:
-    """?community=<id> (links from the inbox and 待我审批) opens that community's summary for this
-    request, whichever community the switcher holds; one the user may not see is a 404."""
-
-    def dispatch(self, request, *args, **kwargs):
-        wanted = request.GET.get("community")
-        if wanted and request.user.is_authenticated and str(getattr(request.community, "pk", "")) != wanted:
-            community = visible_communities(request.user).filter(pk=wanted if wanted.isdigit() else None).first()
-            if community is None:
-                raise Http404
-            request.community = community
-        return super().dispatch(request, *args, **kwargs)
-
-
-class SummaryIndexView(SummaryCommunityMixin, StaffMixin, TemplateView):
+class SummaryIndexView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     """投诉月度汇总: a month's summary (preview, prepare, send for approval, the manager's approval,
     publish, PDF) and the last 12 months. Reading it opens the month's RC-10 duty (idempotent)."""
 
@@ -243,7 +229,7 @@ class SummaryIndexView(SummaryCommunityMixin, StaffMixin, TemplateView):
         return context
 
 
-class SummaryActionMixin(SummaryCommunityMixin, StaffMixin):
+class SummaryActionMixin(CommunityFromLinkMixin, StaffMixin):
     http_method_names = ["post"]
 
     def month(self) -> dt.date:
