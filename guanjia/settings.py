@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "guanjia.estates",
     "guanjia.servicedesk",
     "guanjia.engagement",
+    "guanjia.quality",
     "guanjia.portal",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("console/estates/", include("guanjia.estates.urls")),
     path("console/desk/", include("guanjia.servicedesk.urls")),
     path("console/engagement/", include("guanjia.engagement.urls")),
+    path("console/quality/", include("guanjia.quality.urls")),
     path("m/", include("guanjia.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("api/", include("guanjia.servicedesk.api.urls")),
     path("api/", include("guanjia.estates.api.urls")),
     path("api/", include("guanjia.engagement.api.urls")),
+    path("api/", include("guanjia.quality.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

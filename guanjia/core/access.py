@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import Forbidden
 from .models import Community, Membership
-from .roles import COMPANY_ROLES, PERMISSIONS, Role
+from .roles import COMPANY_ROLES, IN_PERSON, Role, roles_for
 
 _CACHE_ATTR = "_guanjia_memberships"
 
@@ -43,23 +43,24 @@ def roles_of(user, community: Community | int | None = None) -> set[str]:
 
 
 def is_company_wide(user, action: str) -> bool:
+    allowed = roles_for(action)  # an unknown action fails here, whoever asks
+    if action in IN_PERSON:  # a person's own act: only a member holding the role, never company-wide
+        return False
     if getattr(user, "is_superuser", False):
         return True
-    allowed = PERMISSIONS[action]
     return any(c is None and role in allowed for c, role in _memberships(user))
 
 
-def community_ids(user, action: str = "estates.view") -> set[int] | None:
+def community_ids(user, action: str = "core.view") -> set[int] | None:
     """The communities where `user` may perform `action`; None means all of them."""
     if is_company_wide(user, action):
         return None
-    allowed = PERMISSIONS[action]
+    allowed = roles_for(action)
     return {c for c, role in _memberships(user) if c is not None and role in allowed}
 
 
 def has_perm(user, action: str, community: Community | int | None) -> bool:
-    if action not in PERMISSIONS:
-        raise KeyError(f"unknown action {action!r}")
+    """Whether `user` may perform `action` in `community` (an unknown action is a KeyError)."""
     ids = community_ids(user, action)
     if ids is None:
         return True
@@ -72,7 +73,7 @@ def require(user, action: str, community: Community | int | None) -> None:
         raise Forbidden("forbidden", _("您没有权限执行此操作。"))
 
 
-def scoped(queryset: QuerySet, user, action: str = "estates.view", field: str = "community") -> QuerySet:
+def scoped(queryset: QuerySet, user, action: str = "core.view", field: str = "community") -> QuerySet:
     """Narrow `queryset` to the communities where `user` may perform `action`."""
     ids = community_ids(user, action)
     if ids is None:
@@ -82,7 +83,7 @@ def scoped(queryset: QuerySet, user, action: str = "estates.view", field: str = 
     return queryset.filter(**{f"{field}__in": ids})
 
 
-def visible_communities(user, action: str = "estates.view") -> QuerySet:
+def visible_communities(user, action: str = "core.view") -> QuerySet:
     return scoped(Community.objects.all(), user, action, field="pk")
 
 

@@ -1,9 +1,9 @@
 """API plumbing every app uses: pagination and errors as {code, detail} (DESIGN.md §8)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -25,6 +25,28 @@ class IsStaff(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and is_staff_member(request.user))
 
 
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a row the user may see; a row of another community is a 404, as in a URL (DESIGN.md §1).
+
+    `action` is the permission the reference needs (a room to report a repair on needs only to be
+    visible; a technician to dispatch to is named under the dispatcher's permission)."""
+
+    def __init__(self, *, scope_field: str = "community", action: str = "estates.view", **kwargs):
+        self.scope_field, self.action = scope_field, action
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return scoped(super().get_queryset(), self.context["request"].user, self.action, field=self.scope_field)
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if "does_not_exist" in error.get_codes():
+                raise exceptions.NotFound(_("%(label)s不存在。") % {"label": self.label or self.field_name}) from None
+            raise
+
+
 class ScopedMixin:
     """Base of every staff API view: staff only, every queryset through scoped() (DESIGN.md §1).
 
@@ -34,7 +56,12 @@ class ScopedMixin:
     # Token first so that an anonymous request gets 401 with a WWW-Authenticate header.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsStaff]
-    scope_action = "estates.view"
+    scope_action: str = ""  # every view names the permission its rows need; there is no default
+
+    def initial(self, request, *args, **kwargs):
+        if not self.scope_action:
+            raise ImproperlyConfigured(f"{type(self).__name__} must declare scope_action")
+        super().initial(request, *args, **kwargs)
 
     def get_queryset(self):
         return scoped(super().get_queryset(), self.request.user, self.scope_action)

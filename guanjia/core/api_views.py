@@ -152,6 +152,8 @@ class TokenView(GenericAPIView):
 class MeView(ScopedMixin, APIView):
     """The signed-in user, their roles and the communities they may see."""
 
+    scope_action = "core.view"
+
     @extend_schema(responses={200: MeSerializer})
     def get(self, request):
         user = request.user
@@ -169,6 +171,7 @@ class MeView(ScopedMixin, APIView):
 class CommunityViewSet(ScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Communities the user may see (read-only), and their rule numbers (DESIGN.md §3)."""
 
+    scope_action = "core.view"
     serializer_class = CommunitySerializer
     queryset = Community.objects.all()
 

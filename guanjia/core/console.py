@@ -1,12 +1,18 @@
 """What every console view uses: staff sign-in, the current community, scoped querysets,
-and turning ServiceError into a message beside the form (DESIGN.md §1, §8)."""
+turning ServiceError into a message beside the form (DESIGN.md §1, §8), and the one view of an
+action on one object (`ActionView`; `TransitionView` when the action is a state machine's)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
-from django.views.generic import ListView
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
+from django.views.generic import ListView, TemplateView
 
+from . import transitions
 from .access import has_perm, is_staff_member, scoped, visible_communities
 from .errors import Forbidden, ServiceError
 
@@ -28,9 +34,11 @@ class CommunityFromLinkMixin:
 class StaffMixin(LoginRequiredMixin):
     """Signed-in staff only; `action` is the permission the page needs in the current community."""
 
-    action = "estates.view"
+    action: str = ""  # every page names the permission it needs; there is no default
 
     def dispatch(self, request, *args, **kwargs):
+        if not self.action:
+            raise ImproperlyConfigured(f"{type(self).__name__} must declare action")
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not is_staff_member(request.user):
@@ -86,3 +94,188 @@ def apply_service_error(form, error: ServiceError) -> None:
 
 def flash_service_error(request, error: ServiceError) -> None:
     messages.error(request, str(error.message))
+
+
+def safe_next(request) -> str | None:
+    """The page to go back to (`next`), if it is on this site."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+def form_errors(form) -> list[str]:
+    return list(form.non_field_errors()) or [e for errors in form.errors.values() for e in errors]
+
+
+class ActionView(StaffMixin, TemplateView):
+    """One action on one object, the console's one shape for it (DESIGN.md house style).
+
+    The object comes from `get_queryset()` through the user's scope: another community's is a 404.
+    GET shows the action's form, or why it cannot be taken now (`refusal()`, at its status).
+    POST refuses the same, then validates the form and hands it to `perform()`, which calls exactly
+    one service (which checks again: the view only spares it a form it would refuse); a
+    ServiceError is shown beside the field it names (or above the form) on the page re-rendered
+    at the error's status: 400 invalid, 403 Forbidden, 409 Conflict. Nothing is half-saved: the
+    page shows the object as the database has it. Success: a message, then `next` (a page of
+    this site: a technician's phone list) or the object's page. With `next`, a refusal goes back
+    there too, as a message.
+    """
+
+    model = None
+    form_class = forms.Form
+    template_name = "core/action.html"
+    title = ""
+    submit_label = gettext_lazy("提交")
+    success_message = gettext_lazy("已保存。")
+    pk_url_kwarg = "pk"
+
+    def get_queryset(self):
+        return self.model.objects.all()
+
+    def get_object(self):
+        if getattr(self, "object", None) is None:
+            self.object = get_object_or_404(self.scoped(self.get_queryset()), pk=self.kwargs[self.pk_url_kwarg])
+        return self.object
+
+    def get_initial(self) -> dict:
+        return {}
+
+    def get_form_class(self):
+        return self.form_class
+
+    def get_form_kwargs(self) -> dict:
+        kwargs = {"initial": self.get_initial()}
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        return kwargs
+
+    def get_form(self):
+        return self.get_form_class()(**self.get_form_kwargs())
+
+    def refusal(self) -> ServiceError | None:
+        """Why the action cannot be taken on the object now (GET shows it instead of the form)."""
+        return None
+
+    def perform(self, form):
+        """Call the one service of this action with the form's data; return what it returns."""
+        raise NotImplementedError
+
+    def get_title(self) -> str:
+        return str(self.title)
+
+    def get_submit_label(self) -> str:
+        return str(self.submit_label)
+
+    def get_success_message(self, result) -> str:
+        return str(self.success_message)
+
+    def get_success_url(self, result) -> str:
+        return self.get_object().get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.get_object(),
+            title=self.get_title(),
+            submit_label=self.get_submit_label(),
+            next=safe_next(self.request) or "",
+        )
+        return context
+
+    def render_form(self, form, status: int = 200, refusal: ServiceError | None = None):
+        return self.render_to_response(self.get_context_data(form=form, refusal=refusal), status=status)
+
+    def refused(self, error: ServiceError):
+        return self.render_form(self.get_form(), status=error.status, refusal=error)
+
+    def succeeded(self, result):
+        messages.success(self.request, self.get_success_message(result))
+        return redirect(safe_next(self.request) or self.get_success_url(result))
+
+    def failed(self, form, status: int):
+        target = safe_next(self.request)
+        if target:
+            for error in form_errors(form):
+                messages.error(self.request, error)
+            return redirect(target)
+        self.object = None  # a refused service may have changed the object in memory: show the stored one
+        return self.render_form(form, status=status)
+
+    def get(self, request, *args, **kwargs):
+        self.get_object()
+        error = self.refusal()
+        if error is not None:
+            return self.refused(error)
+        return self.render_form(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        self.get_object()
+        form = self.get_form()
+        error = self.refusal()  # what GET would not have offered is not handed to the service either
+        if error is not None:
+            apply_service_error(form, error)
+            return self.failed(form, error.status)
+        if not form.is_valid():
+            return self.failed(form, 400)
+        try:
+            result = self.perform(form)
+        except ServiceError as error:  # Forbidden included: the page again, at 403, saying why
+            apply_service_error(form, error)
+            return self.failed(form, error.status)
+        return self.succeeded(result)
+
+
+class TransitionView(ActionView):
+    """An ActionView whose action is a transition of the model's state machine (core.transitions).
+
+    The URL names the action (`<slug:transition>`): one the model does not offer to people is a 404.
+    Its `custom=ui(...)` gives the form, heading, button and message; GET refuses what the machine
+    refuses for this user now; POST calls `<entity>_<action>(<entity>=obj, actor=user, **form data)`
+    in `services` (DESIGN.md §7), which checks again and moves the object."""
+
+    field = "status"
+    services = None  # the module (or object) holding the services
+    entity = ""  # the services' entity name; the model's name by default ("ticket")
+    transition_url_kwarg = "transition"
+
+    def get_offer(self) -> transitions.Offer:
+        if getattr(self, "offer", None) is None:
+            found = transitions.offer(self.get_object(), self.kwargs[self.transition_url_kwarg], field=self.field)
+            if found is None:
+                raise Http404
+            self.offer = found
+        return self.offer
+
+    def get_form_class(self):
+        return self.get_offer().form_class
+
+    def get_initial(self) -> dict:
+        return dict(self.get_offer().initial)
+
+    def get_form_kwargs(self) -> dict:
+        kwargs = super().get_form_kwargs()
+        kwargs.update({name: getattr(self.get_object(), name) for name in self.get_offer().form_kwargs})
+        return kwargs
+
+    def get_title(self) -> str:
+        return self.get_offer().title
+
+    def get_submit_label(self) -> str:
+        return self.get_offer().label
+
+    def get_success_message(self, result) -> str:
+        return self.get_offer().done or super().get_success_message(result)
+
+    def refusal(self) -> ServiceError | None:
+        return transitions.action_refusal(
+            self.get_object(), self.get_offer().action, self.request.user, field=self.field
+        )
+
+    def service(self):
+        entity = self.entity or self.model._meta.model_name
+        return entity, getattr(self.services, f"{entity}_{self.get_offer().action}")
+
+    def perform(self, form):
+        entity, service = self.service()
+        return service(**{entity: self.get_object()}, actor=self.request.user, **form.cleaned_data)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core import clock
 
 from .roles import COMPANY_ROLES, Role
+from .scoping import TenantQuerySet
 
 
 class Company(models.Model):
@@ -41,6 +42,8 @@ class CommunityOwned(models.Model):
     """Base of every tenant model: carries its community (DESIGN.md §1)."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, verbose_name=_("小区"))
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -210,7 +213,7 @@ class DeadlineState(models.TextChoices):
         return {"open": "amber", "overdue": "red", "met": "green", "late": "red", "cancelled": "grey"}[self.value]
 
 
-class DeadlineQuerySet(models.QuerySet):
+class DeadlineQuerySet(TenantQuerySet):
     def pending(self):
         return self.filter(met_at__isnull=True, cancelled_at__isnull=True)
 
@@ -349,3 +352,4 @@ class Notification(models.Model):
 # Django registers the models.
 from .approval_models import Approval, ApprovalChain, ApprovalDecision, ApprovalStep  # noqa: E402, F401
 from .document_models import IssuedDocument  # noqa: E402, F401
+from .importing.models import ImportBatch, ImportRowError  # noqa: E402, F401

@@ -54,8 +54,15 @@ class Period:
     # -- making one ---------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, kind: str, day: dt.date | dt.datetime) -> Period:
-        """The period of `kind` that contains `day` (a datetime is read in the current time zone)."""
+    def of(cls, kind: str, day: dt.date | dt.datetime | Period) -> Period:
+        """The period of `kind` that contains `day` (a datetime is read in the current time zone), or the
+        whole of a period: the month of a day or of a month, the quarter of a month, never the month of a
+        quarter (ValueError), so a caller handed the wrong kind of period fails instead of guessing."""
+        if isinstance(day, Period):
+            period = cls.of(kind, day.start)
+            if day.last_day not in period:
+                raise ValueError(f"{day.key} is not within one {kind}")
+            return period
         if isinstance(day, dt.datetime):
             day = timezone.localdate(day)
         return cls(kind, _start_of(kind, day))
@@ -91,6 +98,16 @@ class Period:
 
     def previous(self) -> Period:
         return self.shift(-1)
+
+    def until(self, last: Period) -> list[Period]:
+        """This period and each one after it up to `last`, inclusive ([] when `last` is earlier)."""
+        if last.kind != self.kind:
+            raise ValueError(f"{last.key} is not a {self.kind}")
+        periods, period = [], self
+        while period <= last:
+            periods.append(period)
+            period = period.next()
+        return periods
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day < self.end
@@ -138,10 +155,10 @@ class Period:
         s = self.start
         if self.kind == DAY:
             return _("%(y)d年%(m)d月%(d)d日") % {"y": s.year, "m": s.month, "d": s.day}
-        if self.kind == WEEK:
-            e = self.last_day
-            return _("%(y)d年%(m)d月%(d)d日–%(m2)d月%(d2)d日") % {
-                "y": s.year, "m": s.month, "d": s.day, "m2": e.month, "d2": e.day,
+        if self.kind == WEEK:  # the ISO week's own year and number: 2026-W01 may begin in December 2025
+            e, iso = self.last_day, s.isocalendar()
+            return _("%(y)d年第%(w)d周（%(m)d月%(d)d日–%(m2)d月%(d2)d日）") % {
+                "y": iso.year, "w": iso.week, "m": s.month, "d": s.day, "m2": e.month, "d2": e.day,
             }  # fmt: skip
         if self.kind == MONTH:
             return _("%(y)d年%(m)d月") % {"y": s.year, "m": s.month}
@@ -166,7 +183,7 @@ _KEYS = [
 
 
 def _parse(value: str) -> Period | None:
-    value = value.strip()
+    value = value.strip().upper()  # "2026-w42" typed by hand is the week <input type=week> sends as "2026-W42"
     for pattern, kind in _KEYS:
         match = pattern.match(value)
         if not match:

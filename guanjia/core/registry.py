@@ -4,7 +4,7 @@ Each app declares, in its `AppConfig.ready()`, what it adds to the shared pages:
 
     registry.menu(MenuEntry("servicedesk", _("到期事项"), "servicedesk:due", "servicedesk.view", order=20))
     registry.panel(DashboardPanel("servicedesk.due", "servicedesk/followup_dashboard_panel.html", due_panel))
-    registry.indicator(Indicator("RC-8.timeliness", _("零修及时率"), "RC-8", "RC-8.timeliness_pct", compute))
+    registry.indicator(Indicator("RC-8.timeliness", _("零修及时率"), "RC-8", "RC-8.timeliness_pct", compute, "servicedesk.kpi"))
     registry.household_section(HouseholdSection("servicedesk.tickets", _("报修投诉"), template, context))
 
 The menu, the dashboard, the KPI page and the household file are built from these lists; core
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .access import has_perm, roles_of
@@ -54,23 +55,40 @@ class DashboardPanel:
 
 @dataclass(frozen=True)
 class Indicator:
-    """A QA-4 indicator: `compute(community, month)` returns an object with `rate`, `display` and
-    `arithmetic` (the formula with its figures, so anyone can check it by hand)."""
+    """A QA-4 indicator of the KPI page (read by core.indicators).
+
+    `compute(community_ids, periods, now)` returns {(community id, period): core.indicators.Figure}:
+    the rate and its arithmetic (the formula with its figures, so anyone can check it by hand), for
+    every pair asked, in a fixed number of queries whatever the number of communities and periods
+    (group by community and month). The target is the community's value of `target_policy` (a
+    percentage), or the fixed `target` where the rule says "every" (RC-3, RC-4: 100); a figure whose
+    target is not a percentage (VS-1: so many households) says itself whether it is met. Roles with
+    `permission` in a community see the indicator there; `detail_url` names a page breaking it down
+    (taking ?month=<key>), and `definition` says what is counted."""
 
     key: str
     label: Any
     rule: str
     target_policy: str | None
     compute: Callable
+    permission: str
+    definition: Any = ""
+    target: Decimal | None = None
+    detail_url: str = ""
     order: int = 100
 
 
 @dataclass(frozen=True)
 class HouseholdSection:
+    """A part of the household file 一户一档 (AR-1), shown to roles with `permission` in the room's
+    community. `context(request, room)` reads a bounded number of rows in a fixed number of queries
+    (the page's query budget does not grow with the household's history); None leaves it out.
+    The template receives it as `section`, and its label as `section_label`."""
+
     key: str
     label: Any
     template: str
-    context: Callable  # (request, room) -> dict
+    context: Callable  # (request, room) -> dict, or None
     permission: str = "estates.view"
     order: int = 100
 
@@ -98,9 +116,24 @@ def panel(p: DashboardPanel) -> DashboardPanel:
     return p
 
 
+def unregister_menu(*url_names: str, group: str | None = None) -> None:
+    """Drop menu entries (and a group): a test's toy app, registered in a fixture."""
+    _menu[:] = [entry for entry in _menu if entry.url_name not in url_names]
+    if group:
+        _groups.pop(group, None)
+
+
+def unregister_panel(key: str) -> None:
+    _panels.pop(key, None)
+
+
 def indicator(i: Indicator) -> Indicator:
     _indicators[i.key] = i
     return i
+
+
+def unregister_indicator(key: str) -> None:
+    _indicators.pop(key, None)
 
 
 def household_section(s: HouseholdSection) -> HouseholdSection:
@@ -108,14 +141,33 @@ def household_section(s: HouseholdSection) -> HouseholdSection:
     return s
 
 
+def unregister_household_section(key: str) -> None:
+    _sections.pop(key, None)
+
+
 def indicators() -> list[Indicator]:
     return sorted(_indicators.values(), key=lambda i: (i.order, i.key))
+
+
+def indicators_for(user, community) -> list[Indicator]:
+    """The indicators the user's role may see in `community`, in order."""
+    return [i for i in indicators() if has_perm(user, i.permission, community)]
 
 
 def household_sections(user, community) -> list[HouseholdSection]:
     return sorted(
         (s for s in _sections.values() if has_perm(user, s.permission, community)), key=lambda s: (s.order, s.key)
     )
+
+
+def household_file_for(request, room) -> list[dict]:
+    """The sections of `room`'s household file the user may read there, in order, with their context."""
+    shown = []
+    for s in household_sections(request.user, room.community):
+        context = s.context(request, room)
+        if context is not None:
+            shown.append({"key": s.key, "label": s.label, "template": s.template, "context": context})
+    return shown
 
 
 # -- building the pages -------------------------------------------------------------------------

@@ -1,8 +1,14 @@
-"""Staff roles (DESIGN.md §2) and what each may do.
+"""Staff roles (DESIGN.md §2) and the registry of what each may do.
 
-Permissions are data: an action name maps to the roles that may perform it.
-Services call `require()`; views and API declare the action they need.
+Permissions are data: an action name maps to the roles that may perform it. Each app declares its
+actions in its own permissions.py and registers them from its `AppConfig.ready()`:
+
+    roles.register({"servicedesk.dispatch": {Role.FRONT_DESK, Role.CS_SUPERVISOR}})
+
+Services call `access.require()`; views and the API declare the action they need.
 """
+
+from collections.abc import Iterable, Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,63 +31,45 @@ class Role(models.TextChoices):
 # Company-level roles see every community.
 COMPANY_ROLES = frozenset({Role.QUALITY, Role.COMPANY_ADMIN})
 ALL_STAFF = frozenset(Role)
-R = Role
 
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    # Register (PR-1 … PR-4, AR-1)
-    "estates.view": ALL_STAFF,
-    "estates.edit": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "estates.transfer": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "estates.import": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "estates.export": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}),
-    "estates.upload_document": frozenset(
-        {R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.COMPANY_ADMIN}
-    ),
-    "estates.review_lists": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),  # PR-4
-    # Personal data (AR-4, LW-1): who sees phone numbers and full ID numbers.
-    "people.view_phone": frozenset(
-        {
-            R.FRONT_DESK,
-            R.CS_SUPERVISOR,
-            R.OFFICE_MANAGER,
-            R.TECHNICIAN,
-            R.SITE_SUPERVISOR,
-            R.COMPANY_ADMIN,
-        }
-    ),
-    "people.view_id": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    # Platform
-    "core.edit_policy": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    # The national holiday calendar (DESIGN.md §5): holidays and 调休 make-up workdays.
-    "core.edit_calendar": frozenset({R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    "core.view_activity": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.ARCHIVIST, R.QUALITY, R.COMPANY_ADMIN}),
-    # Service desk (RC-1 … RC-11, IC-3)
-    "servicedesk.view": ALL_STAFF,
-    "servicedesk.create": ALL_STAFF - {R.QUALITY, R.CASHIER, R.ARCHIVIST},
-    "servicedesk.dispatch": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER}),
-    "servicedesk.work": frozenset(
-        {R.TECHNICIAN, R.EQUIPMENT_SUPERVISOR, R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}
-    ),
-    "servicedesk.check": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER}),
-    "servicedesk.reply": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    "servicedesk.cancel": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    # RC-9: general complaints' callbacks by the CS supervisor (and desk), major ones by the manager.
-    "servicedesk.callback": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    "servicedesk.callback_major": frozenset({R.OFFICE_MANAGER}),
-    "servicedesk.rectify": frozenset({R.CS_SUPERVISOR, R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.TECHNICIAN}),
-    "servicedesk.spot_check": frozenset({R.OFFICE_MANAGER}),  # RC-4
-    "servicedesk.summary": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),  # RC-6, RC-10
-    "servicedesk.approve_summary": frozenset({R.OFFICE_MANAGER}),  # RC-10
-    "servicedesk.kpi": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY, R.COMPANY_ADMIN}),  # QA-4
-    # SS-2, RC-2: the public price list of special services.
-    "servicedesk.edit_pricelist": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN}),
-    # Visits to households (VS-1 … VS-5)
-    "engagement.view": ALL_STAFF,
-    "engagement.visit_record": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    "engagement.visit_summary": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),  # VS-5
-    # Surveys (SV-1 … SV-6): run them, enter returned sheets, analyse, act (QA-3).
-    "engagement.survey_manage": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    "engagement.survey_enter": frozenset({R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER}),
-    "engagement.analyse": frozenset({R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY}),
-    "engagement.verify_action": frozenset({R.OFFICE_MANAGER, R.QUALITY}),  # QA-3
-}
+# The registry: action → roles, filled by each app's `AppConfig.ready()` (never edit it here).
+PERMISSIONS: dict[str, frozenset[str]] = {}
+# Actions that are a person's own act in the community (a signature for documents received): only
+# someone holding one of the roles there may do it, not a company-wide role or a superuser.
+IN_PERSON: set[str] = set()
+
+
+def register(permissions: Mapping[str, Iterable[str]], *, in_person: Iterable[str] = ()) -> None:
+    """Declare actions and the roles that may perform them. An action is one app's: declaring it
+    again with other roles is a programming error (two apps would disagree about who may do it)."""
+    in_person = set(in_person)
+    unknown = in_person - set(permissions)
+    if unknown:
+        raise ValueError(f"in-person actions not declared: {sorted(unknown)}")
+    for action, allowed in permissions.items():
+        allowed = frozenset(str(role) for role in allowed)
+        bad = allowed - set(Role.values)
+        if bad:
+            raise ValueError(f"action {action}: unknown roles {sorted(bad)}")
+        known = PERMISSIONS.get(action)
+        if known is not None and (known != allowed or (action in IN_PERSON) != (action in in_person)):
+            raise ValueError(f"action {action} is declared twice, differently")
+        PERMISSIONS[action] = allowed
+        if action in in_person:
+            IN_PERSON.add(action)
+
+
+def unregister(*actions: str) -> None:
+    """Drop declarations (tests registering toy actions, in a fixture)."""
+    for action in actions:
+        PERMISSIONS.pop(action, None)
+        IN_PERSON.discard(action)
+
+
+def roles_for(action: str) -> frozenset[str]:
+    try:
+        return PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(
+            f"unknown action {action!r}; declare it in the app's permissions.py (AppConfig.ready())"
+        ) from None

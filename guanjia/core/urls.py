@@ -1,16 +1,18 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_approvals, views_calendar, views_documents, views_inbox
+from . import views, views_approvals, views_calendar, views_documents, views_inbox, views_kpi
 
 app_name = "core"
 
 urlpatterns = [
+    path("imports/", include("guanjia.core.importing.urls")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch/", views.SwitchCommunityView.as_view(), name="switch_community"),
     path("policies/", views.PolicyListView.as_view(), name="policies"),
+    path("kpis/", views_kpi.KpiView.as_view(), name="kpis"),
     path("calendar/", views_calendar.CalendarView.as_view(), name="calendar"),
     path("calendar/<int:year>/", views_calendar.CalendarYearView.as_view(), name="calendar_year"),
     path("calendar/notice/", views_calendar.CalendarNoticeView.as_view(), name="calendar_notice"),

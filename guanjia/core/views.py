@@ -30,6 +30,7 @@ class LoginView(auth_views.LoginView):
 
 
 class DashboardView(StaffMixin, TemplateView):
+    action = "core.view"
     template_name = "core/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -39,6 +40,8 @@ class DashboardView(StaffMixin, TemplateView):
 
 
 class SwitchCommunityView(StaffMixin, View):
+    action = "core.view"
+
     def post(self, request):
         community = visible_communities(request.user).filter(pk=request.POST.get("community")).first()
         if community is None:
@@ -53,6 +56,7 @@ class SwitchCommunityView(StaffMixin, View):
 class PolicyListView(StaffMixin, TemplateView):
     """The community's rule numbers; an office manager edits them (DESIGN.md §3)."""
 
+    action = "core.view"
     template_name = "core/policies.html"
 
     def get_context_data(self, **kwargs):

@@ -23,6 +23,7 @@ STEP_ROLES = [(value, label) for value, label in Role.choices if value not in CO
 class WaitingView(StaffMixin, ListView):
     """待我审批: every open step the signed-in person may decide, in all his communities, oldest due first."""
 
+    action = "core.view"
     template_name = "core/approvals_waiting.html"
     context_object_name = "decisions"
     paginate_by = 50
@@ -55,6 +56,9 @@ class DecideForm(forms.Form):
 class DecideView(StaffMixin, View):
     """Approve or return the current step of an approval; back to the page it was decided on."""
 
+    model = Approval
+    action = "core.view"
+
     def post(self, request, pk):
         approval = get_object_or_404(self.scoped(Approval.objects.all()), pk=pk)
         form = DecideForm(request.POST)
@@ -83,6 +87,7 @@ StepFormSet = forms.formset_factory(StepForm, extra=1, max_num=approvals.MAX_STE
 class ChainListView(StaffMixin, TemplateView):
     """The community's approval chains, each editable by its office manager (core.edit_policy)."""
 
+    action = "core.view"
     template_name = "core/approval_chains.html"
 
     def get_context_data(self, **kwargs):

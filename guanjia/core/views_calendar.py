@@ -43,6 +43,8 @@ class NoticeForm(forms.Form):
 
 
 class CalendarView(StaffMixin, View):
+    action = "core.view"
+
     def get(self, request):
         return redirect("core:calendar_year", year=clock.today().year)
 
@@ -50,6 +52,7 @@ class CalendarView(StaffMixin, View):
 class CalendarYearView(StaffMixin, TemplateView):
     """Any staff member sees the year; an office manager or company admin edits it."""
 
+    action = "core.view"
     template_name = "core/holidays.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -131,6 +134,7 @@ class CalendarNoticeView(StaffMixin, TemplateView):
 
 
 class HolidayDeleteView(StaffMixin, View):
+    model = Holiday
     action = "core.edit_calendar"
 
     def post(self, request, pk):

@@ -55,6 +55,8 @@ class InboxView(InboxMixin, ListView):
 class NotificationOpenView(InboxMixin, View):
     """Follow a notification's link, marking it read on the way."""
 
+    model = Notification
+
     def post(self, request, pk):
         note = get_object_or_404(self.mine(), pk=pk)
         notification_read(notification=note, actor=request.user)
@@ -66,6 +68,8 @@ class NotificationOpenView(InboxMixin, View):
 
 
 class NotificationReadView(InboxMixin, View):
+    model = Notification
+
     def post(self, request, pk):
         notification_read(notification=get_object_or_404(self.mine(), pk=pk), actor=request.user)
         return redirect(request.POST.get("next") if _safe(request) else "core:inbox")

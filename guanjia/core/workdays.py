@@ -234,14 +234,46 @@ def deadline_end(day: dt.date, tz: Tz = None) -> dt.datetime:
     return dt.datetime.combine(_as_date(day) + ONE_DAY, dt.time.min, tzinfo=_zone(tz))
 
 
-def deadline_text(moment: dt.datetime | None, tz: Tz = None) -> str:
-    """A deadline as a clerk says it: one ending at midnight reads "2026-12-22 24:00", not 23 Dec 00:00."""
-    if not moment:
-        return ""
+# How a deadline reads where the full "2026-12-22 24:00" does not fit: what the desk says to a caller,
+# the owner's phone, a narrow table column. Every deadline text is `deadline_text` in one of these.
+DEADLINE_FORMS = ("", "desk", "phone", "narrow")
+
+
+def deadline_parts(moment: dt.datetime, tz: Tz = None) -> tuple[dt.date, str]:
+    """(the last day, "HH:MM"): a limit stored as midnight is 24:00 of the day before (RULES.md Clocks)."""
     local = moment.astimezone(_zone(tz)) if timezone.is_aware(moment) else moment
     if local.time() == dt.time.min:
-        return f"{local.date() - ONE_DAY:%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+        return local.date() - ONE_DAY, "24:00"
+    return local.date(), f"{local:%H:%M}"
+
+
+def deadline_text(moment: dt.datetime | None, form: str = "", *, now: dt.datetime | None = None, tz: Tz = None) -> str:
+    """A deadline as people read it; one ending at midnight is "24:00" of its last day, never 00:00 of the next.
+
+    ""        "2026-12-22 24:00"   pages, notices, PDFs, reminders
+    "desk"    "11:00" (today), "明日 09:00", "12月22日 24:00" (this year), else the full form
+    "phone"   "12月22日 24:00"     the owner's portal
+    "narrow"  "12-22 24:00"        a narrow table column
+    """
+    if form not in DEADLINE_FORMS:
+        raise ValueError(f"unknown deadline form {form!r}")
+    if not moment:
+        return ""
+    day, hhmm = deadline_parts(moment, tz)
+    if form == "narrow":
+        return f"{day:%m-%d} {hhmm}"
+    month_day = _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": hhmm}
+    if form == "phone":
+        return month_day
+    if form == "desk":
+        today = local_date(now or clock.now(), tz)
+        if day == today:
+            return hhmm
+        if day == today + ONE_DAY:
+            return _("明日 %(t)s") % {"t": hhmm}
+        if day.year == today.year:
+            return month_day
+    return f"{day:%Y-%m-%d} {hhmm}"
 
 
 def add_hours(start: dt.datetime, n: float) -> dt.datetime:

@@ -1,42 +1,41 @@
-"""Excel import of returned survey sheets 答卷 (SV-2 intake, SV-3 abstentions).
+"""Excel import of returned survey sheets 答卷 (SV-2 intake, SV-3 abstentions), as a kind of core's
+importer (core.importing: upload, background check, row errors, bad rows, atomic commit).
 
 The office hands out paper forms and often types the answers into a spreadsheet. This module
-writes the template (every issued sheet pre-filled with its 表号 and 房屋编号), reads a filled
-file back checking *every* row (problems reported with the Excel row number, column and reason),
-and writes a clean file in one transaction with bulk operations — nothing when any row is bad.
-
-Like the register import (`estates.importing`), nothing is written on upload: the file is kept
-in the default storage under a random token between the preview and the confirmation, and the
-commit re-reads that stored file (so a sheet returned meanwhile is counted, not overwritten
-blindly). The token is remembered in the user's session by the view, so only the uploader can
-confirm it. No model is needed for this, and any app server can finish what another began.
+writes the template (every issued sheet pre-filled with its 表号 and 房屋编号), checks *every*
+row of a filled file (problems reported with the Excel row number, column and reason), and
+writes the checked rows in one transaction with bulk operations. The default is all or nothing;
+only the clerk's explicit choice writes the rows without problems. A batch is the uploader's own
+(as when the upload lived in his session). Inside the commit the sheets are locked and read
+again: a sheet returned meanwhile is counted as corrected, and one an owner answered online
+meanwhile makes the file be checked again (an owner's own answers are never overwritten).
 """
 
 from __future__ import annotations
 
 import io
-import os
+import itertools
 import re
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import ServiceError
+from guanjia.core.importing import kinds
+from guanjia.core.importing.bulk import BulkInsert
+from guanjia.core.importing.kinds import Check, Checked, Commit, ImportTemplates, StaleRows
 from guanjia.core.textnorm import clean, clean_prose, clean_text, normalise_room_code
 
 from .choices import Answer, Channel, SurveyStatus
 from .models import Survey, SurveyAnswer, SurveySheet
 from .surveys import owner_answered_message
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+KIND = "engagement.answers"
 HEADER_SEARCH_ROWS = 10
 CHUNK = 2000
 SHEET_NAME = "答卷"
@@ -47,8 +46,6 @@ SUGGESTIONS_LABEL = "意见和建议"
 _NUMBER_ALIASES = {"表号", "问卷编号", "编号", "序号"}
 _ROOM_ALIASES = {"房屋编号", "房号", "房屋", "房间号", "房屋号"}
 _SUGGESTION_ALIASES = {"意见和建议", "意见建议", "意见与建议", "建议", "意见", "其他意见和建议"}
-_STORE_DIR = "imports/answers"
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 # What a cell may say for one item. 1/2/3 follow the column order of the paper form.
 _TOKENS = {
@@ -140,6 +137,7 @@ class AnswersPreview:
     warnings: list[dict] = field(default_factory=list)
     rows: list[AnswerRow] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    items: list[int] = field(default_factory=list)  # the survey's item ids, in the order of `choices`
 
     def error(self, row, column, message) -> None:
         self.errors.append({"row": row, "column": str(column), "message": str(message)})
@@ -198,21 +196,6 @@ def read_choice(value) -> str:
     return chosen.pop() if len(chosen) == 1 else Answer.MULTIPLE
 
 
-def _open(content: bytes):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise ServiceError(
-            "bad_file", _("文件：无法读取，请上传 Excel（.xlsx）文件；.xls 请先另存为 .xlsx。"), field="file"
-        ) from None
-    names = workbook.sheetnames
-    sheet = workbook[SHEET_NAME] if SHEET_NAME in names else workbook.worksheets[0]
-    sheet.reset_dimensions()  # some writers record a wrong sheet size; read what is there
-    return workbook, sheet
-
-
 def _header(values, items) -> tuple[dict | None, list[str]]:
     """{"number": i, "room": i, "suggestions": i, item.pk: i} when this row is the header."""
     by_position = {i.position: i for i in items}
@@ -245,41 +228,39 @@ def _header(values, items) -> tuple[dict | None, list[str]]:
     return None, []
 
 
-def parse_answers(survey: Survey, content: bytes) -> AnswersPreview:
-    """Check every row of an answers file against the survey's issued sheets. Three queries
-    (items, sheets and their rooms), whatever the number of rows."""
+def parse_answers(survey: Survey, rows) -> AnswersPreview:
+    """Check every row of an answers file ((row number, values), as core.importing.xlsx reads
+    them) against the survey's issued sheets. Three queries (items, sheets and their rooms),
+    whatever the number of rows."""
     preview = AnswersPreview()
     items = list(survey.items.order_by("position"))
     listed = survey.sheets.values_list("pk", "number", "room_id", "room__code", "returned_at", "channel")
     sheets = {number: (pk, room_id, code, returned_at) for pk, number, room_id, code, returned_at, _c in listed}
     by_owner = {number for _pk, number, _r, _code, _at, channel in listed if channel == Channel.PORTAL}
     by_room = {code: number for number, (_pk, _r, code, _at) in sheets.items()}
-    workbook, sheet = _open(content)
-    try:
-        rows = sheet.iter_rows(values_only=True)
-        index = None
-        for number, values in enumerate(rows, start=1):
-            if number > HEADER_SEARCH_ROWS:
-                break
-            index, ignored = _header(values, items)
-            if index is not None:
-                preview.header_row, preview.ignored_columns = number, ignored
-                break
-        if index is None:
-            preview.error(
-                None,
-                "",
-                _("未找到表头：前%(n)s行中没有“表号”或“房屋编号”列。请使用下载的模板。") % {"n": HEADER_SEARCH_ROWS},
-            )
-            return preview
-        missing = [item_header(i) for i in items if i.pk not in index]
-        for label in missing:
-            preview.error(preview.header_row, label, _("缺少评议项目列“%(label)s”。") % {"label": label})
-        if missing:
-            return preview
-        _read_rows(rows, preview, index, items, sheets, by_room, by_owner)
-    finally:
-        workbook.close()
+    rows = iter(rows)
+    index = None
+    for number, values in rows:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        index, ignored = _header(values, items)
+        if index is not None:
+            preview.header_row, preview.ignored_columns = number, ignored
+            break
+    if index is None:
+        preview.error(
+            None,
+            "",
+            _("未找到表头：前%(n)s行中没有“表号”或“房屋编号”列。请使用下载的模板。") % {"n": HEADER_SEARCH_ROWS},
+        )
+        return preview
+    missing = [item_header(i) for i in items if i.pk not in index]
+    for label in missing:
+        preview.error(preview.header_row, label, _("缺少评议项目列“%(label)s”。") % {"label": label})
+    if missing:
+        return preview
+    preview.items = [i.pk for i in items]
+    _read_rows(rows, preview, index, items, sheets, by_room, by_owner)
     preview.errors.sort(key=lambda e: e["row"] or 0)
     return preview
 
@@ -291,7 +272,7 @@ def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, 
     def cell(values, i):
         return values[i] if i is not None and i < len(values) else None
 
-    for row, values in enumerate(rows, start=preview.header_row + 1):
+    for row, values in rows:
         raw_number = cell(values, index.get("number"))
         raw_room = cell(values, index.get("room"))
         raw_items = [cell(values, i) for _item, i in item_columns]
@@ -364,10 +345,11 @@ def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, 
         preview.rows.append(AnswerRow(row, pk, number, choices, suggestions, returned_at is not None))
 
 
-# --- Services ----------------------------------------------------------------------------------
+# --- The import kind --------------------------------------------------------------------------
 
 
-def _check(survey: Survey, actor) -> None:
+def _allow(survey: Survey, actor) -> None:
+    """SV-2: answers come in while the survey is being collected, from the roles that enter them."""
     require(actor, "engagement.survey_enter", survey.community_id)
     if survey.status != SurveyStatus.ISSUED:
         raise ServiceError(
@@ -375,95 +357,102 @@ def _check(survey: Survey, actor) -> None:
         )
 
 
-def _read_upload(file) -> tuple[str, bytes]:
-    name = os.path.basename(getattr(file, "name", "") or "answers.xlsx")
-    if os.path.splitext(name)[1].lower() != ".xlsx":
-        raise ServiceError("bad_file", _("文件：仅支持 Excel（.xlsx）文件；.xls 请先另存为 .xlsx。"), field="file")
-    if getattr(file, "size", 0) > MAX_FILE_BYTES:
-        raise ServiceError("file_too_large", _("文件：不能超过 20MB。"), field="file")
-    return name, file.read()
+def _check(check: Check) -> Checked:
+    preview = parse_answers(check.subject, check.rows())
+    bad = sorted({e["row"] for e in preview.errors if e["row"] is not None and e["row"] != preview.header_row})
+    records = [["I", preview.items]] if preview.rows else []
+    records += [["A", r.row, r.sheet_id, r.number, r.choices, r.suggestions] for r in preview.rows if r.row not in bad]
+    counts = preview.counts()
+    return Checked(
+        total_rows=preview.total_rows,
+        header_row=preview.header_row,
+        ignored_columns=preview.ignored_columns,
+        errors=preview.errors,
+        warnings=preview.warnings,
+        excluded_rows=bad,
+        counts=counts,
+        records=records,
+    )
 
 
-def _path(survey: Survey, token: str) -> str:
-    return f"{_STORE_DIR}/{survey.community_id}/{survey.pk}-{token}.xlsx"
-
-
-def answers_import_preview(*, survey: Survey, actor, file) -> tuple[AnswersPreview, str, str]:
-    """Check an uploaded file and keep it for the confirmation: (preview, token, file name).
-    Nothing is written to the survey."""
-    _check(survey, actor)
-    name, content = _read_upload(file)
-    preview = parse_answers(survey, content)
-    token = uuid.uuid4().hex
-    default_storage.save(_path(survey, token), ContentFile(content))
-    return preview, token, name
-
-
-def stored_upload(survey: Survey, token: str) -> bytes:
-    if not _TOKEN.match(token or "") or not default_storage.exists(_path(survey, token)):
-        raise ServiceError("expired", _("上传的文件已失效，请重新上传。"), field="file")
-    with default_storage.open(_path(survey, token), "rb") as handle:
-        return handle.read()
-
-
-def discard_upload(survey: Survey, token: str) -> None:
-    if _TOKEN.match(token or ""):
-        default_storage.delete(_path(survey, token))
-
-
-def answers_import_commit(*, survey: Survey, actor, content: bytes, filename: str = "") -> dict:
-    """Write the answers of a checked file: every row or none (SV-3 abstentions included).
-
-    Re-reads the file against the sheets as they are now; any bad row refuses the whole file.
-    Bulk, per chunk of 2,000 sheets: one delete of their answers and two set-based updates of the
-    sheets (returned_at where new; channel = import, entered_by); then one bulk_create of all
-    answers, one bulk_update of the suggestions that were written, one ActivityLog entry.
-    """
-    _check(survey, actor)
-    preview = parse_answers(survey, content)
-    if preview.errors:
-        raise ServiceError(
-            "has_errors",
-            _("文件中有 %(n)s 处问题，未导入任何答卷。请修改后重新上传。") % {"n": len(preview.errors)},
-            field="file",
-        )
-    if not preview.rows:
-        raise ServiceError("empty", _("文件中没有填写任何答卷。"), field="file")
-    items = list(survey.items.order_by("position").values_list("pk", flat=True))
-    now = clock.now()
-    ids = [r.sheet_id for r in preview.rows]
-    with transaction.atomic():
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            # Lock the sheets: a portal answer arriving meanwhile waits, then is refused as answered.
-            list(SurveySheet.objects.select_for_update().filter(pk__in=chunk).values_list("pk", flat=True))
-            SurveyAnswer.objects.filter(sheet_id__in=chunk).delete()
-            # Set-based updates: bulk_update's CASE per row and field costs seconds for thousands.
-            sheets = SurveySheet.objects.filter(survey=survey, pk__in=chunk)
-            sheets.filter(returned_at__isnull=True).update(returned_at=now)
-            sheets.update(channel=Channel.IMPORT, entered_by=actor, suggestions="")
-        SurveyAnswer.objects.bulk_create(
-            (
-                SurveyAnswer(survey_id=survey.pk, sheet_id=r.sheet_id, item_id=item_id, choice=choice)
-                for r in preview.rows
-                for item_id, choice in zip(items, r.choices, strict=True)
-            ),
-            batch_size=CHUNK,
-        )
-        SurveySheet.objects.bulk_update(
-            [SurveySheet(pk=r.sheet_id, suggestions=r.suggestions) for r in preview.rows if r.suggestions],
-            ["suggestions"],
-            batch_size=1000,
-        )
-        counts = preview.counts()
-        log(
-            actor,
-            "engagement.sheets.imported",
-            survey,
-            community=survey.community,
-            summary=_("导入答卷 %(name)s：%(rows)s 份（新回收 %(new)s 份，更正 %(corrected)s 份）")
-            % {"name": filename or "", **counts},
-            filename=filename,
-            **counts,
-        )
+def _commit(commit: Commit) -> dict:
+    """Write the checked answers (SV-3 abstentions included). Per chunk of 2,000 sheets: lock
+    them and read them again, one delete of their answers and two set-based updates of the sheets
+    (returned_at where new; channel = import, entered_by); one bulk INSERT of all answers, one
+    bulk update of the suggestions written, one log entry on the survey."""
+    survey, actor = commit.subject, commit.actor
+    _allow(survey, actor)
+    records = iter(commit.records)
+    header = next(records, None)
+    if header is None:
+        return {"rows": 0, "new": 0, "corrected": 0, "abstained": 0}
+    items = header[1]
+    if items != list(survey.items.order_by("position").values_list("pk", flat=True)):
+        raise StaleRows  # the survey's items changed since the check
+    answers = BulkInsert(SurveyAnswer, ["sheet_id", "item_id", "choice"], constants={"survey_id": survey.pk})
+    rows = corrected = abstained = 0
+    while chunk := list(itertools.islice(records, CHUNK)):
+        ids = [r[2] for r in chunk]
+        # Lock the sheets: a portal answer arriving meanwhile waits, then is refused as answered.
+        state = {
+            pk: (returned_at, channel)
+            for pk, returned_at, channel in SurveySheet.objects.select_for_update()
+            .filter(survey=survey, pk__in=ids)
+            .values_list("pk", "returned_at", "channel")
+        }
+        if len(state) != len(set(ids)) or any(channel == Channel.PORTAL for _at, channel in state.values()):
+            raise StaleRows  # an owner answered online meanwhile: his answers stay his
+        corrected += sum(1 for _at, _c in state.values() if _at is not None)
+        SurveyAnswer.objects.filter(sheet_id__in=ids).delete()
+        # Set-based updates: bulk_update's CASE per row and field costs seconds for thousands.
+        sheets = SurveySheet.objects.filter(survey=survey, pk__in=ids)
+        sheets.filter(returned_at__isnull=True).update(returned_at=commit.now)
+        sheets.update(channel=Channel.IMPORT, entered_by=actor, suggestions="")
+        written = [SurveySheet(pk=r[2], suggestions=r[5]) for r in chunk if r[5]]
+        SurveySheet.objects.bulk_update(written, ["suggestions"], batch_size=1000)
+        for _a, _row, sheet, _number, choices, _s in chunk:
+            for item, choice in zip(items, choices, strict=True):
+                answers.add((sheet, item, choice))
+                abstained += choice in (Answer.BLANK, Answer.MULTIPLE)
+        rows += len(chunk)
+    answers.flush()
+    counts = {"rows": rows, "new": rows - corrected, "corrected": corrected, "abstained": abstained}
+    log(
+        actor,
+        "engagement.sheets.imported",
+        survey,
+        community=survey.community,
+        summary=_("导入答卷 %(name)s：%(rows)s 份（新回收 %(new)s 份，更正 %(corrected)s 份）")
+        % {"name": commit.batch.filename, **counts},
+        filename=commit.batch.filename,
+        batch=commit.batch.pk,
+        **counts,
+    )
     return counts
+
+
+def describe(result: dict) -> str:
+    return _("答卷 %(rows)s 份（新回收 %(new)s 份，更正 %(corrected)s 份，弃权 %(abstained)s 项）") % {
+        "rows": result.get("rows", 0),
+        "new": result.get("new", 0),
+        "corrected": result.get("corrected", 0),
+        "abstained": result.get("abstained", 0),
+    }
+
+
+def register() -> None:
+    kinds.register(
+        kinds.ImportKind(
+            key=KIND,
+            title=gettext_lazy("答卷"),
+            permission="engagement.survey_enter",
+            check=_check,
+            commit=_commit,
+            describe=describe,
+            templates=ImportTemplates(counts="engagement/import_counts.html", result="engagement/import_result.html"),
+            start_url=lambda batch: reverse("engagement:answers_import", args=[batch.subject_id]),
+            allow=_allow,
+            private=True,
+            sheet=SHEET_NAME,
+        )
+    )

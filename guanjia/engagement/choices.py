@@ -39,24 +39,3 @@ class Channel(models.TextChoices):
     PAPER = "paper", _("纸质录入")
     PORTAL = "portal", _("业主在线填写")
     IMPORT = "import", _("Excel 导入")
-
-
-class CauseCategory(models.TextChoices):
-    """The five bones of the fishbone (SV-5)."""
-
-    MAN = "man", _("人")
-    MACHINE = "machine", _("机")
-    MATERIAL = "material", _("料")
-    METHOD = "method", _("法")
-    ENVIRONMENT = "environment", _("环")
-
-
-class ActionKind(models.TextChoices):
-    CORRECTIVE = "corrective", _("纠正措施")
-    PREVENTIVE = "preventive", _("预防措施")
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", _("进行中")
-    DONE = "done", _("已完成待验证")
-    VERIFIED = "verified", _("已验证有效")

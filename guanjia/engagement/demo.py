@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from guanjia.core import clock, periods
 from guanjia.core.periods import Period
+from guanjia.core.roles import Role
 from guanjia.estates.households import households
 
 from . import surveys
@@ -96,8 +97,9 @@ CAUSES = [  # (bone, cause, sub-cause) for the fishbone of each key item (SV-5)
 
 
 def _analyse(survey, users: dict, today: dt.date) -> None:
-    """Fishbone causes and QA-3 measures for every key item, then the measures published (SV-4 … SV-6)."""
-    from . import actions
+    """Fishbone causes and QA-3 measures for every key item, then the measures published (SV-4 … SV-6).
+    The fishbone and the measures are the quality app's; it is imported here, not with the module."""
+    from guanjia.quality import services as actions
 
     cs = users["cs"]
     for n, item in enumerate(surveys.key_items(survey)):
@@ -135,7 +137,8 @@ def build(community, users: dict, *, today: dt.date, rng: random.Random) -> None
             community=community, actor=users["cs"], kind=SurveyKind.EVALUATION, year=year, period=period
         )
         surveys.survey_draw(survey=draft, actor=users["cs"], rng=rng)
-        rooms = list(households(community).order_by("?")[:12])
+        homes = list(households(community).order_by("pk"))
+        rooms = rng.sample(homes, min(12, len(homes)))  # seeded: the same build visits the same homes
         for n, room in enumerate(rooms):
             day = Period.of(periods.MONTH, today).start + dt.timedelta(days=n % max(1, today.day - 1))
             at = timezone.make_aware(dt.datetime.combine(day, dt.time(10 + n % 8)))
@@ -154,3 +157,14 @@ def build(community, users: dict, *, today: dt.date, rng: random.Random) -> None
                 feedback_owed=n % 5 == 0,
                 beyond_authority=n == 7,
             )
+
+
+# The demo users each community's office is run by (core.demo.DemoBuild.member).
+STAFF = {"cs": Role.CS_SUPERVISOR, "desk": Role.FRONT_DESK, "manager": Role.OFFICE_MANAGER}
+
+
+def build_part(context) -> None:
+    """Visits and surveys' part of the demo (core.demo): the surveys run to their results, this month's visits."""
+    for community in context.communities:
+        users = {short: context.member(community, role) for short, role in STAFF.items()}
+        build(community, users, today=context.today, rng=context.rng(f"engagement:{community.code}"))

@@ -10,7 +10,7 @@ from guanjia.core.models import CommunityOwned
 from guanjia.core.periods import Period
 from guanjia.core.topics import Topic
 
-from .choices import ActionKind, ActionStatus, Answer, CauseCategory, Channel, SurveyKind, SurveyStatus, VisitForm
+from .choices import Answer, Channel, SurveyKind, SurveyStatus, VisitForm
 
 
 class Visit(CommunityOwned):
@@ -233,53 +233,3 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sheet_id} · {self.item_id}: {self.choice}"
-
-
-class Cause(models.Model):
-    """A cause on the fishbone of a key item (SV-5): a bone (人/机/料/法/环) or a sub-cause."""
-
-    item = models.ForeignKey(SurveyItem, on_delete=models.CASCADE, related_name="causes")
-    category = models.CharField(_("类别"), max_length=20, choices=CauseCategory.choices)
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
-    text = models.CharField(_("原因"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["item", "category", "parent_id", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class Action(CommunityOwned):
-    """A corrective or preventive action 纠正/预防措施 (QA-3): cause, measure, owner, due, verification."""
-
-    kind = models.CharField(_("类型"), max_length=20, choices=ActionKind.choices, default=ActionKind.CORRECTIVE)
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, null=True, blank=True, related_name="actions")
-    item = models.ForeignKey(SurveyItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
-    cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
-    problem = models.CharField(_("问题"), max_length=200)
-    cause_text = models.CharField(_("原因"), max_length=200, blank=True)
-    measure = models.TextField(_("措施"))
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人")
-    )
-    due_on = models.DateField(_("完成期限"))
-    status = models.CharField(_("状态"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    done_note = models.TextField(_("完成情况"), blank=True)
-    verification = models.TextField(_("验证结果"), blank=True)
-    verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("纠正/预防措施")
-        ordering = ["due_on", "id"]
-        indexes = [models.Index(fields=["community", "status", "due_on"], name="action_comm_status_due")]
-
-    def __str__(self) -> str:
-        return self.problem

@@ -3,11 +3,16 @@ and approval chains (core.duties, core.approvals)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.core import approvals, duties, periods
+from guanjia.core import approvals, demo, duties, periods, policies, roles
 from guanjia.core.approvals import ApprovalKind, StepDefault
+from guanjia.core.demo import DemoPart
 from guanjia.core.duties import Duty, Opens, by_day_of_next_period
 from guanjia.core.registry import DashboardPanel, MenuEntry, MenuGroup, menu, menu_group, panel
 from guanjia.core.roles import Role
+
+from . import answers_import
+from .permissions import PERMISSIONS
+from .policies import POLICIES
 
 # VS-5 names no time for the director to read the summary: three days is the house default, a step
 # of the community's chain that its office manager may change (设置 › 审批流程).
@@ -48,8 +53,41 @@ def register_vs5() -> None:
     )
 
 
+def _documents_and_household_file() -> None:
+    from . import documents, household_file
+
+    documents.register()  # 问卷, 发放登记表, 问卷结果统计表, 结果公示, 拜访月度汇总 (core.documents)
+    household_file.register()  # the household file's visits and surveys (AR-1)
+
+
+def _indicators() -> None:
+    from . import indicators
+
+    indicators.register_indicators()  # QA-4: satisfaction (SV-3) and the visit quota (VS-1) on the KPI page
+
+
+def _demo_surveys(context) -> None:
+    from . import demo as engagement_demo
+
+    engagement_demo.build_part(context)
+
+
+def _demo_visits(context) -> None:
+    from . import demo_visits
+
+    demo_visits.build(context)
+
+
 def register() -> None:
+    roles.register(PERMISSIONS)
+    policies.register(*POLICIES)
     register_vs5()
+    answers_import.register()
+    # surveys run to their results and this month's visits; then the past months' visits and VS-5 summaries
+    demo.register(DemoPart("engagement", 20, build=_demo_surveys))
+    demo.register(DemoPart("engagement.visits", 25, build=_demo_visits))
+    _indicators()
+    _documents_and_household_file()
     panel(
         DashboardPanel(
             "engagement.visits", "engagement/dashboard_panel_slot.html", lambda request: {}, "engagement.view", order=30
@@ -90,12 +128,4 @@ def register() -> None:
             active=("engagement:answers_import*",),
         ),
         MenuEntry("engagement", _("投诉排列图"), "engagement:complaints_pareto", "engagement.view", order=50),
-        MenuEntry(
-            "engagement",
-            _("纠正预防措施"),
-            "engagement:actions",
-            "engagement.view",
-            order=60,
-            active=("engagement:action*",),
-        ),
     )

@@ -14,14 +14,13 @@ from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.notify import notify
-from guanjia.core.periods import Period
+from guanjia.core.periods import MONTH, Period
 from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
 
 from .choices import VisitForm
 from .models import Visit, VisitSummary
 from .staff import is_staff_of
-from .visits import as_month
 
 
 def _raise_validation(error: ValidationError):
@@ -65,7 +64,7 @@ def visit_record(
         raise ServiceError("invalid", _("请选择拜访形式。"), field="form")
     if visited_at is None:
         raise ServiceError("invalid", _("请填写拜访时间。"), field="visited_at")
-    month = as_month(visited_at)
+    month = Period.of(MONTH, visited_at)
     if VisitSummary.objects.filter(community=community, month=month.start, submitted_at__isnull=False).exists():
         # VS-5: what the director received stays true; a late record goes into the current month's text.
         raise ServiceError(
@@ -148,7 +147,7 @@ def visit_summary_prepare(*, community, month: Period | dt.date, actor, text: st
     The figures are not typed: they are computed from the month's visits (`visit_reports`). A month
     without visits still owes its summary; its text says so ("本月无拜访")."""
     require(actor, "engagement.visit_summary", community)
-    month = as_month(month)
+    month = Period.of(MONTH, month)
     if not month.has_ended(clock.now()):
         raise ServiceError(
             "month_open", _("%(m)s尚未结束，月末后才能编制拜访汇总。") % {"m": month.label}, field="month"

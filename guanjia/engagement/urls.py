@@ -8,11 +8,9 @@ urlpatterns = [
     path("", include("guanjia.engagement.urls_surveys")),  # SV-1, SV-2: set up, draw, issue, paper entry
     path("", include("guanjia.engagement.urls_results")),  # SV-3, SV-4, SV-6: results, published version
     path("", include("guanjia.engagement.urls_import")),  # SV-2/SV-3: Excel import of answers
-    path("", include("guanjia.engagement.urls_actions")),  # SV-5 fishbone, QA-3 actions, SV-6 measures
     path("", include("guanjia.engagement.urls_panel")),  # QA-4 dashboard panel
     path("visits/", views.VisitListView.as_view(), name="visits"),
     path("visits/new/", views.VisitCreateView.as_view(), name="visit_new"),
     path("visits/summary/", views.VisitSummaryView.as_view(), name="visit_summary"),
-    path("visits/summary/pdf/", views.VisitSummaryPdfView.as_view(), name="visit_summary_pdf"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit"),
 ]

@@ -1,4 +1,5 @@
-"""The Excel import of survey answers (included from engagement/urls.py)."""
+"""The Excel import of survey answers (included from engagement/urls.py); a batch's preview,
+confirmation and result are core's importer's pages (core:import_batch)."""
 
 from django.urls import path
 
@@ -11,15 +12,5 @@ urlpatterns = [
         "surveys/<int:pk>/answers-import/template/",
         views.AnswersTemplateView.as_view(),
         name="answers_import_template",
-    ),
-    path(
-        "surveys/<int:pk>/answers-import/<str:token>/",
-        views.AnswersPreviewView.as_view(),
-        name="answers_import_preview",
-    ),
-    path(
-        "surveys/<int:pk>/answers-import/<str:token>/commit/",
-        views.AnswersCommitView.as_view(),
-        name="answers_import_commit",
     ),
 ]

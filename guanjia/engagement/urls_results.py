@@ -6,8 +6,6 @@ from . import views_results as v
 
 urlpatterns = [
     path("surveys/<int:pk>/results/", v.SurveyResultsView.as_view(), name="survey_results"),
-    path("surveys/<int:pk>/results.pdf", v.SurveyResultsPdfView.as_view(), name="survey_results_pdf"),
     path("surveys/<int:pk>/public/", v.SurveyPublicView.as_view(), name="survey_public"),
-    path("surveys/<int:pk>/public.pdf", v.SurveyPublicPdfView.as_view(), name="survey_public_pdf"),
     path("complaints/pareto/", v.ComplaintsParetoView.as_view(), name="complaints_pareto"),
 ]

@@ -10,6 +10,4 @@ urlpatterns = [
     path("surveys/<int:pk>/", v.SurveyDetailView.as_view(), name="survey"),
     path("surveys/<int:pk>/sheets/", v.SheetListView.as_view(), name="survey_sheets"),
     path("surveys/<int:pk>/entry/", v.SheetEntryView.as_view(), name="survey_entry"),
-    path("surveys/<int:pk>/forms.pdf", v.SurveyFormPdfView.as_view(), name="survey_forms_pdf"),
-    path("surveys/<int:pk>/register.pdf", v.SurveyRegisterPdfView.as_view(), name="survey_register_pdf"),
 ]

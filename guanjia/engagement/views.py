@@ -14,7 +14,6 @@ from guanjia.core.access import has_perm
 from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
-from guanjia.core.pdf import pdf_response
 from guanjia.core.periods import Period
 
 from . import selectors, services, visit_reports, visits
@@ -86,6 +85,7 @@ class VisitCreateView(StaffMixin, FormView):
 class VisitDetailView(StaffMixin, TemplateView):
     """One visit; turn its opinion into a ticket, give the feedback owed (VS-4)."""
 
+    model = Visit
     action = "engagement.view"
     template_name = "engagement/visit_detail.html"
 
@@ -140,7 +140,9 @@ class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     template_name = "engagement/summary.html"
 
     def get_month(self) -> Period:
-        return visit_reports.parse_month(self.request.GET.get("month") or self.request.POST.get("month"))
+        key = self.request.GET.get("month") or self.request.POST.get("month")
+        # the summary is of the month just past unless another is asked for (VS-5)
+        return Period.parse(key, periods.MONTH) or Period.of(periods.MONTH, clock.now()).previous()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -163,7 +165,6 @@ class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
             state=state,
             may_write=has_perm(self.request.user, "engagement.visit_summary", community),
             form=kwargs.get("form") or VisitSummaryForm(initial={"text": text}),
-            query=f"month={month.key}&community={community.pk}",
         )
         return context
 
@@ -188,28 +189,3 @@ class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
             else:
                 return redirect(services.summary_url(community, month))
         return self.render_to_response(self.get_context_data(month=month, form=form))
-
-
-class VisitSummaryPdfView(CommunityFromLinkMixin, StaffMixin, TemplateView):
-    """The printable summary (A4, sign-off lines with who approved it and when). Internal: room
-    codes shown, no phone or ID (VS-3)."""
-
-    action = "engagement.view"
-
-    def get(self, request, *args, **kwargs):
-        community = request.community
-        month = visit_reports.parse_month(request.GET.get("month"))
-        figures = visit_reports.month_figures(community, month)
-        summary = visit_reports.summary_of(community, month)
-        approval = visit_reports.approval_of(summary)
-        context = {
-            "community": community,
-            "title": _("%(m)s业户拜访工作汇总") % {"m": figures.label},
-            "figures": figures,
-            "summary": summary,
-            "approval": approval,
-            "approvers": visit_reports.approvers(approval),
-            "due": visit_reports.summary_due(community, month, visit_reports.summary_duty(community, month)),
-            "generated_at": timezone.localtime(clock.now()),
-        }
-        return pdf_response("pdf/visit_summary.html", context, f"visit-summary-{month.key}.pdf", request=request)

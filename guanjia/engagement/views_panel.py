@@ -1,6 +1,6 @@
-"""The 访问与满意度 panel of the dashboard (VS-1, VS-5, SV-2, SV-3, QA-3), loaded with htmx after the page."""
+"""The 访问与满意度 panel of the dashboard (VS-1, VS-5, SV-2, SV-3), loaded with htmx after the page.
+One's own QA-3 actions are on the quality app's panel."""
 
-from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
 from guanjia.core import clock, periods
@@ -8,10 +8,10 @@ from guanjia.core.console import StaffMixin
 from guanjia.core.models import DeadlineState
 from guanjia.core.periods import Period
 
-from . import actions, services, surveys, visit_reports
-from .choices import ActionStatus, SurveyStatus
+from . import services, surveys, visit_reports
+from .choices import SurveyStatus
 from .indicators import indicators
-from .models import Action, Survey
+from .models import Survey
 
 
 class EngagementPanelView(StaffMixin, TemplateView):
@@ -20,7 +20,7 @@ class EngagementPanelView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        community, user = self.request.community, self.request.user
+        community = self.request.community
         figures = indicators(community, clock.today())
         collecting = list(
             surveys.surveys_with_counts(self.in_community(Survey.objects.filter(status=SurveyStatus.ISSUED)))
@@ -32,17 +32,12 @@ class EngagementPanelView(StaffMixin, TemplateView):
             threshold = threshold if threshold is not None else surveys.min_return_pct(survey)  # SV-2
             survey.return_rate = round(survey.returned * 100 / survey.issued, 1) if survey.issued else None
             survey.below = survey.return_rate is None or survey.return_rate < threshold
-        counts = actions.with_overdue(
-            self.in_community(Action.objects.filter(owner=user, status=ActionStatus.OPEN))
-        ).aggregate(open=Count("id"), late=Count("id", filter=Q(overdue=True)))  # an alias apart from the annotation
-        mine = {"open": counts["open"], "overdue": counts["late"]}
         last_month = Period.of(periods.MONTH, clock.now()).previous()
         summary = visit_reports.summary_duty(community, last_month)  # VS-5, opened on read if missing
         context.update(
             figures=figures,
             collecting=collecting,
             threshold=threshold,
-            mine=mine,
             summary_duty=summary,
             summary_state=DeadlineState(summary.state) if summary else None,
             summary_month=last_month,

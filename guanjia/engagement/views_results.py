@@ -1,6 +1,7 @@
 """Survey results (SV-3, SV-4, SV-6) and the complaints Pareto: the statistics with their
-arithmetic, the Pareto chart, the 问卷结果统计表 PDF for the director, and the published version
-for owners (no room number, no name, no suggestions text: LW-1).
+arithmetic, the Pareto chart, and the published version for owners (no room number, no name, no
+suggestions text: LW-1). `results_context` is also what the 问卷结果统计表 and 结果公示 PDFs print
+(engagement.documents).
 
 Thin views: the numbers come from `surveys.results_with_counts` (one GROUP BY however many sheets),
 publishing is one call to `surveys.survey_publish_results`.
@@ -13,17 +14,15 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from guanjia.core import clock
 from guanjia.core.console import StaffMixin
 from guanjia.core.errors import Forbidden, ServiceError
-from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
 from guanjia.servicedesk.models import Ticket
 
@@ -36,14 +35,8 @@ SUGGESTIONS_PER_PAGE = 50
 
 
 def fishbone_url(survey: Survey, item) -> str:
-    """The fishbone page of a key item (SV-5), built by another page; its path is fixed."""
-    for name in ("engagement:survey_fishbone", "engagement:fishbone"):
-        try:
-            return reverse(name, args=[survey.pk, item.pk])
-        except NoReverseMatch:
-            continue
-    base = reverse("engagement:survey_results", args=[survey.pk]).rsplit("/results/", 1)[0]
-    return f"{base}/items/{item.pk}/fishbone/"
+    """The fishbone page of a key item (SV-5): a page of the quality app, named by URL."""
+    return reverse("quality:fishbone", args=[survey.pk, item.pk])
 
 
 def results_context(survey: Survey, *, public: bool = False) -> dict:
@@ -107,6 +100,7 @@ class SurveyResultsView(SurveyMixin, TemplateView):
     """The statistics with the arithmetic (SV-3), the Pareto table and chart (SV-4), suggestions;
     live during collection (中期数据). POST publishes the results (SV-6)."""
 
+    model = Survey
     template_name = "engagement/survey_results.html"
 
     def get_context_data(self, **kwargs):
@@ -137,36 +131,16 @@ class SurveyResultsView(SurveyMixin, TemplateView):
         return redirect("engagement:survey_results", pk=survey.pk)
 
 
-def _filename(survey: Survey, what: str) -> str:
-    return f"{survey.community.name}-{survey.title}-{what}.pdf"
-
-
-class SurveyResultsPdfView(SurveyMixin, View):
-    """问卷结果统计表 for the director (SV-6): internal, with suggestions and room codes."""
-
-    def get(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        context = results_context(survey)
-        context["suggestions"] = list(suggestions_of(survey))
-        return pdf_response("pdf/survey_results.html", context, _filename(survey, _("问卷结果统计表")), request)
-
-
 class SurveyPublicView(SurveyMixin, TemplateView):
     """The published version as a console print view (LW-1: no room, no name, no suggestions)."""
 
+    model = Survey
     template_name = "engagement/survey_results_public.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(results_context(self.get_survey(), public=True))
         return context
-
-
-class SurveyPublicPdfView(SurveyMixin, View):
-    def get(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        context = results_context(survey, public=True)
-        return pdf_response("pdf/survey_results_public.html", context, _filename(survey, _("结果公示")), request)
 
 
 class ComplaintsParetoView(StaffMixin, TemplateView):

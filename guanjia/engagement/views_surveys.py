@@ -1,6 +1,7 @@
 """Console pages of the surveys (SV-1, SV-2, SV-3 entry): set up, draw, issue, track the returns,
-enter paper forms by keyboard, print the blank forms and the issue register. Thin views: every
-write is one call into `surveys`; a survey of another community is a 404 (DESIGN.md §1)."""
+enter paper forms by keyboard. Thin views: every write is one call into `surveys`; a survey of
+another community is a 404 (DESIGN.md §1). The blank forms and the issue register are registered
+forms (engagement.documents)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from guanjia.core import clock, workdays
@@ -22,7 +21,6 @@ from guanjia.core.console import StaffMixin, apply_service_error, flash_service_
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
-from guanjia.core.pdf import pdf_response
 from guanjia.core.policies import policy
 from guanjia.estates.households import household_count
 
@@ -120,6 +118,7 @@ class SurveyCreateView(StaffMixin, FormView):
 class SurveyDetailView(SurveyMixin, TemplateView):
     """A survey's dates, clocks, items, draw/issue/close and its coverage per entrance."""
 
+    model = Survey
     template_name = "engagement/survey_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -160,7 +159,7 @@ class SurveyDetailView(SurveyMixin, TemplateView):
             mid_month=timeliness.mid_month(survey) if survey.kind == SurveyKind.EVALUATION else None,
             measures=timeliness.measures_timeliness(survey),  # SV-6
             sample=sample.sample_check(survey),  # SV-1 minimum / SV-2 every household, against today's register
-            results_url=f"/console/engagement/surveys/{survey.pk}/results/",
+            results_url=reverse("engagement:survey_results", args=[survey.pk]),
         )
         if draft:
             households, households_text = household_count(community)
@@ -240,6 +239,7 @@ class SurveyDetailView(SurveyMixin, TemplateView):
 class SheetListView(SurveyMixin, ListView):
     """The forms of a survey: returned or not, by building."""
 
+    model = Survey
     template_name = "engagement/sheet_list.html"
     context_object_name = "sheets"
     paginate_by = 100
@@ -293,6 +293,7 @@ class SheetEntryView(SurveyMixin, FormView):
     """Paper forms by keyboard only (SV-3): 表号, the answer string, Enter; the page comes back
     ready for the next form."""
 
+    model = Survey
     action = "engagement.survey_enter"
     template_name = "engagement/sheet_entry.html"
 
@@ -338,61 +339,3 @@ class SheetEntryView(SurveyMixin, FormView):
         text = _("第 %(n)s 号表（%(room)s）已更正。") if again else _("第 %(n)s 号表（%(room)s）已录入。")
         messages.success(self.request, text % {"n": sheet.number, "room": sheet.room.code})
         return redirect(self.request.path)
-
-
-class SurveyFormPdfView(SurveyMixin, View):
-    """Blank forms to hand out: one sheet (?sheet=表号) or every sheet of one entrance
-    (?building=&unit=), one A4 page each."""
-
-    action = "engagement.survey_enter"
-
-    def get(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        sheets = survey.sheets.select_related("room", "room__building", "room__unit").order_by("number")
-        number = (request.GET.get("sheet") or "").strip()
-        building = (request.GET.get("building") or "").strip()
-        if number.isdigit():
-            sheets = sheets.filter(number=int(number))
-            name = f"{survey.title}-{number}.pdf"
-        elif building:
-            sheets = sheets.filter(room__building__code=building)
-            unit = (request.GET.get("unit") or "").strip()
-            sheets = sheets.filter(room__unit__code=unit) if unit else sheets.filter(room__unit__isnull=True)
-            name = f"{survey.title}-{building}-{unit}.pdf"
-        else:
-            messages.error(request, _("请指定表号或单元。"))
-            return redirect("engagement:survey", pk=survey.pk)
-        sheets = list(sheets)
-        if not sheets:
-            messages.error(request, _("没有找到要打印的问卷表。"))
-            return redirect("engagement:survey", pk=survey.pk)
-        context = {
-            "survey": survey,
-            "community": survey.community,
-            "title": survey.title,
-            "items": list(survey.items.all()),
-            "sheets": sheets,
-            "collect_due": workdays.deadline_text(survey.collect_until),
-            "generated_at": timezone.localtime(),
-        }
-        return pdf_response("pdf/survey_form.html", context, name, request)
-
-
-class SurveyRegisterPdfView(SurveyMixin, View):
-    """发放登记表: every form with its room, for the issuer's name, the return date and a signature."""
-
-    action = "engagement.survey_enter"
-
-    def get(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        sheets = list(survey.sheets.select_related("room").order_by("number"))
-        context = {
-            "survey": survey,
-            "community": survey.community,
-            "title": _("%(t)s发放登记表") % {"t": survey.title},
-            "sheets": sheets,
-            "issued_on": survey.issued_on,
-            "collect_due": workdays.deadline_text(survey.collect_until),
-            "generated_at": timezone.localtime(),
-        }
-        return pdf_response("pdf/survey_register.html", context, f"{survey.title}-发放登记表.pdf", request)

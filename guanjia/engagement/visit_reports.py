@@ -17,11 +17,6 @@ from .models import Visit, VisitSummary
 from .services import SUMMARY
 
 
-def parse_month(value: str | None) -> Period:
-    """'2026-11' → that month; anything else → last month (the summary is of the month just past)."""
-    return Period.parse(value, periods.MONTH) or Period.of(periods.MONTH, clock.now()).previous()
-
-
 @dataclass
 class MonthFigures:
     period: Period
@@ -54,7 +49,7 @@ class MonthFigures:
 def month_figures(community, month: Period | dt.date) -> MonthFigures:
     """VS-5: everything the director reads about the month's visits (callbacks listed but not
     counted against the VS-1 quota)."""
-    month = visits.as_month(month)
+    month = Period.of(periods.MONTH, month)
     start, end = month.bounds()
     rows = list(
         selectors.visits_with_related(
@@ -130,7 +125,6 @@ __all__ = [
     "approval_of",
     "approvers",
     "month_figures",
-    "parse_month",
     "summary_due",
     "summary_duty",
     "summary_of",

@@ -17,11 +17,6 @@ from guanjia.estates.households import counts_shops, households, households_text
 from .models import Visit
 
 
-def as_month(month: Period | dt.date) -> Period:
-    """The month a caller names by any of its days or by its Period (the KPI page passes dates)."""
-    return month if isinstance(month, Period) else Period.of(periods.MONTH, month)
-
-
 def tier_pct(households: int, tiers) -> Decimal:
     """The share for this many households: the first tier whose upper bound holds them (VS-1)."""
     for upto, pct in tiers:
@@ -43,7 +38,7 @@ def monthly_quota(community, month: Period | dt.date) -> tuple[int, Decimal, int
 
 
 def _month_visits(community, month: Period | dt.date):
-    start, end = as_month(month).bounds()
+    start, end = Period.of(periods.MONTH, month).bounds()
     return Visit.objects.filter(community=community, visited_at__gte=start, visited_at__lt=end, is_callback=False)
 
 
@@ -90,7 +85,7 @@ def progress(community, month: Period | dt.date) -> Progress:
 def proposals(community, month: Period | dt.date, limit: int = 20):
     """Moved-in households not visited for longest (never visited first), leaving out those
     already visited this month (VS-1). One query; each row carries `last_visit`."""
-    start, end = as_month(month).bounds()
+    start, end = Period.of(periods.MONTH, month).bounds()
     visited_this_month = Visit.objects.filter(
         room=OuterRef("pk"), is_callback=False, visited_at__gte=start, visited_at__lt=end
     )

@@ -98,10 +98,3 @@ class ListsReview(models.TextChoices):
 class ImportKind(models.TextChoices):
     ROOMS = "rooms", _("房屋及业主")
     LEASES = "leases", _("租赁")
-
-
-class ImportStatus(models.TextChoices):
-    PREVIEWED = "previewed", _("待确认")
-    QUEUED = "queued", _("排队中")
-    COMMITTED = "committed", _("已导入")
-    FAILED = "failed", _("导入失败")

@@ -5,6 +5,9 @@ written: encrypted ID numbers with their keyed hash and last four (LW-1), pinyin
 Phone rows, ownership history that is ended rather than overwritten (PR-1), leases (PR-3),
 residents, and the ActivityLog entries the household file shows (AR-1).
 Everything is drawn from a seeded random generator, so a build is repeatable.
+
+The demo's accounts are in demo_accounts and its parts in demo_parts (core.demo runs them); the
+accounts' names are re-exported here, where callers have long found them.
 """
 
 from __future__ import annotations
@@ -15,25 +18,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
 from guanjia.core import clock
 from guanjia.core.crypto import encrypt, lookup_hash
-from guanjia.core.models import ActivityLog, Community, Company, Membership
-from guanjia.core.roles import Role
+from guanjia.core.demo import PASSWORD as PASSWORD
+from guanjia.core.models import ActivityLog, Community
 from guanjia.core.textnorm import room_code
 
 from .choices import Acquisition, Handover, IdType, Relationship, RoomKind, RoomUse
+from .demo_accounts import DEMO_OWNER_PHONES as DEMO_OWNER_PHONES
+from .demo_accounts import PORTAL_URL as PORTAL_URL
+from .demo_accounts import logins as logins
+from .demo_accounts import owner_logins as owner_logins
 from .models import Building, Lease, Ownership, Person, Phone, Resident, Room, Unit
 from .names import pinyin_keys
-
-COMPANY_NAME = "示范物业服务有限公司"
-PASSWORD = "guanjia-demo"
 
 
 @dataclass(frozen=True)
@@ -99,19 +100,6 @@ COMMUNITIES = (
     ),
 )
 
-# Short usernames: <community code>_<short role>, e.g. cuiyuan_desk.
-ROLE_SHORT = {
-    Role.FRONT_DESK: "desk",
-    Role.CS_SUPERVISOR: "cs",
-    Role.OFFICE_MANAGER: "manager",
-    Role.EQUIPMENT_SUPERVISOR: "equipment",
-    Role.SITE_SUPERVISOR: "site",
-    Role.CASHIER: "cashier",
-    Role.ARCHIVIST: "archivist",
-    Role.SECURITY: "security",
-    Role.TECHNICIAN: "tech",
-}
-COMMUNITY_ROLES = tuple(ROLE_SHORT)
 
 # Common surnames, roughly by frequency (the first ones repeated for weight).
 SURNAMES = (
@@ -122,42 +110,10 @@ SURNAMES = (
 COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方")
 MALE_CHARS = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林博文志建国峰新海东亮春晓振宏德成安毅"
 FEMALE_CHARS = "芳娜敏静丽艳娟霞秀玲燕红英梅琳洁佳雪婷颖倩欣怡琪慧晶莉萍丹璐雯蕾妍瑶娇蓉月莹凤薇婉馨悦"
-MOBILE_PREFIXES = [
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "153",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "176",
-    "177",
-    "178",
-    "180",
-    "181",
-    "182",
-    "183",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "191",
-    "198",
-    "199",
-]
+MOBILE_PREFIXES = (  # noqa: SIM905 - as a literal the formatter gives each of the 34 a line
+    "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 176 177 178 180 181 182 "
+    "183 185 186 187 188 189 191 198 199"
+).split()
 # Codes in use for every birth year (stdnum's table), for people from elsewhere.
 OTHER_REGIONS = ("310101", "310104", "310105", "310107", "310109", "310110", "110105", "330122")
 
@@ -632,220 +588,3 @@ def build_households(
     gen.people_and_tenure(draft, plan)
     save(draft, actor=actor, activity=activity, rng=gen.rng)
     return draft
-
-
-# -- staff -----------------------------------------------------------------------------------
-
-STAFF_NAMES = (
-    "王丽",
-    "李强",
-    "张敏",
-    "刘洋",
-    "陈静",
-    "杨帆",
-    "黄磊",
-    "赵娜",
-    "吴婷",
-    "周杰",
-    "徐芳",
-    "孙浩",
-    "马超",
-    "朱琳",
-    "胡斌",
-    "郭燕",
-    "何涛",
-    "高雪",
-    "林峰",
-    "罗丹",
-    "郑伟",
-    "梁欣",
-    "谢鹏",
-    "宋佳",
-    "唐亮",
-    "许颖",
-    "韩冬",
-    "冯倩",
-    "邓辉",
-    "曹梅",
-)
-
-
-@dataclass(frozen=True)
-class Login:
-    username: str
-    role: str
-    community: str
-
-
-def demo_users(company_communities: list[Community]) -> dict[str, object]:
-    """admin, quality, and one user per community role in every community; one password for all."""
-    User = get_user_model()
-    password = make_password(PASSWORD)  # hashed once: hashing 29 times would take seconds
-    names = iter(STAFF_NAMES * 2)
-    users = {}
-
-    def user(username: str, role: Role, community: Community | None, **extra):
-        full = next(names)
-        # The whole Chinese name in first_name: get_full_name() joins "first last", the Western order.
-        account = User.objects.create(username=username, password=password, first_name=full, **extra)
-        Membership.objects.create(user=account, community=community, role=role)
-        users[username] = account
-        return account
-
-    user("admin", Role.COMPANY_ADMIN, None, is_staff=True, is_superuser=True)
-    user("quality", Role.QUALITY, None)
-    for community in company_communities:
-        for role in COMMUNITY_ROLES:
-            user(f"{community.code}_{ROLE_SHORT[role]}", role, community)
-    return users
-
-
-def logins() -> list[Login]:
-    """The demo accounts as they are in the database now (for the logins table)."""
-    from django.utils.translation import gettext as _
-
-    company = Company.objects.filter(name=COMPANY_NAME).first()
-    if company is None:
-        return []
-    order = [Role.COMPANY_ADMIN, Role.QUALITY, *COMMUNITY_ROLES]
-    rows = Membership.objects.filter(user__username__in=_demo_usernames(company)).select_related("user", "community")
-    rows = sorted(rows, key=lambda m: (m.community_id or 0, order.index(m.role), m.user.username))
-    return [
-        Login(m.user.username, str(Role(m.role).label), m.community.name if m.community_id else _("全公司"))
-        for m in rows
-    ]
-
-
-# Where `make run` serves the owner portal (printed with the demo owners' logins).
-PORTAL_URL = "http://127.0.0.1:8000/m/"
-
-
-@dataclass(frozen=True)
-class OwnerLogin:
-    username: str  # the registered mobile number: the portal names accounts after it
-    name: str
-    room: str
-    community: str
-
-
-# The demo owners' registered mobiles (their portal user names), the same on every build, so the
-# README can list them. 139 0000 000x is outside what the generator draws.
-DEMO_OWNER_PHONES = {"cuiyuan": "13900000001", "jinxiu": "13900000002", "jiangpan": "13900000003"}
-
-
-def demo_owner_accounts(communities: list[Community]) -> int:
-    """One owner per community whose portal account is already open, with the demo password.
-
-    The owner whose home has the most tickets (so "我的工单" has something to show) is registered
-    with the community's DEMO_OWNER_PHONES number and opened through the portal's own activation
-    (registered mobile + the last 6 characters of the ID number), so the account is exactly what a
-    real owner gets. A community that has its owner already is left alone (idempotent: an older
-    demo database gains them on the next `manage.py demo`)."""
-    from guanjia.core.crypto import decrypt
-    from guanjia.portal.services import portal_account_activate
-
-    opened = 0
-    for community in communities:
-        if Person.objects.filter(community=community, user__isnull=False).exists():
-            continue
-        number = DEMO_OWNER_PHONES.get(community.code)
-        person = Person.objects.filter(community=community, phones__number=number).first() if number else None
-        if person is None:
-            person = _busiest_owner(community)
-            if person is None:
-                continue
-            phone = person.phones.order_by("pk").first()
-            if number and not Phone.objects.filter(number=number).exists():
-                phone = phone or Phone(community=community, person=person)
-                phone.number = number
-                phone.save()
-            elif phone is None:
-                continue
-            number = phone.number
-        portal_account_activate(phone=number, id_tail=decrypt(person.id_encrypted)[-6:], password=PASSWORD)
-        opened += 1
-    return opened
-
-
-def _busiest_owner(community: Community) -> Person | None:
-    from django.db.models import Count
-
-    ownership = (
-        Ownership.objects.filter(community=community, until__isnull=True, room__kind=RoomKind.RESIDENCE)
-        .exclude(person__id_encrypted="")
-        .annotate(tickets=Count("room__tickets", distinct=True))
-        .select_related("person")
-        .order_by("-tickets", "room_id", "pk")
-        .first()
-    )
-    return ownership.person if ownership else None
-
-
-def owner_logins() -> list[OwnerLogin]:
-    """The demo owners with an open portal account, one per community (for the logins table)."""
-    company = Company.objects.filter(name=COMPANY_NAME).first()
-    if company is None:
-        return []
-    rows = []
-    for community in company.communities.order_by("pk"):
-        ownership = (
-            Ownership.objects.filter(community=community, until__isnull=True, person__user__isnull=False)
-            .select_related("person__user", "room")
-            .order_by("person__user_id", "pk")
-            .first()
-        )
-        if ownership is not None:
-            person = ownership.person
-            rows.append(OwnerLogin(person.user.username, person.name, ownership.room.code, community.name))
-    return rows
-
-
-def _demo_usernames(company: Company) -> list[str]:
-    codes = list(company.communities.values_list("code", flat=True))
-    return ["admin", "quality", *(f"{c}_{s}" for c in codes for s in ROLE_SHORT.values())]
-
-
-@dataclass
-class Result:
-    created: bool
-    communities: list[Community]
-    seconds: float = 0.0
-    owners_opened: int = 0  # demo owners whose portal account this run opened
-
-
-def build_demo(*, scale: float = 1.0, seed: int = 20260101, today: dt.date | None = None) -> Result:
-    """The demo company, unless it is there already (idempotent)."""
-    import time
-
-    company = Company.objects.filter(name=COMPANY_NAME).first()
-    if company is not None:
-        communities = list(company.communities.all())
-        with transaction.atomic():
-            opened = demo_owner_accounts(communities)  # demo databases made before the owners had accounts
-        return Result(created=False, communities=communities, owners_opened=opened)
-    started = time.perf_counter()
-    gen = Generator(seed, today=today)
-    with transaction.atomic():
-        company = Company.objects.create(name=COMPANY_NAME)
-        communities = [
-            Community.objects.create(
-                company=company, code=plan.code, name=plan.name, address=plan.address, office_phone=plan.office_phone
-            )
-            for plan in COMMUNITIES
-        ]
-        users = demo_users(communities)
-        for plan, community in zip(COMMUNITIES, communities, strict=True):
-            households = max(1, round(plan.households * scale))
-            build_households(community, plan, households, gen=gen, actor=users[f"{plan.code}_cs"])
-        # The later apps' demo data (visits and surveys), built through their services.
-        from guanjia.engagement import demo as engagement_demo
-        from guanjia.servicedesk import demo as servicedesk_demo
-
-        for community in communities:
-            staff = {
-                short: users[f"{community.code}_{short}"] for short in ("cs", "desk", "manager", "tech", "equipment")
-            }
-            engagement_demo.build(community, staff, today=gen.today, rng=gen.rng)
-            servicedesk_demo.build(community, staff, today=gen.today, rng=gen.rng)
-        opened = demo_owner_accounts(communities)
-    return Result(created=True, communities=communities, seconds=time.perf_counter() - started, owners_opened=opened)

@@ -17,8 +17,6 @@ from .choices import (
     Gender,
     Handover,
     IdType,
-    ImportKind,
-    ImportStatus,
     RegisterKind,
     Relationship,
     RoomKind,
@@ -327,24 +325,6 @@ class RegisterReview(CommunityOwned):
 
 
 def import_path(instance, filename: str) -> str:
+    """Where the register's import files went before the batches moved to core (migration 0001
+    still names it; core.importing.models.import_path is the same path)."""
     return f"imports/{instance.community_id}/{filename}"
-
-
-class ImportBatch(CommunityOwned):
-    """An uploaded Excel file: previewed with every bad row listed, written only on confirmation."""
-
-    kind = models.CharField(_("导入内容"), max_length=20, choices=ImportKind.choices)
-    file = models.FileField(_("文件"), upload_to=import_path)
-    filename = models.CharField(_("文件名"), max_length=200)
-    status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
-    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
-    result = models.JSONField(_("结果"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=clock.now, editable=False)
-    committed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("导入批次")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["community", "-created_at"], name="import_comm_created")]

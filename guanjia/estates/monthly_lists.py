@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.core import approvals, clock, duties
-from guanjia.core.access import require, roles_of
+from guanjia.core.access import has_perm, require
 from guanjia.core.activity import log
 from guanjia.core.approval_models import Approval, ApprovalStatus
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
@@ -48,12 +48,6 @@ DUTIES = (REVIEW, HANDOVER)
 
 def lists_url(period: Period) -> str:
     return f"{reverse('estates:lists')}?month={period.key}"
-
-
-def _month(period: Period) -> Period:
-    if period.kind != MONTH:
-        raise ValueError(f"monthly lists are of a month, not a {period.kind}")
-    return period
 
 
 def _lists_of(community, period: Period, *, lock: bool = False) -> MonthlyLists:
@@ -78,8 +72,8 @@ def _refuse_unended(period: Period, message) -> None:
 
 def lists_submit(*, community, period: Period, actor) -> Approval:
     """The CS supervisor sends an ended month's two lists to the office manager (提交经理审核, PR-4)."""
-    require(actor, "estates.edit", community)
-    period = _month(period)
+    require(actor, "estates.submit_lists", community)
+    period = Period.of(MONTH, period)  # a day names its month; a quarter is refused
     _refuse_unended(period, _("%(month)s尚未结束，月末后才能提交审核。"))
     with transaction.atomic():
         lists = _lists_of(community, period, lock=True)
@@ -140,9 +134,9 @@ def lists_receive(*, community, period: Period, actor, note: str = "") -> Deadli
 
     Allowed once the month has ended. The rule hands over the lists as they are: lists not yet
     approved do not stop the signature, they are recorded with it (and shown) instead."""
-    if Role.ARCHIVIST not in roles_of(actor, community):  # the signature is the archivist's own
+    if not has_perm(actor, "estates.receive_lists", community):  # in person: the archivist's own signature
         raise Forbidden("forbidden", _("月度资料须由文档管理员签收。"))
-    period = _month(period)
+    period = Period.of(MONTH, period)  # a day names its month; a quarter is refused
     _refuse_unended(period, _("%(month)s尚未结束，月末后才能签收该月资料。"))
     note = (note or "").strip()
     with transaction.atomic():

@@ -3,12 +3,17 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanjia.core import approvals, duties, periods
+from guanjia.core import approvals, demo, duties, periods, policies, roles, scoping
 from guanjia.core.activity import describe
 from guanjia.core.approvals import ApprovalKind, StepDefault
+from guanjia.core.demo import DemoPart
 from guanjia.core.duties import Duty, Opens, by_day_of_next_period
 from guanjia.core.registry import DashboardPanel, MenuEntry, MenuGroup, menu, menu_group, panel
 from guanjia.core.roles import Role
+
+from . import permissions
+from .importing import kinds as importing_kinds
+from .policies import POLICIES
 
 
 def _overview(request) -> dict:
@@ -67,8 +72,43 @@ def _monthly_lists() -> None:
     describe("estates.lists.received", pgettext_lazy("activity", "文档管理员签收月度资料"))
 
 
+def _demo() -> None:
+    """The register's parts of `manage.py demo` (core.demo): first the communities, staff and households;
+    the monthly lists after the other apps' parts; the owners' portal accounts last (after the tickets)."""
+    from . import demo_accounts, demo_lists, demo_parts
+    from .importing import demo as import_demo
+
+    demo.register(DemoPart("estates.register", 10, build=demo_parts.build_register, logins=demo_accounts.staff_table))
+    demo.register(DemoPart("estates.lists", 60, build=demo_lists.build))
+    demo.register(DemoPart("estates.import", 65, build=import_demo.build))  # a lease list waiting in 导入
+    demo.register(
+        DemoPart(
+            "estates.owners",
+            90,
+            build=demo_parts.build_owners,
+            refresh=demo_parts.refresh_owners,
+            logins=demo_accounts.owner_table,
+        )
+    )
+
+
+def _documents_and_household_file() -> None:
+    from . import documents, household_file
+
+    documents.register()  # 产权清单, 租赁清单 (core.documents)
+    household_file.register()  # the household file's own sections (AR-1)
+
+
 def register() -> None:
+    roles.register(permissions.PERMISSIONS, in_person=permissions.IN_PERSON)
+    policies.register(*POLICIES)
+    importing_kinds.register()
+    from .selectors import homes_of
+
+    scoping.set_owner_homes(homes_of)  # a portal user's rooms: the one owner-side scope
     _monthly_lists()
+    _demo()
+    _documents_and_household_file()
     panel(DashboardPanel("estates.overview", "estates/dashboard_overview.html", _overview, order=0))
     menu_group(MenuGroup("estates", _("权籍与档案"), order=30))
     menu(
@@ -76,7 +116,9 @@ def register() -> None:
         MenuEntry("estates", _("楼栋"), "estates:buildings", "estates.view", order=20),
         MenuEntry("estates", _("人员"), "estates:people", "estates.view", order=30, active=("estates:person",)),
         MenuEntry("estates", _("租赁"), "estates:leases", "estates.view", order=40),
-        MenuEntry("estates", _("月度清单"), "estates:lists", "estates.view", order=50, active=("estates:list_detail",)),
+        MenuEntry(
+            "estates", _("月度清单"), "estates:lists", "estates.export", order=50, active=("estates:list_detail",)
+        ),
         MenuEntry(
             "estates", _("导入"), "estates:import_start", "estates.import", order=60, active=("estates:import_*",)
         ),

@@ -21,6 +21,8 @@ import re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core.scoping import TenantQuerySet
+
 SORT_KEY_LENGTH = 255
 _DIGITS = re.compile(r"\d+")
 
@@ -57,7 +59,7 @@ class SortKeyField(models.CharField):
         return params
 
 
-class SortKeyQuerySet(models.QuerySet):
+class SortKeyQuerySet(TenantQuerySet):
     """Fills `sort_key` wherever rows are written without `save()`."""
 
     def bulk_create(self, objs, *args, **kwargs):

@@ -11,5 +11,4 @@ urlpatterns = [
     path("lists/<str:month>/receive/", views_lists.ListReceiveView.as_view(), name="lists_receive"),
     path("lists/<str:month>/<slug:kind>/", views_lists.ListDetailView.as_view(), name="list_detail"),
     path("lists/<str:month>/<slug:kind>/xlsx/", views_lists.ListExcelView.as_view(), name="list_xlsx"),
-    path("lists/<str:month>/<slug:kind>/pdf/", views_lists.ListPdfView.as_view(), name="list_pdf"),
 ]

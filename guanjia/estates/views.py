@@ -16,14 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from guanjia.core import clock
+from guanjia.core import registry
 from guanjia.core.access import has_perm, visible_communities
 from guanjia.core.console import CommunityListView, StaffMixin, flash_service_error
 from guanjia.core.errors import ServiceError
-from guanjia.core.models import ActivityLog
 
 from . import services
-from .choices import DocumentCategory
 from .filters import BuildingFilter, LeaseFilter, PersonFilter, RoomFilter
 from .forms import (
     DateForm,
@@ -38,7 +36,6 @@ from .forms import (
 )
 from .models import Building, HouseholdDocument, Lease, Ownership, Person, Resident, Room
 
-TIMELINE_LENGTH = 50
 PICKER_LIMIT = 20
 
 
@@ -54,6 +51,7 @@ def current_owners_prefetch(to_attr: str = "current_owners") -> Prefetch:
 
 
 class RoomListView(CommunityListView):
+    action = "estates.view"
     model = Room
     template_name = "estates/room_list.html"
     filterset_class = RoomFilter
@@ -63,6 +61,7 @@ class RoomListView(CommunityListView):
 
 
 class BuildingListView(CommunityListView):
+    action = "estates.view"
     model = Building
     template_name = "estates/building_list.html"
     filterset_class = BuildingFilter
@@ -74,6 +73,7 @@ class BuildingListView(CommunityListView):
 
 
 class PersonListView(CommunityListView):
+    action = "estates.view"
     model = Person
     template_name = "estates/person_list.html"
     filterset_class = PersonFilter
@@ -83,6 +83,7 @@ class PersonListView(CommunityListView):
 
 
 class LeaseListView(CommunityListView):
+    action = "estates.view"
     model = Lease
     template_name = "estates/lease_list.html"
     filterset_class = LeaseFilter
@@ -95,7 +96,11 @@ class LeaseListView(CommunityListView):
 
 
 class RoomObjectMixin(StaffMixin):
-    """A room in the user's communities (any of them: links from other pages keep working)."""
+    """A room in the user's communities (any of them: links from other pages keep working). Reading
+    the household file is every member of staff's (AR-1); each section and action checks its own."""
+
+    action = "estates.view"
+    model = Room  # the record the URL's id names (tests_system.test_routes walks every such route)
 
     def get_room(self) -> Room:
         if not hasattr(self, "_room"):
@@ -105,7 +110,8 @@ class RoomObjectMixin(StaffMixin):
 
 
 class HouseholdView(RoomObjectMixin, TemplateView):
-    """一户一档: the room, its owners past and present, tenants, residents, papers and timeline."""
+    """一户一档 (AR-1): the room, and the sections the apps register for it (core.registry: owners,
+    tenants, residents, papers, requests, visits, surveys, the timeline), those the role may read."""
 
     template_name = "estates/household.html"
 
@@ -113,41 +119,12 @@ class HouseholdView(RoomObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         room = self.get_room()
         user, community = self.request.user, room.community
-        today = clock.today()
-        ownerships = list(
-            room.ownerships.select_related("person")
-            .prefetch_related("person__phones")
-            .order_by(F("since").desc(nulls_last=True), "-share", "id")
-        )
-        leases = list(room.leases.select_related("tenant").prefetch_related("tenant__phones").order_by("-start", "-id"))
-        residents = list(
-            room.residents.select_related("person").prefetch_related("person__phones").order_by("until", "id")
-        )
-        documents = list(room.documents.select_related("uploaded_by"))
-        may_view_id = has_perm(user, "people.view_id", community)
-        groups = []
-        for value, label in DocumentCategory.choices:
-            docs = [d for d in documents if d.category == value]
-            if docs:
-                groups.append({"value": value, "label": label, "documents": docs})
         context.update(
             room=room,
-            today=today,
-            current_owners=[o for o in ownerships if o.until is None],
-            former_owners=[o for o in ownerships if o.until is not None],
-            current_leases=[lease for lease in leases if lease.last_day >= today],
-            past_leases=[lease for lease in leases if lease.last_day < today],
-            residents=[r for r in residents if r.until is None],
-            former_residents=[r for r in residents if r.until is not None],
-            document_groups=groups,
-            document_form=DocumentForm(),
-            timeline=ActivityLog.objects.filter(household_id=room.pk).select_related("actor")[:TIMELINE_LENGTH],
-            timeline_limit=TIMELINE_LENGTH,
+            sections=registry.household_file_for(self.request, room),
+            has_owners=room.ownerships.filter(until__isnull=True).exists(),
             may_edit=has_perm(user, "estates.edit", community),
             may_transfer=has_perm(user, "estates.transfer", community),
-            may_upload=has_perm(user, "estates.upload_document", community),
-            may_view_id=may_view_id,
-            id_copy=DocumentCategory.ID_COPY,
         )
         return context
 
@@ -267,6 +244,7 @@ class LeaseEndView(ActionView):
     title = gettext_lazy("退租")
     submit_label = gettext_lazy("确认退租")
     success_message = gettext_lazy("已办理退租。")
+    model = Lease
 
     def get_lease(self) -> Lease:
         if not hasattr(self, "_lease"):
@@ -305,6 +283,7 @@ class ResidentRemoveView(ActionView):
     title = gettext_lazy("住户迁出")
     submit_label = gettext_lazy("确认迁出")
     success_message = gettext_lazy("已登记迁出。")
+    model = Resident
 
     def get_resident(self) -> Resident:
         if not hasattr(self, "_resident"):
@@ -340,6 +319,9 @@ class DocumentDownloadView(StaffMixin, View):
     """A household paper, opened through a scope check; ID copies only for roles that may see IDs,
     and every such view is logged (LW-1)."""
 
+    action = "estates.view"
+    model = HouseholdDocument
+
     def get(self, request, pk):
         document = get_object_or_404(self.scoped(HouseholdDocument.objects.select_related("room")), pk=pk)
         try:
@@ -354,6 +336,9 @@ class DocumentDownloadView(StaffMixin, View):
 
 
 class PersonObjectMixin(StaffMixin):
+    action = "estates.view"
+    model = Person
+
     def get_person(self) -> Person:
         if not hasattr(self, "_person"):
             people = self.scoped(Person.objects.select_related("community").prefetch_related("phones"))
@@ -379,6 +364,7 @@ class PersonDetailView(PersonObjectMixin, TemplateView):
 
 
 class PersonFormView(StaffMixin, TemplateView):
+    action = "estates.view"  # and estates.edit in the person's community, checked by check()
     template_name = "estates/person_form.html"
 
     def get_person(self) -> Person | None:
@@ -454,6 +440,8 @@ class PersonRevealIdView(PersonObjectMixin, View):
 
 class PersonOptionsView(StaffMixin, View):
     """Options for the person picker: people of one community whose name or pinyin starts with q."""
+
+    action = "estates.view"
 
     def get(self, request):
         community = get_object_or_404(visible_communities(request.user), pk=request.GET.get("community") or 0)

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,12 +14,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from guanjia.core import clock, duties
-from guanjia.core.access import has_perm, roles_of
+from guanjia.core.access import has_perm
 from guanjia.core.console import StaffMixin
 from guanjia.core.errors import Forbidden, ServiceError
-from guanjia.core.pdf import pdf_response
 from guanjia.core.periods import MONTH, Period
-from guanjia.core.roles import Role
 
 from . import monthly_lists, registers
 from .choices import ListsReview, RegisterKind
@@ -35,17 +32,54 @@ class ReceiptForm(forms.Form):
     )
 
 
+def list_period(key: str) -> Period:
+    """The month `key` names, if it has lists: ended months and, as a preview, the month under way
+    (never a later one); else 404."""
+    period = Period.parse(key, MONTH)
+    if period is None or period > Period.of(MONTH, clock.now()):
+        raise Http404
+    return period
+
+
+def list_data(community, period: Period, kind: str) -> dict:
+    """One month's list with its review and receipt: what the preview, the Excel and the PDF show."""
+    changes = registers.property_changes(community, period) if kind == RegisterKind.PROPERTY else None
+    if kind == RegisterKind.PROPERTY:
+        rows = registers.property_list(community, period, changes=changes)
+    else:
+        rows = registers.lease_list(community, period)
+    month = monthly_lists.month_lists(community, period)
+    return {
+        "community": community,
+        "period": period,
+        "month": month,
+        "month_key": period.key,
+        "month_label": period.label,
+        "month_end": period.last_day,
+        "month_ended": month.ended,
+        "kind": kind,
+        "kind_label": RegisterKind(kind).label,
+        "rows": rows,
+        "changes": changes,
+        "columns": registers.columns_for(kind),
+        "review": month.property_review if kind == RegisterKind.PROPERTY else month.lease_review,
+        "receipt": month.handover,
+        "footnote": registers.footnote(period),
+    }
+
+
+def list_filename(data: dict, ext: str) -> str:
+    return f"{data['community'].name}-{data['kind_label']}-{data['month_key']}.{ext}"
+
+
 class ListsMixin(StaffMixin):
-    """Viewing and downloading the lists of the current community (scoped by the switcher)."""
+    """Viewing and downloading the lists of the current community (scoped by the switcher); the PDF
+    is the registered form (estates.documents)."""
 
     action = "estates.export"
 
     def period(self) -> Period:
-        period = Period.parse(self.kwargs["month"], MONTH)
-        # Lists exist for ended months and, as a preview, for the month under way; never for later ones.
-        if period is None or period > Period.of(MONTH, clock.now()):
-            raise Http404
-        return period
+        return list_period(self.kwargs["month"])
 
     def kind(self) -> str:
         if self.kwargs["kind"] not in RegisterKind.values:
@@ -57,38 +91,15 @@ class ListsMixin(StaffMixin):
         user, community = self.request.user, self.request.community
         return {
             "can_submit": month.review in (ListsReview.NOT_SUBMITTED, ListsReview.RETURNED)
-            and has_perm(user, "estates.edit", community),
-            "can_receive": month.ended and not month.received and Role.ARCHIVIST in roles_of(user, community),
+            and has_perm(user, "estates.submit_lists", community),
+            "can_receive": month.ended and not month.received and has_perm(user, "estates.receive_lists", community),
         }
 
     def load(self) -> dict:
-        community, period, kind = self.request.community, self.period(), self.kind()
-        changes = registers.property_changes(community, period) if kind == RegisterKind.PROPERTY else None
-        if kind == RegisterKind.PROPERTY:
-            rows = registers.property_list(community, period, changes=changes)
-        else:
-            rows = registers.lease_list(community, period)
-        month = monthly_lists.month_lists(community, period)
-        return {
-            "community": community,
-            "period": period,
-            "month": month,
-            "month_key": period.key,
-            "month_label": period.label,
-            "month_end": period.last_day,
-            "month_ended": month.ended,
-            "kind": kind,
-            "kind_label": RegisterKind(kind).label,
-            "rows": rows,
-            "changes": changes,
-            "columns": registers.columns_for(kind),
-            "review": month.property_review if kind == RegisterKind.PROPERTY else month.lease_review,
-            "receipt": month.handover,
-            "footnote": registers.footnote(period),
-        }
+        return list_data(self.request.community, self.period(), self.kind())
 
     def filename(self, data: dict, ext: str) -> str:
-        return f"{data['community'].name}-{data['kind_label']}-{data['month_key']}.{ext}"
+        return list_filename(data, ext)
 
     def log_export(self, data: dict, fmt: str) -> None:
         registers.register_export_log(
@@ -177,7 +188,7 @@ class MonthActionView(ListsMixin, View):
 class ListSubmitView(MonthActionView):
     """提交经理审核: the CS supervisor sends the month into the PR-4 chain."""
 
-    action = "estates.edit"
+    action = "estates.submit_lists"
 
     def act(self, request, period: Period) -> str:
         monthly_lists.lists_submit(community=request.community, period=period, actor=request.user)
@@ -186,6 +197,8 @@ class ListSubmitView(MonthActionView):
 
 class ListReceiveView(MonthActionView):
     """文档管理员签收 (AR-2): the archivist signs for last month's documents and lists."""
+
+    action = "estates.receive_lists"
 
     def act(self, request, period: Period) -> str:
         form = ReceiptForm(request.POST)
@@ -216,21 +229,4 @@ class ListExcelView(ListsMixin, View):
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(self.filename(data, 'xlsx'))}"
-        return response
-
-
-class ListPdfView(ListsMixin, View):
-    def get(self, request, *args, **kwargs):
-        data = self.load()
-        template = f"pdf/{data['kind']}_list.html"
-        total = sum(width for _h, _a, width in data["columns"])
-        context = {
-            **data,
-            "title": data["kind_label"],
-            "pdf_columns": [(header, round(width * 100 / total, 2)) for header, _a, width in data["columns"]],
-            "generated_at": timezone.localtime(),
-            "reviewer": registers.reviewer_name(data["review"]) if data["review"] else "",
-        }
-        response = pdf_response(template, context, self.filename(data, "pdf"), request=request)
-        self.log_export(data, "pdf")
         return response

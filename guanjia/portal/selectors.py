@@ -5,25 +5,22 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from guanjia.core import clock, workdays
 from guanjia.core.models import ActivityLog, Deadline
-from guanjia.estates.selectors import homes_of
 from guanjia.servicedesk.choices import RepairCategory, Status
-from guanjia.servicedesk.models import Ticket
-from guanjia.servicedesk.promises import deadline_parts
+from guanjia.servicedesk.models import Ticket, TicketPhoto
 from guanjia.servicedesk.service_levels import AT_ONCE, ReceptionHours
 
-from .templatetags.portal_tags import due, when
+from .templatetags.portal_tags import when
 
 OPEN_STATUSES = [s for s in Status.values if s not in (Status.CLOSED, Status.CANCELLED)]
 
 
 def owner_tickets(user):
     """Tickets of the rooms `user` belongs to now. Another household's ticket is simply not in here (a 404)."""
-    return Ticket.objects.filter(room__in=homes_of(user).values("pk"))
+    return Ticket.objects.for_owner(user, via="room")
 
 
 def open_ticket_counts(user) -> dict[int, int]:
@@ -55,7 +52,7 @@ def _hours(deadline: Deadline) -> int:
 def _days(deadline: Deadline) -> int:
     """A day-based limit's length as the rule counts it: from the day after its start to its last day
     (RC-8 civil works "3 天内" is 3 however late in the day it was reported, never 4 by rounding hours)."""
-    last_day, _hhmm = deadline_parts(deadline.due_at)
+    last_day, _hhmm = workdays.deadline_parts(deadline.due_at)
     return (last_day - workdays.local_date(deadline.starts_at)).days
 
 
@@ -183,12 +180,12 @@ def timeline(ticket: Ticket) -> list[Step]:
                     tone="green" if callback.satisfied else "amber",
                 )
             )
-    for notice in ticket.rectifications.all():
+    for notice in (n for callback in ticket.callbacks.all() for n in callback.rectification_notices.all()):
         steps.append(
             Step(
                 notice.issued_at,
                 _("已下达整改通知书 %(n)s") % {"n": notice.number},
-                _("限 %(due)s 前整改完毕") % {"due": due(notice.due_at)},
+                _("限 %(due)s 前整改完毕") % {"due": workdays.deadline_text(notice.due_at, "phone")},
                 tone="amber",
             )
         )
@@ -198,6 +195,6 @@ def timeline(ticket: Ticket) -> list[Step]:
     return steps
 
 
-def visible_to(user) -> Q:
-    """Filter for objects hanging off tickets the owner may see (photos)."""
-    return Q(ticket__room__in=homes_of(user).values("pk"))
+def owner_photos(user):
+    """Photos of the tickets the owner may see."""
+    return TicketPhoto.objects.for_owner(user, via="ticket__room")

@@ -35,6 +35,8 @@ class SurveyResultListView(PublishedSurveysMixin, TemplateView):
 
 
 class SurveyResultDetailView(PublishedSurveysMixin, TemplateView):
+    model = Survey
+
     template_name = "portal/survey_public_detail.html"
 
     def get_context_data(self, **kwargs):

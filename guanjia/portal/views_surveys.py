@@ -22,7 +22,6 @@ from guanjia.core.errors import ServiceError
 from guanjia.engagement import drafts, surveys
 from guanjia.engagement.choices import Answer, SurveyStatus
 from guanjia.engagement.models import SurveySheet
-from guanjia.estates.selectors import homes_of
 
 from .views import OwnerMixin
 
@@ -72,11 +71,13 @@ class SurveyListView(OwnerMixin, TemplateView):
 
 
 class SheetMixin(OwnerMixin):
+    model = SurveySheet
+
     @cached_property
     def sheet(self) -> SurveySheet:
         # Only forms of the user's own homes, of surveys that have been handed out: anything else
         # is "not found" (DESIGN.md §1).
-        queryset = SurveySheet.objects.filter(room__in=homes_of(self.request.user).values("pk")).exclude(
+        queryset = SurveySheet.objects.for_owner(self.request.user, via="room").exclude(
             survey__status=SurveyStatus.DRAFT
         )
         return get_object_or_404(queryset.select_related("survey", "room", "community"), pk=self.kwargs["pk"])

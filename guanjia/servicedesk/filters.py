@@ -20,7 +20,8 @@ from guanjia.core.topics import Topic
 
 from .choices import Kind, RepairCategory, Status
 from .forms import technicians
-from .models import Callback, CallLog, RectificationNotice, Ticket
+from .models import Callback, CallLog, Ticket
+from .services.rectifications import notice_model
 
 HIGH = "\uffff"
 _NUMBER = re.compile(r"^[A-Z]{2}-?\d")
@@ -94,7 +95,7 @@ class TicketFilter(filters.FilterSet):
         return queryset.filter(
             Q(pk__in=ids(Ticket))
             | Q(pk__in=Callback.objects.filter(pk__in=ids(Callback)).values("ticket_id"))
-            | Q(pk__in=RectificationNotice.objects.filter(pk__in=ids(RectificationNotice)).values("ticket_id"))
+            | Q(pk__in=Callback.objects.filter(rectification_notices__in=ids(notice_model())).values("ticket_id"))
         )
 
 

@@ -32,7 +32,9 @@ Definitions (the KPI page shows the same text, so a manager can recount by hand)
 
 Each KPI is one aggregate query whatever the volume, grouped by month and, when asked, by
 community or technician, so the trend, the comparison of communities and the per-technician
-table cost a handful of queries too.
+table cost a handful of queries too. The KPI page (core.views_kpi) reads them through the
+indicator registry (`figures`, registered in registrations.py); the per-technician table is the
+service desk's own page.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -51,8 +53,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanjia.core import clock
-from guanjia.core.models import Deadline, PolicySetting
-from guanjia.core.policies import DEFAULTS
+from guanjia.core.indicators import Figure, percent, ratio
+from guanjia.core.indicators import targets as policy_targets
+from guanjia.core.models import Deadline
+from guanjia.core.periods import MONTH, Period
+from guanjia.core.registry import Indicator, indicator
 
 from .choices import Kind, Status
 from .models import Callback, Ticket
@@ -67,7 +72,6 @@ SPECIAL_CALLBACK = "special_callback"
 RC8_RULES = ("RC-8.response", "RC-8.civil")
 # RC-3 and RC-4 say "every": there is no tunable percentage, the target is all of them.
 EVERY = Decimal(100)
-ONE_DECIMAL = Decimal("0.1")
 JUST_BEFORE = dt.timedelta(seconds=1)
 
 
@@ -147,24 +151,16 @@ class Kpi:
     @property
     def arithmetic(self) -> str:
         """ "47 / 49 = 95.9%", or "0 / 0" when nothing counts yet."""
-        if self.rate is None:
-            return f"{self.numerator} / {self.denominator}"
-        return f"{self.numerator} / {self.denominator} = {self.rate}%"
+        return ratio(self.numerator, self.denominator).arithmetic
 
     @property
     def target_label(self) -> str:
         return f"≥{self.target.normalize():f}%"
 
 
-def rate(numerator: int, denominator: int) -> Decimal | None:
-    if not denominator:
-        return None
-    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
-
-
 def make_kpi(code: str, numerator: int, denominator: int, target: Decimal) -> Kpi:
     spec = SPEC_BY_CODE[code]
-    value = rate(numerator, denominator)
+    value = percent(numerator, denominator)
     return Kpi(
         code=code,
         label=str(spec.label),
@@ -185,36 +181,16 @@ def _tz():
     return timezone.get_default_timezone()
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_window(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[00:00 of the 1st, 00:00 of the next 1st) in the site zone."""
-    month = month_start(month)
-    tz = _tz()
-    return (
-        dt.datetime.combine(month, dt.time.min, tzinfo=tz),
-        dt.datetime.combine(add_months(month, 1), dt.time.min, tzinfo=tz),
-    )
-
-
-def _bucket(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(_tz())
+def _bucket(value) -> Period:
+    """The month a TruncMonth value names (an aware datetime, or a date on some backends)."""
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
         value = value.date()
-    return value.replace(day=1)
+    return Period.of(MONTH, value)
 
 
 # --- counting ----------------------------------------------------------------------------
 
-Counts = dict[tuple[dt.date, object], tuple[int, int]]
+Counts = dict[tuple[Period, object], tuple[int, int]]
 
 
 def _ticket_type():
@@ -342,18 +318,17 @@ def _complaint_callback(base_callbacks, group, start, end, now) -> Counts:
         )
         .order_by()
     )
-    first = _bucket(start)
+    first, last = Period.of(MONTH, start), Period.of(MONTH, end - JUST_BEFORE)
     counts: Counts = defaultdict(lambda: (0, 0))
-    pending_by_group: dict[object, list[tuple[dt.date, int]]] = defaultdict(list)
+    pending_by_group: dict[object, list[tuple[Period, int]]] = defaultdict(list)
     for row in rows:
         month, key = _bucket(row["bucket"]), row[group] if group else None
         pending_by_group[key].append((month, row["pending"]))
         if month >= first:
             num, den = counts[(month, key)]
             counts[(month, key)] = (num + row["num"], den + row["den"])
-    months = _months_between(first, _bucket(end - dt.timedelta(seconds=1)))
     for key, pending in pending_by_group.items():
-        for month in months:
+        for month in first.until(last):
             carried = sum(n for due_month, n in pending if due_month < month)
             if carried:
                 num, den = counts[(month, key)]
@@ -384,18 +359,10 @@ def _special_callback(base, group, start, end, now) -> Counts:
     return _as_counts(rows, group)
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = add_months(month, 1)
-    return months
-
-
-def _counts(community_ids, first: dt.date, last: dt.date, *, group=None, codes=None, now=None) -> dict[str, Counts]:
+def _counts(community_ids, first: Period, last: Period, *, group=None, codes=None, now=None) -> dict[str, Counts]:
     """{code: {(month, group value): (numerator, denominator)}} for the months first…last."""
     now = now or clock.now()
-    start, end = month_window(first)[0], month_window(last)[1]
+    start, end = first.bounds()[0], last.bounds()[1]
     tickets = Ticket.objects.filter(community_id__in=community_ids)
     callbacks = Callback.objects.filter(community_id__in=community_ids)
     group_ticket = {"community": "community_id", "technician": "technician_id"}.get(group) if group else None
@@ -411,25 +378,14 @@ def _counts(community_ids, first: dt.date, last: dt.date, *, group=None, codes=N
     return {code: makers[code]() for code in (codes or makers)}
 
 
-def targets(community_ids) -> dict[int, dict[str, Decimal]]:
-    """Each community's targets, from its policies (one query for all)."""
-    keys = [spec.target_key for spec in SPECS if spec.target_key]
-    stored = defaultdict(dict)
-    for cid, key, value in PolicySetting.objects.filter(community_id__in=community_ids, key__in=keys).values_list(
-        "community_id", "key", "value"
-    ):
-        stored[cid][key] = value
-    result = {}
-    for cid in community_ids:
-        result[cid] = {
-            spec.code: (
-                Decimal(str(stored[cid].get(spec.target_key, DEFAULTS[spec.target_key].default)))
-                if spec.target_key
-                else EVERY
-            )
-            for spec in SPECS
-        }
-    return result
+def targets(community_ids, codes=None) -> dict[int, dict[str, Decimal]]:
+    """Each community's target of each KPI, from its policies (one query for all); 100 where the rule says "every"."""
+    specs = [SPEC_BY_CODE[code] for code in codes] if codes else SPECS
+    stored = policy_targets([spec.target_key for spec in specs if spec.target_key], community_ids)
+    return {
+        cid: {spec.code: stored[cid][spec.target_key] if spec.target_key else EVERY for spec in specs}
+        for cid in community_ids
+    }
 
 
 def _kpis_for(counts: dict[str, Counts], key, goal: dict[str, Decimal]) -> dict[str, Kpi]:
@@ -439,43 +395,54 @@ def _kpis_for(counts: dict[str, Counts], key, goal: dict[str, Decimal]) -> dict[
 # --- public API --------------------------------------------------------------------------
 
 
-def desk_kpis(community, month: dt.date, *, now: dt.datetime | None = None) -> dict[str, Kpi]:
+def desk_kpis(community, month: Period | dt.date, *, now: dt.datetime | None = None) -> dict[str, Kpi]:
     """Every KPI of the service desk for `community` in `month`, in SPECS order."""
-    month = month_start(month)
+    month = Period.of(MONTH, month)
     counts = _counts([community.pk], month, month, now=now)
     return _kpis_for(counts, (month, None), targets([community.pk])[community.pk])
 
 
-def kpi_trend(
-    community, last: dt.date, *, months: int = 6, now: dt.datetime | None = None
-) -> list[tuple[dt.date, dict[str, Kpi]]]:
-    """The KPIs of the `months` months ending with `last`, oldest first (same queries as one month)."""
-    last = month_start(last)
-    first = add_months(last, 1 - months)
-    counts = _counts([community.pk], first, last, now=now)
-    goal = targets([community.pk])[community.pk]
-    return [(month, _kpis_for(counts, (month, None), goal)) for month in _months_between(first, last)]
+def figures(code: str):
+    """The registry's compute function of one KPI (core.registry.Indicator): {(community id, month):
+    Figure} for the communities and months asked, in one query whatever their number."""
+
+    def compute(community_ids, periods, now: dt.datetime) -> dict[tuple[int, Period], Figure]:
+        months = sorted({Period.of(MONTH, p) for p in periods})
+        if not months or not community_ids:
+            return {}
+        counts = _counts(list(community_ids), months[0], months[-1], group="community", codes=[code], now=now)[code]
+        return {(cid, month): ratio(*counts.get((month, cid), (0, 0))) for cid in community_ids for month in months}
+
+    return compute
 
 
-def kpis_by_community(
-    communities, month: dt.date, *, now: dt.datetime | None = None
-) -> list[tuple[object, dict[str, Kpi]]]:
-    """The comparison of communities for the quality department: one row per community."""
-    month = month_start(month)
-    communities = list(communities)
-    ids = [c.pk for c in communities]
-    counts = _counts(ids, month, month, group="community", now=now)
-    goals = targets(ids)
-    return [(c, _kpis_for(counts, (month, c.pk), goals[c.pk])) for c in communities]
+def register_indicators() -> None:
+    """QA-4: the six KPIs on the KPI page (core.registry), for roles with servicedesk.kpi; the two RC-8
+    rates break down per technician on the service desk's own page."""
+    for n, spec in enumerate(SPECS, start=1):
+        indicator(
+            Indicator(
+                key=f"servicedesk.{spec.code}",
+                label=spec.label,
+                rule=spec.rule,
+                target_policy=spec.target_key,
+                compute=figures(spec.code),
+                permission="servicedesk.kpi",
+                definition=spec.definition,
+                target=None if spec.target_key else EVERY,
+                detail_url="servicedesk:kpi_technicians" if spec.code in TECHNICIAN_CODES else "",
+                order=10 * n,
+            )
+        )
 
 
 def kpis_by_technician(
-    community, month: dt.date, *, now: dt.datetime | None = None
+    community, month: Period | dt.date, *, now: dt.datetime | None = None
 ) -> list[tuple[object, dict[str, Kpi]]]:
     """Repair timeliness and pass rate per technician (the ticket's technician; unassigned as None)."""
-    month = month_start(month)
+    month = Period.of(MONTH, month)
     counts = _counts([community.pk], month, month, group="technician", codes=TECHNICIAN_CODES, now=now)
-    goal = targets([community.pk])[community.pk]
+    goal = targets([community.pk], TECHNICIAN_CODES)[community.pk]
     tech_ids = {key for per_key in counts.values() for (_m, key) in per_key}
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[t for t in tech_ids if t is not None])}
 
@@ -490,11 +457,9 @@ __all__ = [
     "SPECS",
     "Kpi",
     "desk_kpis",
-    "kpi_trend",
-    "kpis_by_community",
+    "figures",
     "kpis_by_technician",
     "make_kpi",
-    "month_window",
-    "rate",
+    "register_indicators",
     "targets",
 ]

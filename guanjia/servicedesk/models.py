@@ -1,19 +1,65 @@
-"""The service desk (RC-1 … RC-11, IC-3): tickets, callbacks, rectification notices, the call log."""
+"""The service desk (RC-1 … RC-11, IC-3): tickets, callbacks, the call log, complaint summaries, the price list.
+Rectification notices (RC-5) and the manager's spot checks (RC-4) are the quality app's."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from guanjia.core import clock
+from guanjia.core.access import is_staff_member
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
+from guanjia.core.transitions import SYSTEM, allowed, allowed_if, requires, ui
 
 from .choices import CallbackMethod, Channel, Kind, RepairCategory, ServiceCategory, Severity, Status
 
 USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
+
+
+# --- What the ticket's transitions say (DESIGN.md §16) -------------------------------------------
+# Business rules of the transitions, each with the message refusing it.
+_REPAIRS_ONLY = requires(lambda t: t.kind == Kind.REPAIR, _("只有报修工单需要派单。"))
+_NOT_A_REPAIR = requires(lambda t: t.kind != Kind.REPAIR, _("报修工单请派单处理。"))
+_COMPLAINTS_ONLY = requires(lambda t: t.kind == Kind.COMPLAINT, _("只有投诉可以升级为重大投诉。"))
+_NOT_YET_MAJOR = requires(
+    lambda t: t.severity != Severity.MAJOR, _("该投诉已是重大投诉。"), code="already_major", status=409
+)
+_WORK_DONE = requires(lambda t: t.completed_at is not None, _("工单完工后才能确认评价。"), code="bad_state", status=409)
+_NOT_YET_RATED = requires(
+    lambda t: t.owner_confirmed_at is None, _("您已评价过该工单。"), code="already_confirmed", status=409
+)
+
+
+def _of_the_household(ticket, user) -> bool:
+    """The owner, tenant or resident of the ticket's home, signed in to the portal (staff rate nothing)."""
+    if ticket.room_id is None or is_staff_member(user):
+        return False
+    from guanjia.estates.selectors import household_people
+
+    return any(person.user_id == user.pk for person in household_people(ticket.room))
+
+
+def _reply_title(ticket) -> str:
+    if ticket.kind != Kind.COMPLAINT:
+        return _("答复并关闭")
+    from guanjia.core.policies import policy
+
+    return _("答复投诉（%(h)s小时内，RC-3）") % {"h": policy(ticket.community, "RC-3.reply_hours")}
+
+
+_CHECK = ui(
+    _("提交验收结果"),
+    action="check",
+    title=_("验收"),
+    verb=_("验收"),
+    form="guanjia.servicedesk.forms.CheckForm",
+    done=_("已登记验收结果。"),
+)
 
 
 class Ticket(ConcurrentTransitionMixin, CommunityOwned):
@@ -105,47 +151,135 @@ class Ticket(ConcurrentTransitionMixin, CommunityOwned):
     def __str__(self) -> str:
         return self.number
 
-    # Transitions (django-fsm): the services are the only callers; they check permission and input first.
+    def get_absolute_url(self) -> str:
+        return reverse("servicedesk:ticket", args=[self.pk])
+
+    # The ticket's state rules, all of them (DESIGN.md §16): the states each action starts from, its
+    # business conditions, who may take it (the role's action in the ticket's community) and what the
+    # ticket page shows for it. Pages and the API offer get_available_user_status_transitions(user);
+    # the services check the same transition (core.transitions.check) and fire it. Pressed in the
+    # order declared here. `SYSTEM`: the consequence of another action, never a button.
     S = Status
 
-    @transition(field=status, source=[S.RECEIVED, S.DISPATCHED], target=S.DISPATCHED)
+    @transition(
+        field=status,
+        source=[S.RECEIVED, S.DISPATCHED],  # dispatching again reassigns the repair
+        target=S.DISPATCHED,
+        conditions=[_REPAIRS_ONLY],
+        permission=allowed("servicedesk.dispatch"),
+        custom=ui(
+            lambda t: _("改派") if t.technician_id else _("派单"),
+            title=_("派单"),
+            verb=_("派单"),
+            form="guanjia.servicedesk.forms.DispatchForm",
+            form_kwargs=("community",),
+            initial=lambda t: {"technician": t.technician_id},
+            done=_("已派单。"),
+        ),
+    )
     def dispatch(self):
         pass
 
-    @transition(field=status, source=S.DISPATCHED, target=S.ARRIVED)
+    @transition(
+        field=status,
+        source=S.DISPATCHED,
+        target=S.ARRIVED,
+        permission=allowed("servicedesk.work"),
+        custom=ui(_("登记到场"), title=_("维修人员到场"), done=_("已登记到场。")),
+    )
     def arrive(self):
         pass
 
-    @transition(field=status, source=S.ARRIVED, target=S.COMPLETED)
+    @transition(
+        field=status,
+        source=S.ARRIVED,
+        target=S.COMPLETED,
+        permission=allowed("servicedesk.work"),
+        custom=ui(
+            _("登记完工"), title=_("完工登记"), form="guanjia.servicedesk.forms.CompleteForm", done=_("已登记完工。")
+        ),
+    )
     def complete(self):
         pass
 
-    @transition(field=status, source=S.COMPLETED, target=S.CALLBACK)
+    @transition(
+        field=status, source=S.COMPLETED, target=S.CALLBACK, permission=allowed("servicedesk.check"), custom=_CHECK
+    )
     def pass_check(self):
         pass
 
-    @transition(field=status, source=S.COMPLETED, target=S.DISPATCHED)
+    @transition(
+        field=status, source=S.COMPLETED, target=S.DISPATCHED, permission=allowed("servicedesk.check"), custom=_CHECK
+    )
     def fail_check(self):
         pass
 
-    @transition(field=status, source=S.RECEIVED, target=S.REPLIED)
+    @transition(
+        field=status,
+        source=S.RECEIVED,
+        target=S.REPLIED,
+        conditions=[_NOT_A_REPAIR],
+        permission=allowed("servicedesk.reply"),
+        custom=ui(
+            _("提交答复"),
+            action="reply",
+            title=_reply_title,
+            verb=_("答复"),
+            form="guanjia.servicedesk.forms.ReplyForm",
+            done=_("已答复。"),
+        ),
+    )
     def answer(self):
         pass
 
-    @transition(field=status, source=S.REPLIED, target=S.CALLBACK)
+    @transition(field=status, source=S.REPLIED, target=S.CALLBACK, permission=SYSTEM, custom=ui(_("转入回访")))
     def await_callback(self):
         pass
 
-    @transition(field=status, source=[S.REPLIED, S.CALLBACK], target=S.CLOSED)
+    @transition(field=status, source=[S.REPLIED, S.CALLBACK], target=S.CLOSED, permission=SYSTEM, custom=ui(_("关闭")))
     def close(self):
         pass
 
-    @transition(field=status, source=S.CALLBACK, target=S.RECEIVED)
+    @transition(field=status, source=S.CALLBACK, target=S.RECEIVED, permission=SYSTEM, custom=ui(_("重新办理")))
     def reopen(self):
         pass
 
-    @transition(field=status, source=[S.RECEIVED, S.DISPATCHED, S.ARRIVED], target=S.CANCELLED)
+    @transition(
+        field=status,
+        source=[S.RECEIVED, S.REPLIED, S.CALLBACK],
+        target=None,  # RC-7: the complaint stays where it is, the office manager takes it over
+        conditions=[_COMPLAINTS_ONLY, _NOT_YET_MAJOR],
+        permission=allowed("servicedesk.reply"),
+        custom=ui(
+            _("升级"),
+            title=_("升级为重大投诉（RC-7，由管理处经理处理）"),
+            verb=_("升级为重大投诉"),
+            button="danger",
+            done=_("已升级为重大投诉，已通知管理处经理。"),
+        ),
+    )
+    def escalate(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[S.RECEIVED, S.DISPATCHED, S.ARRIVED],
+        target=S.CANCELLED,
+        permission=allowed("servicedesk.cancel"),
+        custom=ui(_("取消工单"), button="plain", form="guanjia.servicedesk.forms.CancelForm", done=_("工单已取消。")),
+    )
     def cancel(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[S.COMPLETED, S.CALLBACK, S.CLOSED],
+        target=None,  # the owner's rating changes no state
+        conditions=[_WORK_DONE, _NOT_YET_RATED],
+        permission=allowed_if(_of_the_household, _("您只能评价自己房屋的工单。")),
+        custom=ui(_("评价"), action="owner_confirm", refused=_("工单完工后才能确认评价。")),
+    )
+    def rate(self):
         pass
 
     del S
@@ -188,6 +322,11 @@ class Callback(CommunityOwned):
     satisfied = models.BooleanField(_("满意"), null=True, blank=True)
     remarks = models.CharField(_("回访意见"), max_length=500, blank=True)
     skipped = models.BooleanField(_("未抽中"), default=False, help_text=_("特约服务抽样回访未抽中"))
+    # RC-5: the written notice for a problem found at the callback is the quality app's; named by
+    # label, so the desk reads it through the ORM without importing quality.
+    rectification_notices = GenericRelation(
+        "quality.RectificationNotice", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("回访")
@@ -199,35 +338,6 @@ class Callback(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} 回访"
-
-
-class RectificationNotice(CommunityOwned):
-    """整改通知书: written notice to the repair staff after a problem found at callback (RC-5)."""
-
-    number = models.CharField(_("编号"), max_length=30, unique=True)
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="rectifications", verbose_name=_("工单"))
-    callback = models.OneToOneField(
-        Callback, on_delete=models.PROTECT, null=True, blank=True, related_name="rectification", verbose_name=_("回访")
-    )
-    technician = models.ForeignKey(
-        USER, on_delete=models.PROTECT, related_name="rectifications", verbose_name=_("整改人")
-    )
-    problem = models.TextField(_("存在问题"))
-    requirement = models.TextField(_("整改要求"), blank=True)
-    issued_at = models.DateTimeField(_("下达时间"))
-    issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("下达人"))
-    due_at = models.DateTimeField(_("整改期限"))
-    closed_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
-    closed_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    result = models.TextField(_("整改结果"), blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("整改通知书")
-        ordering = ["-issued_at", "-id"]
-        indexes = [models.Index(fields=["community", "closed_at", "due_at"], name="rectification_comm_due")]
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class CallLog(CommunityOwned):
@@ -247,23 +357,6 @@ class CallLog(CommunityOwned):
         verbose_name = verbose_name_plural = _("来电来访记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["community", "-at"], name="calllog_comm_at")]
-
-
-class CallbackSpotCheck(CommunityOwned):
-    """The office manager's monthly random spot check of callbacks (RC-4)."""
-
-    month = models.DateField(_("月份"))
-    callback = models.ForeignKey(Callback, on_delete=models.PROTECT, related_name="spot_checks")
-    drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    drawn_at = models.DateTimeField(default=clock.now, editable=False)
-    checked_at = models.DateTimeField(_("抽查时间"), null=True, blank=True)
-    genuine = models.BooleanField(_("回访属实"), null=True, blank=True)
-    note = models.CharField(_("抽查意见"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = _("回访抽查")
-        ordering = ["month", "id"]
-        constraints = [models.UniqueConstraint(fields=["month", "callback"], name="uniq_spot_check")]
 
 
 class ComplaintSummary(CommunityOwned):

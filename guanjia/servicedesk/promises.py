@@ -1,8 +1,7 @@
-"""What the desk and the portal tell people about a request's clocks, and how a due time reads.
+"""What the desk and the portal tell people about a request's clocks.
 
-Every deadline reads as `core.workdays.deadline_text` puts it: a day-based limit ends at 24:00 of its
-last day ("2026-11-21 24:00"), never "2026-11-22 00:00" (RULES.md "Clocks"). The labels here only
-shorten that one text for the desk ("明日 09:00") or a phone ("11月21日 24:00").
+Every due time reads as `core.workdays.deadline_text` puts it: a day-based limit ends at 24:00 of its
+last day, never 00:00 of the next (RULES.md "Clocks"); the desk's lines use its "desk" form ("明日 09:00").
 
 The promises are built from `service_levels`, the functions the services open their Deadline rows
 from, so what the clerk and the owner are told before saving is what is then timed (RC-2, RC-3, RC-8).
@@ -21,46 +20,6 @@ from guanjia.core.policies import policy
 
 from . import service_levels
 from .choices import Kind, RepairCategory
-
-# --- how a due time reads -------------------------------------------------------------------------
-
-
-def deadline_parts(moment: dt.datetime) -> tuple[dt.date, str]:
-    """(the day, "HH:MM" or "24:00") of `moment`, exactly as core.workdays.deadline_text reads it."""
-    day, hhmm = workdays.deadline_text(moment).split(" ")
-    return dt.date.fromisoformat(day), hhmm
-
-
-def month_day_label(moment: dt.datetime | None) -> str:
-    """ "12月4日 24:00": a deadline on the owner's phone."""
-    if not moment:
-        return ""
-    day, hhmm = deadline_parts(moment)
-    return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": hhmm}
-
-
-def short_label(moment: dt.datetime | None) -> str:
-    """ "11-23 24:00": a deadline in a narrow table column."""
-    if not moment:
-        return ""
-    day, hhmm = deadline_parts(moment)
-    return f"{day:%m-%d} {hhmm}"
-
-
-def when_label(moment: dt.datetime | None, now: dt.datetime | None = None) -> str:
-    """A deadline as the desk says it: "11:00" (today), "明日 09:00", "11月21日 24:00", "2027-01-02 24:00"."""
-    if not moment:
-        return ""
-    day, hhmm = deadline_parts(moment)
-    today = workdays.local_date(now or clock.now())
-    if day == today:
-        return hhmm
-    if day == today + dt.timedelta(days=1):
-        return _("明日 %(t)s") % {"t": hhmm}
-    if day.year == today.year:
-        return _("%(m)s月%(d)s日 %(t)s") % {"m": day.month, "d": day.day, "t": hhmm}
-    return f"{day:%Y-%m-%d} {hhmm}"
-
 
 # --- what the desk and the owner are told -------------------------------------------------------
 
@@ -115,7 +74,9 @@ def start_promise(community, kind: str, category: str, moment: dt.datetime, now=
     if service_levels.in_reception_hours(community, moment):
         return Promise(_("接待时间内受理，立即计时"), "now")
     opening = service_levels.next_opening(community, moment)
-    return Promise(_("非营业时间受理，将于 %(when)s 开始计时") % {"when": when_label(opening, now)}, "wait")
+    return Promise(
+        _("非营业时间受理，将于 %(when)s 开始计时") % {"when": workdays.deadline_text(opening, "desk", now=now)}, "wait"
+    )
 
 
 def desk_promises(community, kind: str, category: str, now: dt.datetime | None = None) -> list[Promise]:
@@ -132,7 +93,7 @@ def desk_promises(community, kind: str, category: str, now: dt.datetime | None =
     for c in service_levels.intake_clocks(community, kind, category, begins):
         text = _("%(label)s %(due)s（%(limit)s）") % {
             "label": RULE_LABELS[c.rule],
-            "due": when_label(c.due_at, now),
+            "due": workdays.deadline_text(c.due_at, "desk", now=now),
             "limit": _limit(c.rule, community),
         }
         lines.append(Promise(text))
@@ -156,7 +117,11 @@ def owner_promises(community, kind: str, category: str, now: dt.datetime | None 
         lines = [Promise(_("紧急抢修 24 小时受理，提交后立即计时"), "now")]
     elif begins > now:
         lines = [
-            Promise(_("现在是非接待时间，管理处将于 %(when)s 开始计时") % {"when": when_label(begins, now)}, "wait")
+            Promise(
+                _("现在是非接待时间，管理处将于 %(when)s 开始计时")
+                % {"when": workdays.deadline_text(begins, "desk", now=now)},
+                "wait",
+            )
         ]
     else:
         lines = [Promise(_("接待时间内提交，立即计时"), "now")]
@@ -166,7 +131,12 @@ def owner_promises(community, kind: str, category: str, now: dt.datetime | None 
         "RC-3": _("管理处 %(limit)s答复，%(due)s 前"),
     }
     for c in service_levels.intake_clocks(community, kind, category, begins):
-        lines.append(Promise(words[c.rule] % {"limit": _limit(c.rule, community), "due": when_label(c.due_at, now)}))
+        lines.append(
+            Promise(
+                words[c.rule]
+                % {"limit": _limit(c.rule, community), "due": workdays.deadline_text(c.due_at, "desk", now=now)}
+            )
+        )
     return lines
 
 
@@ -181,7 +151,7 @@ def _repair_without_category(community, now: dt.datetime, *, owner: bool) -> lis
             else _("接待时间内受理，立即计时，%(h)s 小时内响应")
         )
         return [Promise(text % {"h": hours}, "now")]
-    opening = when_label(service_levels.next_opening(community, now), now)
+    opening = workdays.deadline_text(service_levels.next_opening(community, now), "desk", now=now)
     if owner:
         first = _("现在是非接待时间：水电、电梯故障和紧急抢修提交后立即计时")
         second = _("其他报修将于 %(when)s 开始计时，计时起 %(h)s 小时内响应")
@@ -206,7 +176,7 @@ def ticket_clock_lines(ticket, deadlines, now: dt.datetime | None = None) -> lis
     lines = []
     starts = ticket.clock_starts_at
     if starts > ticket.received_at:
-        when = when_label(starts, now)
+        when = workdays.deadline_text(starts, "desk", now=now)
         if now < starts:
             lines.append(Promise(_("非营业时间受理，将于 %(when)s 开始计时") % {"when": when}, "wait"))
         else:
@@ -219,5 +189,5 @@ def ticket_clock_lines(ticket, deadlines, now: dt.datetime | None = None) -> lis
             lines.append(start)
     for deadline in deadlines:
         label = RULE_LABELS.get(deadline.rule, deadline.rule)
-        lines.append(Promise(f"{label} {when_label(deadline.due_at, now)}"))
+        lines.append(Promise(f"{label} {workdays.deadline_text(deadline.due_at, 'desk', now=now)}"))
     return lines

@@ -25,76 +25,15 @@ from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock, workdays
+from guanjia.core import clock
 from guanjia.core.models import DeadlineState
+from guanjia.core.periods import MONTH, WEEK, Period
 from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
 
 from .choices import Kind, Severity, Status
-from .kpis import add_months, month_start, month_window, ticket_deadlines
+from .kpis import ticket_deadlines
 from .models import Callback, ComplaintSummary, Ticket
-
-# --- periods -----------------------------------------------------------------------------
-
-
-def week_start(day: dt.date) -> dt.date:
-    """The Monday of `day`'s ISO week."""
-    return day - dt.timedelta(days=day.weekday())
-
-
-def parse_week(value: str | None) -> dt.date | None:
-    """'2026-W44' (as <input type=week> sends it) → the Monday of that ISO week; None when invalid."""
-    text = (value or "").strip().upper()
-    try:
-        year, week = text.split("-W")
-        return dt.date.fromisocalendar(int(year), int(week), 1)
-    except ValueError:
-        return None
-
-
-def week_key(monday: dt.date) -> str:
-    year, week, _day = monday.isocalendar()
-    return f"{year:04d}-W{week:02d}"
-
-
-def week_label(monday: dt.date) -> str:
-    year, week, _day = monday.isocalendar()
-    sunday = monday + dt.timedelta(days=6)
-    return _("%(year)d年第%(week)d周（%(first)s 至 %(last)s）") % {
-        "year": year,
-        "week": week,
-        "first": monday.strftime("%m-%d"),
-        "last": sunday.strftime("%m-%d"),
-    }
-
-
-def week_window(monday: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_default_timezone()
-    start = dt.datetime.combine(monday, dt.time.min, tzinfo=tz)
-    return start, start + dt.timedelta(days=7)
-
-
-def parse_month(value: str | None) -> dt.date | None:
-    """'2026-10' → 2026-10-01; None when invalid."""
-    try:
-        year, month = (value or "").strip().split("-")
-        day = dt.date(int(year), int(month), 1)
-    except ValueError:
-        return None
-    return day if 2000 <= day.year <= 2100 else None
-
-
-def month_key(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def month_label(month: dt.date) -> str:
-    return _("%(year)d年%(month)d月") % {"year": month.year, "month": month.month}
-
-
-def month_has_ended(month: dt.date, now: dt.datetime | None = None) -> bool:
-    return month_window(month)[1] <= (now or clock.now())
-
 
 # --- counting complaints -------------------------------------------------------------------
 
@@ -173,36 +112,30 @@ def with_labels(by_topic: list[dict]) -> list[dict]:
 
 @dataclass
 class WeeklyComplaints:
-    monday: dt.date
-    key: str
-    label: str
+    period: Period
     counts: dict
     by_topic: list[dict]
     tickets: object  # queryset of the week's complaints, for the staff list
 
 
-def weekly_complaints(community, monday: dt.date, *, now: dt.datetime | None = None) -> WeeklyComplaints:
-    """RC-6: the week's complaint statistics (Monday 00:00 to Monday 00:00, Asia/Shanghai)."""
+def weekly_complaints(community, week: Period | dt.date, *, now: dt.datetime | None = None) -> WeeklyComplaints:
+    """RC-6: the ISO week's complaint statistics (Monday 00:00 to Monday 00:00, Asia/Shanghai)."""
     now = now or clock.now()
-    monday = week_start(monday)
-    start, end = week_window(monday)
-    complaints = _complaints(community, start, end)
+    week = Period.of(WEEK, week)
+    complaints = _complaints(community, *week.bounds())
     return WeeklyComplaints(
-        monday=monday,
-        key=week_key(monday),
-        label=week_label(monday),
+        period=week,
         counts=_complaint_counts(complaints, now),
         by_topic=with_labels(_by_topic(complaints)),
         tickets=complaints.select_related("room", "technician").order_by("received_at", "id"),
     )
 
 
-def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) -> dict:
+def summary_stats(community, month: Period | dt.date, *, now: dt.datetime | None = None) -> dict:
     """RC-10: the numbers of the monthly summary for owners — counts only, no room, no name (LW-1)."""
     now = now or clock.now()
-    month = month_start(month)
-    start, end = month_window(month)
-    complaints = _complaints(community, start, end)
+    month = Period.of(MONTH, month)
+    complaints = _complaints(community, *month.bounds())
     counts = _complaint_counts(complaints, now)
     callbacks = Callback.objects.filter(ticket__in=complaints.exclude(status=Status.CANCELLED), skipped=False)
     called = callbacks.aggregate(
@@ -210,7 +143,7 @@ def summary_stats(community, month: dt.date, *, now: dt.datetime | None = None) 
         done=Count("pk", filter=Q(done_at__isnull=False)),
     )
     return {
-        "month": month_key(month),
+        "month": month.key,
         # The limits in force when the figures were taken: what the published text says they were measured against.
         "reply_hours": policy(community, "RC-3.reply_hours"),
         "as_of": timezone.localtime(now).isoformat(timespec="minutes"),
@@ -261,10 +194,9 @@ def summary_statements(stats: dict, community) -> list[str]:
     return lines
 
 
-def private_words(community, month: dt.date) -> list[str]:
+def private_words(community, month: Period | dt.date) -> list[str]:
     """Room codes and reporters' names of the month's complaints: none may appear in a published text (LW-1)."""
-    start, end = month_window(month)
-    complaints = _complaints(community, start, end)
+    complaints = _complaints(community, *Period.of(MONTH, month).bounds())
     words = set()
     for code, room_number, reporter, person in complaints.values_list(
         "room__code", "room__number", "reporter_name", "reporter__name"
@@ -278,10 +210,9 @@ def private_words(community, month: dt.date) -> list[str]:
 # --- the due time of the monthly summary ---------------------------------------------------
 
 
-def summary_due(community, month: dt.date) -> dt.datetime:
+def summary_due(community, month: Period | dt.date) -> dt.datetime:
     """24:00 of the RC-10.summary_day-th (the 5th) of the month after `month`."""
-    following = add_months(month_start(month), 1)
-    return workdays.deadline_end(following.replace(day=policy(community, "RC-10.summary_day")))
+    return Period.of(MONTH, month).due_on_day(policy(community, "RC-10.summary_day"))
 
 
 def summary_state(summary: ComplaintSummary | None, due: dt.datetime, now: dt.datetime | None = None) -> DeadlineState:
@@ -302,19 +233,21 @@ def summary_stage(summary: ComplaintSummary | None) -> str:
     return _("待经理批准")
 
 
-def recent_summaries(community, months: list[dt.date], now: dt.datetime | None = None) -> list[dict]:
+def recent_summaries(community, months: list[Period], now: dt.datetime | None = None) -> list[dict]:
     """The given months with their summary, stage and due state (one query)."""
-    found = {s.month: s for s in ComplaintSummary.objects.filter(community=community, month__in=months)}
+    found = {
+        s.month: s for s in ComplaintSummary.objects.filter(community=community, month__in=[m.start for m in months])
+    }
     day = policy(community, "RC-10.summary_day")
     rows = []
     for month in months:
-        summary = found.get(month)
-        due = workdays.deadline_end(add_months(month, 1).replace(day=day))
+        summary = found.get(month.start)
+        due = month.due_on_day(day)
         rows.append(
             {
                 "month": month,
-                "key": month_key(month),
-                "label": month_label(month),
+                "key": month.key,
+                "label": month.label,
                 "summary": summary,
                 "stage": summary_stage(summary),
                 "due": due,
@@ -326,9 +259,6 @@ def recent_summaries(community, months: list[dt.date], now: dt.datetime | None =
 
 __all__ = [
     "WeeklyComplaints",
-    "month_has_ended",
-    "parse_month",
-    "parse_week",
     "private_words",
     "recent_summaries",
     "summary_due",

@@ -13,14 +13,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from guanjia.core import clock, duties, workdays
+from guanjia.core import clock, duties
 from guanjia.core.access import roles_of, scoped
 from guanjia.core.models import Deadline
+from guanjia.core.periods import MONTH, Period
 
-from .models import Callback, RectificationNotice, Ticket
-
-TICKET_URL = "/console/desk/tickets/{pk}/"
-
+from .models import Callback, Ticket
 
 # --- Time windows ---------------------------------------------------------------------------
 
@@ -35,25 +33,10 @@ def day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-def clock_label(moment: dt.datetime | None) -> str:
-    """A due time as people read it: a day-based limit stored as midnight shows as 24:00 of its last day."""
-    return workdays.deadline_text(moment)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    first = month.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        timezone.make_aware(dt.datetime.combine(first, dt.time()), tz),
-        timezone.make_aware(dt.datetime.combine(following, dt.time()), tz),
-    )
-
-
-def month_due_filter(month: dt.date, field: str = "due_at") -> Q:
+def month_due_filter(month: Period, field: str = "due_at") -> Q:
     """Limits falling due in `month`: (first midnight, next first midnight], since 24:00 on the
     month's last day is stored as the next month's first midnight."""
-    start, end = month_bounds(month)
+    start, end = month.bounds()
     return Q(**{f"{field}__gt": start, f"{field}__lte": end})
 
 
@@ -83,7 +66,7 @@ def overdue(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
 
 
 def met_in_month(queryset: QuerySet, now: dt.datetime | None = None) -> QuerySet:
-    start, end = month_bounds(timezone.localtime(now or clock.now()).date())
+    start, end = Period.of(MONTH, now or clock.now()).bounds()
     return queryset.filter(met_at__gte=start, met_at__lt=end, cancelled_at__isnull=True)
 
 
@@ -103,7 +86,7 @@ def due_counts(queryset: QuerySet, now: dt.datetime | None = None) -> DueCounts:
     """The four numbers of the 'what is due' tabs, in one query."""
     now = now or clock.now()
     _day_start, day_end = day_bounds(now)
-    month_start, month_end = month_bounds(timezone.localtime(now).date())
+    month_start, month_end = Period.of(MONTH, now).bounds()
     pending = Q(met_at__isnull=True, cancelled_at__isnull=True)
     met = Q(met_at__gte=month_start, met_at__lt=month_end, cancelled_at__isnull=True)
     counts = queryset.aggregate(
@@ -119,23 +102,18 @@ def due_counts(queryset: QuerySet, now: dt.datetime | None = None) -> DueCounts:
 
 
 def _ticket_links(ids: list[str]) -> dict[str, str]:
-    return {i: TICKET_URL.format(pk=i) for i in ids}
+    return {i: reverse("servicedesk:ticket", args=[i]) for i in ids}
 
 
 def _callback_links(ids: list[str]) -> dict[str, str]:
     # RC-4: a callback is worked from its ticket's page.
     rows = Callback.objects.filter(pk__in=ids).values_list("pk", "ticket_id")
-    return {str(pk): TICKET_URL.format(pk=ticket_id) for pk, ticket_id in rows}
-
-
-def _notice_links(ids: list[str]) -> dict[str, str]:
-    return {i: reverse("servicedesk:rectification", args=[i]) for i in ids}
+    return {str(pk): reverse("servicedesk:ticket", args=[ticket_id]) for pk, ticket_id in rows}
 
 
 LINKERS = {
     Ticket: _ticket_links,
     Callback: _callback_links,
-    RectificationNotice: _notice_links,
 }
 
 
@@ -178,7 +156,7 @@ def attach_links(deadlines) -> list:
 # --- Callbacks and notices ---------------------------------------------------------------------
 
 
-def callback_rate(community, month: dt.date, now: dt.datetime | None = None) -> dict:
+def callback_rate(community, month: Period, now: dt.datetime | None = None) -> dict:
     """The month's callback counts (RC-4, RC-9): due so far, done, and done ÷ due.
 
     A callback counts in the month it falls due (24:00 on the last day still belongs to the month,

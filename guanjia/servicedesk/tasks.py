@@ -15,12 +15,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from guanjia.core import clock, duties
+from guanjia.core import clock, duties, workdays
 from guanjia.core.models import Community, Deadline, Membership
 from guanjia.core.notify import notify
 from guanjia.core.roles import Role
 
-from .selectors import clock_label, subject_links
+from .selectors import subject_links
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _role_holders(deadlines) -> dict[tuple[int, str], list]:
 
 
 def _message(deadline: Deadline, now: dt.datetime) -> tuple[str, str]:
-    due = clock_label(deadline.due_at)
+    due = workdays.deadline_text(deadline.due_at)
     if deadline.due_at < now:
         title = _("已超时：%(t)s") % {"t": deadline.title}
     else:

@@ -1,5 +1,6 @@
-"""Follow-up pages of the service desk: callbacks (RC-4, RC-9), the office manager's spot check (RC-4)
-and "what is due" (DESIGN.md §4). Rectification notices (RC-5) are in views_rectifications.
+"""Follow-up pages of the service desk: callbacks (RC-4, RC-9) and "what is due" (DESIGN.md §4).
+The written notice after an unsatisfied callback (RC-5) and the office manager's spot check of
+callbacks (RC-4) are pages of the quality app.
 
 Thin views: lists declare their queryset; action pages hand a form to one service and show a
 ServiceError beside the field. A row of another community is a 404 (DESIGN.md §1).
@@ -9,9 +10,8 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,28 +19,20 @@ from django.views.generic import ListView, TemplateView
 
 from guanjia.core import clock, duties, workdays
 from guanjia.core.access import has_perm
-from guanjia.core.console import StaffMixin, apply_service_error
-from guanjia.core.errors import ServiceError
+from guanjia.core.console import ActionView, StaffMixin
+from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import DeadlineState
+from guanjia.core.periods import MONTH, Period
 from guanjia.core.policies import policy
 from guanjia.core.roles import Role
 
 from . import selectors
 from .choices import CallbackMethod, Kind, Severity
-from .models import Callback, CallbackSpotCheck
-from .services import awaiting_notice, callback_record, spot_check_draw, spot_check_record
-from .services.rectifications import ISSUE_PERMISSION
-from .views_rectifications import attach_issue_due
+from .models import Callback
+from .services import awaiting_notice, callback_record
+from .services.rectifications import ISSUE_PERMISSION, SOURCE, attach_issue_due
 
 YES_NO = [("1", gettext_lazy("是")), ("0", gettext_lazy("否"))]
-
-
-def _month(value: str | None, default: dt.date | None = None) -> dt.date:
-    """'2026-11' → 2026-11-01; anything else → the default (this month)."""
-    try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
-    except ValueError:
-        return default or clock.today().replace(day=1)
 
 
 def _to_bool(value) -> bool | None:
@@ -93,16 +85,6 @@ class CallbackRecordForm(forms.Form):
     )
 
 
-class SpotCheckRecordForm(forms.Form):
-    genuine = forms.ChoiceField(
-        label=gettext_lazy("回访属实"),
-        choices=[("1", gettext_lazy("属实")), ("0", gettext_lazy("不属实"))],
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("请选择回访是否属实。")},
-    )
-    note = forms.CharField(label=gettext_lazy("抽查意见"), required=False, max_length=300)
-
-
 # --- Callbacks (RC-4, RC-9) ------------------------------------------------------------------
 
 CALLBACK_TABS = [
@@ -144,7 +126,8 @@ class CallbackListView(StaffMixin, ListView):
         data = getattr(self.filters, "cleaned_data", {})
         queryset = self.in_community(Callback.objects.all())
         if data.get("month"):
-            queryset = queryset.filter(selectors.month_due_filter(_month(data["month"])))
+            month = Period.parse(data["month"], MONTH) or Period.of(MONTH, self.now)
+            queryset = queryset.filter(selectors.month_due_filter(month))
         if data.get("method"):
             queryset = queryset.filter(method=data["method"])
         if data.get("satisfied") in ("0", "1"):
@@ -164,10 +147,11 @@ class CallbackListView(StaffMixin, ListView):
         counts = self.filtered().aggregate(
             **{key: Count("id", filter=q) for key, q in _callback_tab_filters(self.now).items()}
         )
-        month = _month(getattr(self.filters, "cleaned_data", {}).get("month"))
+        chosen = getattr(self.filters, "cleaned_data", {}).get("month")
+        month = Period.parse(chosen, MONTH) or Period.of(MONTH, self.now)
         for callback in context["callbacks"]:
             callback.state_label, callback.state_colour = _callback_state(callback, self.now)
-            callback.due_label = selectors.clock_label(callback.due_at)
+            callback.due_label = workdays.deadline_text(callback.due_at)
             callback.role_label = Role(callback.owner_role).label if callback.owner_role in Role.values else ""
         context.update(
             filters=self.filters,
@@ -175,7 +159,7 @@ class CallbackListView(StaffMixin, ListView):
             tabs=[(key, label, counts[key]) for key, label in CALLBACK_TABS],
             tab_query=_query_string(self.request, "tab"),
             query_string=_query_string(self.request),
-            month=month,
+            month=month.start,
             rate=selectors.callback_rate(community, month, self.now),
             may_record=has_perm(user, "servicedesk.callback", community),
             may_record_major=has_perm(user, "servicedesk.callback_major", community),
@@ -196,138 +180,69 @@ def _callback_state(callback: Callback, now: dt.datetime) -> tuple[str, str]:
     return _("待回访"), "amber"
 
 
-class CallbackRecordView(StaffMixin, TemplateView):
+class CallbackRecordView(ActionView):
     """Record one callback: method, satisfied or not, remarks → callback_record (RC-4, RC-5, RC-9)."""
 
+    model = Callback
     action = "servicedesk.callback"
     template_name = "servicedesk/followup_callback_record.html"
+    form_class = CallbackRecordForm
 
-    def get_callback(self) -> Callback:
-        callbacks = self.scoped(
-            Callback.objects.select_related("ticket", "ticket__room", "ticket__technician", "community")
-        )
-        callback = get_object_or_404(callbacks, pk=self.kwargs["pk"])
+    def get_queryset(self):
+        return Callback.objects.select_related("ticket", "ticket__room", "ticket__technician", "community")
+
+    def get_initial(self) -> dict:
+        return {"method": CallbackMethod.PHONE}
+
+    def refusal(self) -> ServiceError | None:
+        callback = self.get_object()
         # RC-9: a major complaint's callback is the office manager's own.
         if callback.ticket.severity == Severity.MAJOR and not has_perm(
             self.request.user, "servicedesk.callback_major", callback.community
         ):
-            raise PermissionDenied(_("重大投诉由管理处经理组织回访（RC-9）。"))
-        return callback
+            return Forbidden("forbidden", _("重大投诉由管理处经理组织回访（RC-9）。"))
+        if callback.done_at or callback.skipped:
+            return Conflict("callback_done", _("该回访已完成。"))
+        return None
+
+    def refused(self, error: ServiceError):
+        if error.code == "callback_done":  # nothing left to record: to the done callbacks
+            messages.info(self.request, str(error.message))
+            return redirect(f"{reverse('servicedesk:callbacks')}?tab=done")
+        return super().refused(error)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return callback_record(
+            callback=self.get_object(),
+            actor=self.request.user,
+            method=data["method"],
+            satisfied=data["satisfied"] == "1",
+            remarks=data["remarks"],
+        )
+
+    def succeeded(self, callback):
+        if awaiting_notice(callback):  # RC-5: the written notice is owed within 24 hours
+            due = workdays.deadline_text(attach_issue_due([callback])[0].issue_due)
+            if has_perm(self.request.user, ISSUE_PERMISSION, callback.community):
+                messages.warning(self.request, _("回访不满意：请于 %(due)s 前下达整改通知书。") % {"due": due})
+                return redirect("quality:notice_issue", SOURCE, callback.pk)
+            messages.warning(self.request, _("回访不满意：已通知客服主管于 %(due)s 前下达整改通知书。") % {"due": due})
+            return redirect("servicedesk:callbacks")
+        messages.success(self.request, _("已记录回访 %(n)s。") % {"n": callback.ticket.number})
+        return redirect("servicedesk:callbacks")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        callback = kwargs.get("callback") or self.get_callback()
-        callback.due_label = selectors.clock_label(callback.due_at)
+        callback = self.get_object()
+        callback.due_label = workdays.deadline_text(callback.due_at)
         context.update(
             callback=callback,
             ticket=callback.ticket,
             rectify_hours=policy(callback.community, "RC-5.hours"),
             fix_days=policy(callback.community, "RC-5.fix_days"),
-            form=kwargs.get("form") or CallbackRecordForm(initial={"method": CallbackMethod.PHONE}),
         )
         return context
-
-    def get(self, request, *args, **kwargs):
-        callback = self.get_callback()
-        if callback.done_at or callback.skipped:
-            messages.info(request, _("该回访已完成。"))
-            return redirect(f"{reverse('servicedesk:callbacks')}?tab=done")
-        return self.render_to_response(self.get_context_data(callback=callback))
-
-    def post(self, request, *args, **kwargs):
-        callback = self.get_callback()
-        form = CallbackRecordForm(request.POST)
-        if form.is_valid():
-            try:
-                callback_record(
-                    callback=callback,
-                    actor=request.user,
-                    method=form.cleaned_data["method"],
-                    satisfied=form.cleaned_data["satisfied"] == "1",
-                    remarks=form.cleaned_data["remarks"],
-                )
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                if awaiting_notice(callback):  # RC-5: the written notice is owed within 24 hours
-                    due = workdays.deadline_text(attach_issue_due([callback])[0].issue_due)
-                    if has_perm(request.user, ISSUE_PERMISSION, callback.community):
-                        messages.warning(request, _("回访不满意：请于 %(due)s 前下达整改通知书。") % {"due": due})
-                        return redirect("servicedesk:rectification_issue", pk=callback.pk)
-                    messages.warning(
-                        request, _("回访不满意：已通知客服主管于 %(due)s 前下达整改通知书。") % {"due": due}
-                    )
-                    return redirect("servicedesk:callbacks")
-                messages.success(request, _("已记录回访 %(n)s。") % {"n": callback.ticket.number})
-                return redirect("servicedesk:callbacks")
-        return self.render_to_response(self.get_context_data(callback=callback, form=form), status=400)
-
-
-# --- The office manager's spot check (RC-4) ------------------------------------------------
-
-
-class SpotCheckView(StaffMixin, TemplateView):
-    """回访抽查: the manager draws the month's sample and records whether each callback was genuine."""
-
-    action = "servicedesk.spot_check"
-    template_name = "servicedesk/followup_spot_checks.html"
-
-    def get_month(self) -> dt.date:
-        return _month(self.request.GET.get("month") or self.request.POST.get("month"))
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        month = kwargs.get("month") or self.get_month()
-        checks = list(
-            self.in_community(CallbackSpotCheck.objects.filter(month=month))
-            .select_related("callback", "callback__ticket", "callback__ticket__room", "callback__done_by", "drawn_by")
-            .order_by("id")
-        )
-        forms_by_check = kwargs.get("forms", {})
-        for check in checks:
-            check.form = forms_by_check.get(check.pk)
-        context.update(
-            month=month,
-            checks=checks,
-            sample_size=policy(self.request.community, "RC-4.spot_checks"),
-            checked=sum(1 for c in checks if c.checked_at),
-            draw_error=kwargs.get("draw_error"),
-        )
-        return context
-
-    def post(self, request, *args, **kwargs):
-        month = self.get_month()
-        try:
-            checks = spot_check_draw(community=request.community, month=month, actor=request.user)
-        except ServiceError as error:
-            return self.render_to_response(self.get_context_data(draw_error=str(error.message)), status=400)
-        messages.success(request, _("已随机抽取 %(n)s 条回访。") % {"n": len(checks)})
-        return redirect(f"{reverse('servicedesk:spot_checks')}?month={month:%Y-%m}")
-
-
-class SpotCheckRecordView(SpotCheckView):
-    def post(self, request, *args, **kwargs):
-        check = get_object_or_404(
-            self.scoped(CallbackSpotCheck.objects.select_related("callback__ticket", "community")), pk=self.kwargs["pk"]
-        )
-        form = SpotCheckRecordForm(request.POST)
-        if form.is_valid():
-            try:
-                spot_check_record(
-                    check=check,
-                    actor=request.user,
-                    genuine=form.cleaned_data["genuine"] == "1",
-                    note=form.cleaned_data["note"],
-                )
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(request, _("已记录抽查结果。"))
-                return redirect(f"{reverse('servicedesk:spot_checks')}?month={check.month:%Y-%m}")
-        return self.render_to_response(self.get_context_data(month=check.month, forms={check.pk: form}), status=400)
-
-    def get(self, request, *args, **kwargs):
-        return redirect("servicedesk:spot_checks")
 
 
 # --- What is due (DESIGN.md §4) ------------------------------------------------------------
@@ -375,7 +290,7 @@ class DueView(StaffMixin, ListView):
         for d in rows:
             state = DeadlineState(d.state)
             d.state_label, d.state_colour = state.label, state.colour
-            d.due_label = selectors.clock_label(d.due_at)
+            d.due_label = workdays.deadline_text(d.due_at)
             d.owner_label = (
                 (d.owner.get_full_name() or d.owner.username)
                 if d.owner_id

@@ -1,8 +1,7 @@
-"""Console pages of the service-desk KPIs (RC-3, RC-4, RC-8, RC-9), the weekly complaint statistics
-(RC-6) and the monthly complaint summary for owners (RC-10). Thin views: numbers come from
-`kpis` and `reports`, writes from the summary services."""
-
-import datetime as dt
+"""Console pages of the service desk's figures: the RC-8 KPIs per technician (the KPI page itself,
+built from every app's indicators, is core.views_kpi), the weekly complaint statistics (RC-6) and
+the monthly complaint summary for owners (RC-10). Thin views: numbers come from `kpis` and
+`reports`, writes from the summary services."""
 
 from django import forms
 from django.contrib import messages
@@ -17,108 +16,40 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from guanjia.core import approvals, clock, duties
-from guanjia.core.access import has_perm, is_staff_member, scoped, visible_communities
+from guanjia.core.access import has_perm, is_staff_member, scoped
 from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_service_error
 from guanjia.core.errors import ServiceError
-from guanjia.core.pdf import pdf_response
+from guanjia.core.periods import MONTH, WEEK, Period
 from guanjia.core.policies import policy
 from guanjia.core.topics import Topic
-from guanjia.engagement import indicators as engagement_indicators
+from guanjia.core.views_kpi import chosen_month
 
 from . import kpis, reports
 from . import services as sd
 from .models import ComplaintSummary
 from .services.summaries import SUMMARY, in_approval, summary_period, summary_url
 
-# --- the KPI page ------------------------------------------------------------------------
-
-CHART_W, CHART_H = 300, 150
-PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT, PLOT_RIGHT = 14, 118, 30, 292
+# --- repair KPIs per technician (RC-8) -----------------------------------------------------
 
 
-def bar_chart(code: str, trend: list) -> dict:
-    """Geometry of a small server-side SVG bar chart of one KPI over the trend's months (no JS)."""
-    slot = (PLOT_RIGHT - PLOT_LEFT) / max(len(trend), 1)
-    height = PLOT_BOTTOM - PLOT_TOP
-    bars = []
-    target = None
-    for index, (month, values) in enumerate(trend):
-        kpi = values[code]
-        target = kpi.target
-        value = float(kpi.rate) if kpi.rate is not None else None
-        bar_h = round(height * (value or 0) / 100, 1)
-        x = PLOT_LEFT + index * slot
-        bars.append(
-            {
-                "x": round(x + slot * 0.18, 1),
-                "w": round(slot * 0.64, 1),
-                "y": round(PLOT_BOTTOM - bar_h, 1),
-                "h": bar_h,
-                "cx": round(x + slot / 2, 1),
-                "label": f"{month.month}月",
-                "value": "—" if value is None else f"{kpi.rate}",
-                "value_y": round(PLOT_BOTTOM - bar_h - 3, 1),
-                "colour": "none" if kpi.met is None else ("green" if kpi.met else "red"),
-                "title": f"{month:%Y-%m} {kpi.arithmetic}",
-            }
-        )
-    target_y = round(PLOT_BOTTOM - height * float(target or 0) / 100, 1)
-    return {
-        "code": code,
-        "label": kpis.SPEC_BY_CODE[code].label,
-        "bars": bars,
-        "target_y": target_y,
-        "target": target,
-        "width": CHART_W,
-        "height": CHART_H,
-        "left": PLOT_LEFT,
-        "right": PLOT_RIGHT,
-        "top": PLOT_TOP,
-        "bottom": PLOT_BOTTOM,
-        "mid_y": round((PLOT_TOP + PLOT_BOTTOM) / 2, 1),
-        "axis_label_y": PLOT_BOTTOM + 14,
-    }
-
-
-def chosen_month(request, default: dt.date) -> dt.date:
-    """?month=YYYY-MM, never later than the month under way."""
-    current = kpis.month_start(clock.today())
-    month = reports.parse_month(request.GET.get("month"))
-    if month is None or month > current:
-        return default
-    return month
-
-
-class KpiView(StaffMixin, TemplateView):
-    """服务指标: the month's KPIs with their arithmetic, six-month charts, technicians, communities."""
+class TechnicianKpiView(StaffMixin, TemplateView):
+    """维修人员指标: the RC-8 repair timeliness and pass rate per technician, the breakdown of the two
+    indicators on the KPI page (core.views_kpi)."""
 
     action = "servicedesk.kpi"
-    template_name = "servicedesk/kpi_index.html"
+    template_name = "servicedesk/kpi_technicians.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        community = self.request.community
-        current = kpis.month_start(clock.today())
+        current = Period.of(MONTH, clock.now())
         month = chosen_month(self.request, current)
-        trend = kpis.kpi_trend(community, month)
-        values = trend[-1][1]  # the chosen month: the trend's last
-        communities = list(visible_communities(self.request.user, self.action).order_by("name"))
-        if len(communities) > 1:
-            engagement_indicators.attach(communities, month)  # QA-4: satisfaction, visit quota
         context.update(
             {
                 "month": month,
-                "month_key": reports.month_key(month),
-                "month_label": reports.month_label(month),
-                "max_month": reports.month_key(current),
+                "max_month": current.key,
                 "is_current": month == current,
-                "kpis": list(values.values()),
-                "charts": [bar_chart(spec.code, trend) for spec in kpis.SPECS],
-                "technicians": kpis.kpis_by_technician(community, month),
-                "technician_codes": kpis.TECHNICIAN_CODES,
-                "communities": kpis.kpis_by_community(communities, month) if len(communities) > 1 else None,
-                "specs": kpis.SPECS,
-                "engagement": engagement_indicators.indicators(community, month),  # QA-4
+                "specs": [kpis.SPEC_BY_CODE[code] for code in kpis.TECHNICIAN_CODES],
+                "technicians": kpis.kpis_by_technician(self.request.community, month),
             }
         )
         return context
@@ -136,20 +67,19 @@ class WeeklyComplaintsView(StaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        this_week = reports.week_start(clock.today())
-        monday = reports.parse_week(self.request.GET.get("week"))
-        if monday is None or monday > this_week:
-            monday = this_week
-        week = reports.weekly_complaints(self.request.community, monday)
+        this_week = Period.of(WEEK, clock.now())
+        chosen = Period.parse(self.request.GET.get("week"), WEEK)
+        chosen = this_week if chosen is None or chosen > this_week else chosen
+        week = reports.weekly_complaints(self.request.community, chosen)
         page = Paginator(week.tickets, self.paginate_by).get_page(self.request.GET.get("page"))
         context.update(
             {
                 "week": week,
                 "reply_hours": policy(self.request.community, "RC-3.reply_hours"),
                 "page_obj": page,
-                "max_week": reports.week_key(this_week),
-                "previous_week": reports.week_key(monday - dt.timedelta(days=7)),
-                "next_week": reports.week_key(monday + dt.timedelta(days=7)) if monday < this_week else None,
+                "max_week": this_week.key,
+                "previous_week": chosen.previous().key,
+                "next_week": chosen.next().key if chosen < this_week else None,
             }
         )
         return context
@@ -188,21 +118,21 @@ class SummaryIndexView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     action = "servicedesk.kpi"
     template_name = "servicedesk/summary_index.html"
 
-    def month(self) -> dt.date:
-        last = kpis.add_months(kpis.month_start(clock.today()), -1)
-        return chosen_month(self.request, last)
+    def month(self) -> Period:
+        return chosen_month(self.request, Period.of(MONTH, clock.now()).previous())
 
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         community, user = self.request.community, self.request.user
         month = self.month()
         duties.duties_open([community], keys=[SUMMARY])  # the calendar's occurrences, never a job's
-        recent = [kpis.add_months(kpis.month_start(clock.today()), -n) for n in range(1, 13)]
+        current = Period.of(MONTH, clock.now())
+        recent = [current.shift(-n) for n in range(1, 13)]
         rows = reports.recent_summaries(community, [month, *[m for m in recent if m != month]])
         selected = rows[0]
         summary = selected["summary"]
         stats = summary.stats if summary else reports.summary_stats(community, month)
-        ended = reports.month_has_ended(month)
+        ended = month.has_ended(clock.now())
         waiting = in_approval(summary)
         if summary is not None and not summary.approved_at and not waiting:
             returned = approvals.current_approval(summary, SUMMARY) is not None
@@ -216,7 +146,7 @@ class SummaryIndexView(CommunityFromLinkMixin, StaffMixin, TemplateView):
                 "preview": summary is None,
                 "ended": ended,
                 "recent": rows[1:],
-                "max_month": reports.month_key(kpis.month_start(clock.today())),
+                "max_month": current.key,
                 "summary_day": policy(community, "RC-10.summary_day"),
                 "form": form or SummaryForm(initial={"explanation": summary.explanation if summary else ""}),
                 "in_approval": waiting,
@@ -232,17 +162,17 @@ class SummaryIndexView(CommunityFromLinkMixin, StaffMixin, TemplateView):
 class SummaryActionMixin(CommunityFromLinkMixin, StaffMixin):
     http_method_names = ["post"]
 
-    def month(self) -> dt.date:
-        month = reports.parse_month(self.kwargs["month"])
+    def month(self) -> Period:
+        month = Period.parse(self.kwargs["month"], MONTH)
         if month is None:
             raise Http404
         return month
 
     def summary(self) -> ComplaintSummary:
-        return get_object_or_404(self.in_community(ComplaintSummary.objects.all()), month=self.month())
+        return get_object_or_404(self.in_community(ComplaintSummary.objects.all()), month=self.month().start)
 
     def back(self):
-        return redirect(summary_url(self.request.community, summary_period(self.month())))
+        return redirect(summary_url(self.request.community, self.month()))
 
 
 class SummaryPrepareView(SummaryActionMixin, SummaryIndexView):
@@ -253,7 +183,7 @@ class SummaryPrepareView(SummaryActionMixin, SummaryIndexView):
     def post(self, request, *args, **kwargs):
         form = SummaryForm(request.POST)
         if form.is_valid():
-            label = reports.month_label(self.month())
+            label = self.month().label
             try:
                 summary = sd.complaint_summary_prepare(
                     community=request.community,
@@ -285,7 +215,7 @@ class SummarySubmitView(SummaryActionMixin, View):
         except ServiceError as error:
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("已送管理处经理批准%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
+            messages.success(request, _("已送管理处经理批准%(m)s投诉汇总。") % {"m": self.month().label})
         return self.back()
 
 
@@ -298,7 +228,7 @@ class SummaryPublishView(SummaryActionMixin, View):
         except ServiceError as error:
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("已公布%(m)s投诉汇总。") % {"m": reports.month_label(self.month())})
+            messages.success(request, _("已公布%(m)s投诉汇总。") % {"m": self.month().label})
         return self.back()
 
 
@@ -307,24 +237,11 @@ def _document_context(summary: ComplaintSummary) -> dict:
         "community": summary.community,
         "summary": summary,
         "stats": summary_context(summary.stats, summary.community),
-        "month_label": reports.month_label(summary.month),
+        "month_label": summary_period(summary.month).label,
         "title": _("月度投诉汇总"),
         "generated_at": clock.now(),
         "topics": Topic,
     }
-
-
-class SummaryPdfView(SummaryActionMixin, View):
-    """The printable summary for the notice board (RC-10): counts only, never a room or a name."""
-
-    action = "servicedesk.kpi"
-    http_method_names = ["get"]
-
-    def get(self, request, *args, **kwargs):
-        summary = self.summary()
-        context = _document_context(summary)
-        filename = f"{summary.community.name}-{_('投诉汇总')}-{self.kwargs['month']}.pdf"
-        return pdf_response("pdf/complaint_summary.html", context, filename, request=request)
 
 
 class SummaryPublicView(TemplateView):
@@ -332,6 +249,7 @@ class SummaryPublicView(TemplateView):
 
     Anything else is a 404 (a summary of another community, or one not yet published)."""
 
+    model = ComplaintSummary
     template_name = "servicedesk/summary_public.html"
 
     def get(self, request, *args, **kwargs):

@@ -108,6 +108,7 @@ class ServiceItemMixin(StaffMixin):
 
 
 class ServiceItemEditView(ServiceItemMixin, TemplateView):
+    model = ServiceItem
     template_name = "servicedesk/pricelist_form.html"
 
     def get(self, request, *args, **kwargs):
@@ -131,6 +132,7 @@ class ServiceItemEditView(ServiceItemMixin, TemplateView):
 
 
 class ServiceItemRetireView(ServiceItemMixin, TemplateView):
+    model = ServiceItem
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):

@@ -28,8 +28,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.path.exists(CHROMIUM):  # pragma: no cover - machines without Debian's chromium
-        pytest.skip("chromium is not installed at /usr/bin/chromium")
+    # A missing browser fails the run (never a silent skip): `.ci/run` installs Debian's chromium.
+    assert os.path.exists(CHROMIUM), "chromium is not installed at /usr/bin/chromium (apt install chromium)"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

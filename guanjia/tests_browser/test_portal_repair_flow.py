@@ -22,7 +22,8 @@ from guanjia.core import clock
 from guanjia.core.tests.factories import CommunityFactory, staff
 from guanjia.estates import services as estates
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
-from guanjia.servicedesk.models import Callback, RectificationNotice, Ticket
+from guanjia.quality.models import RectificationNotice
+from guanjia.servicedesk.models import Callback, Ticket
 
 from .conftest import DESKTOP, PHONE
 
@@ -210,13 +211,13 @@ def test_owner_reports_a_leak_and_follows_it_to_the_rectification_notice(
         later.check("#callback-form input[name=satisfied][value='0']")
         later.fill("#callback-form textarea[name=remarks]", "业主反映卫生间天花仍有渗水")
         later.click("#callback-form button[type=submit]")
-        later.wait_for_url(f"**/console/desk/callbacks/{callback.pk}/rectify/")
-        assert "业主反映卫生间天花仍有渗水" in later.locator("#callback-facts").inner_text()
+        later.wait_for_url(f"**/console/quality/notices/issue/RC-5.callback/{callback.pk}/")
+        assert "业主反映卫生间天花仍有渗水" in later.locator("#finding-facts").inner_text()
         issue_due = f"{day3 + dt.timedelta(days=1):%Y-%m-%d} 10:00"  # 24 hours after the callback
         assert issue_due in later.locator("#issue-due").inner_text()
         later.click("#issue-form button[type=submit]")
-        later.wait_for_url("**/console/desk/rectifications/*/")
-        notice = RectificationNotice.objects.get(ticket=ticket)
+        later.wait_for_url("**/console/quality/notices/*/")
+        notice = RectificationNotice.objects.get(subject_id__in=ticket.callbacks.values("pk"))
         assert notice.number.startswith("ZG-")
         assert notice.number in later.locator("h1").inner_text()
         assert "业主反映卫生间天花仍有渗水" in later.locator("#notice-facts").inner_text()

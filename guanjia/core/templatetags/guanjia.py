@@ -8,6 +8,7 @@
 {% lease_badge lease %}
 {% recent_activity 10 as entries %}     the current community's latest log entries
 {% language_switch %}                   the 中文 / English buttons of the page headers
+{{ d.due_at|deadline }}                 "2026-12-22 24:00"; |deadline:"desk", "phone", "narrow" for the short forms
 {{ item.text|system_text }}             a label the system stored (a default item, a title) in the reader's
                                         language; deadlines, log entries and notifications have
                                         get_title_display / get_summary_display for the same
@@ -69,11 +70,13 @@ def phone(context, subject) -> str:
 
 
 @register.filter
-def deadline(moment) -> str:
-    """{{ d.due_at|deadline }} → "2026-12-22 24:00" for a limit ending at midnight (core.workdays)."""
+def deadline(moment, form: str = "") -> str:
+    """Every deadline on every page: {{ d.due_at|deadline }} → "2026-12-22 24:00" for a limit ending at
+    midnight; the short forms where that does not fit: |deadline:"desk" ("明日 09:00"), |deadline:"phone"
+    ("12月22日 24:00"), |deadline:"narrow" ("12-22 24:00"). See core.workdays.deadline_text."""
     from guanjia.core.workdays import deadline_text
 
-    return deadline_text(moment)
+    return deadline_text(moment, form)
 
 
 # Each language offered under its own name, so a reader finds theirs whatever the page is in.

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -35,3 +37,23 @@ def staff(role: str, community=None, username: str | None = None):
     user = UserFactory(**({"username": username} if username else {}))
     Membership.objects.create(user=user, community=community, role=role)
     return user
+
+
+# --- Helpers every app's tests share (issue 9: one definition, not one per module) -----------
+
+SH = dt.timezone(dt.timedelta(hours=8))  # Asia/Shanghai has kept +08:00 since 1991
+
+
+def at(*args) -> dt.datetime:
+    """A moment in Asia/Shanghai: at(2026, 11, 20, 18, 0)."""
+    return dt.datetime(*args, tzinfo=SH)
+
+
+def login(client, user, community=None):
+    """Sign `user` in (and open `community` in the community switcher); returns the client."""
+    client.force_login(user)
+    if community is not None:
+        session = client.session
+        session["community_id"] = community.pk
+        session.save()
+    return client

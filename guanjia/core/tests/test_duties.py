@@ -1,8 +1,6 @@
 """Recurring duties (DESIGN §13): owed by every community every period, opened by the calendar,
 idempotently, met only through duty_meet."""
 
-import datetime as dt
-
 import pytest
 
 from guanjia.core import clock, duties, periods
@@ -10,14 +8,9 @@ from guanjia.core.duties import Duty, Opens, at_time_of_day, by_day_of_next_peri
 from guanjia.core.models import ActivityLog, Deadline
 from guanjia.core.periods import Period
 from guanjia.core.policies import policy_set
-from guanjia.core.tests.factories import CommunityFactory, staff
+from guanjia.core.tests.factories import CommunityFactory, at, staff
 
 pytestmark = pytest.mark.django_db
-SH = dt.timezone(dt.timedelta(hours=8))
-
-
-def at(*args):
-    return dt.datetime(*args, tzinfo=SH)
 
 
 MONTHLY = Duty(

@@ -22,7 +22,7 @@ days = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2150, 12, 31))
             dt.date(2026, 11, 16),
             dt.date(2026, 11, 23),
             "2026-W47",
-            "2026年11月16日–11月22日",
+            "2026年第47周（11月16日–11月22日）",
         ),
         (MONTH, dt.date(2026, 12, 31), dt.date(2026, 12, 1), dt.date(2027, 1, 1), "2026-12", "2026年12月"),
         (QUARTER, dt.date(2026, 11, 20), dt.date(2026, 10, 1), dt.date(2027, 1, 1), "2026-Q4", "2026年第4季度"),
@@ -85,6 +85,32 @@ def test_months_of_a_week_across_a_month_end():
     week = Period.of(WEEK, dt.date(2026, 12, 31))
     assert [m.key for m in week.months()] == ["2026-12", "2027-01"]
     assert [m.key for m in Period.parse("2026-Q4").months()] == ["2026-10", "2026-11", "2026-12"]
+
+
+def test_an_iso_week_is_named_by_its_own_year():
+    week = Period.of(WEEK, dt.date(2025, 12, 30))
+    assert week.key == "2026-W01" and week.label == "2026年第1周（12月29日–1月4日）"
+    assert Period.parse("2026-W01") == week
+
+
+def test_the_period_of_a_period_contains_the_whole_of_it():
+    november = Period.parse("2026-11")
+    assert Period.of(MONTH, november) == november
+    assert Period.of(QUARTER, november).key == "2026-Q4"
+    assert Period.of(MONTH, Period.of(DAY, dt.date(2026, 11, 20))) == november
+    with pytest.raises(ValueError):
+        Period.of(MONTH, Period.parse("2026-Q4"))  # three months, not one
+    with pytest.raises(ValueError):
+        Period.of(MONTH, Period.of(WEEK, dt.date(2026, 12, 31)))  # a week across the month end
+
+
+def test_until_lists_the_periods_up_to_the_last_inclusive():
+    may, october = Period.parse("2026-05"), Period.parse("2026-10")
+    assert [m.key for m in may.until(october)] == ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+    assert october.until(may) == [] and may.until(may) == [may]
+    assert [m.key for m in Period.parse("2026-12").until(Period.parse("2027-01"))] == ["2026-12", "2027-01"]
+    with pytest.raises(ValueError):
+        may.until(Period.parse("2026-Q4"))
 
 
 def test_has_ended_at_the_first_moment_of_the_next_period():

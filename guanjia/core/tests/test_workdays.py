@@ -321,3 +321,42 @@ def test_deadline_text_reads_midnight_as_24_00_of_the_day():
 
     assert deadline_text(deadline_end(dt.date(2026, 12, 22))) == "2026-12-22 24:00"
     assert deadline_text(None) == ""
+
+
+def _sh(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SHANGHAI)
+
+
+def test_every_deadline_form_reads_midnight_as_24_00_of_the_day_before():
+    """RULES.md Clocks: one text, shortened only where the full form does not fit (desk, phone, column)."""
+    midnight = _sh(2026, 11, 22, 0, 0)  # a day-based limit ending on 21 November
+    assert workdays.deadline_parts(midnight) == (dt.date(2026, 11, 21), "24:00")
+    assert workdays.deadline_text(midnight) == "2026-11-21 24:00"
+    assert workdays.deadline_text(midnight, "phone") == "11月21日 24:00"
+    assert workdays.deadline_text(midnight, "narrow") == "11-21 24:00"
+    assert workdays.deadline_text(_sh(2026, 12, 5, 11, 30), "phone") == "12月5日 11:30"
+    # the desk says it relative to now
+    assert workdays.deadline_text(midnight, "desk", now=_sh(2026, 11, 21, 9, 0)) == "24:00"  # today
+    assert workdays.deadline_text(midnight, "desk", now=_sh(2026, 11, 20, 9, 0)) == "明日 24:00"
+    assert workdays.deadline_text(midnight, "desk", now=_sh(2026, 11, 18, 9, 0)) == "11月21日 24:00"
+    assert workdays.deadline_text(_sh(2027, 1, 3, 0, 0), "desk", now=_sh(2026, 12, 30, 9, 0)) == "2027-01-02 24:00"
+    assert workdays.deadline_text(_sh(2026, 11, 19, 9, 0), "desk", now=_sh(2026, 11, 18, 22, 0)) == "明日 09:00"
+    # a UTC moment reads in the site's zone: 16:00 UTC is Shanghai's midnight
+    assert workdays.deadline_text(dt.datetime(2026, 11, 21, 16, 0, tzinfo=dt.UTC), "narrow") == "11-21 24:00"
+    for form in workdays.DEADLINE_FORMS:
+        assert workdays.deadline_text(None, form) == ""
+    with pytest.raises(ValueError):
+        workdays.deadline_text(midnight, "long")
+
+
+def test_the_deadline_filter_takes_the_form():
+    from django.template import Context, Template
+
+    from guanjia.core import clock
+
+    template = Template(
+        '{% load guanjia %}{{ d|deadline }}|{{ d|deadline:"phone" }}|{{ d|deadline:"narrow" }}|{{ d|deadline:"desk" }}'
+    )
+    with clock.frozen(_sh(2026, 11, 20, 9, 0)):
+        text = template.render(Context({"d": _sh(2026, 11, 22, 0, 0)}))
+    assert text == "2026-11-21 24:00|11月21日 24:00|11-21 24:00|明日 24:00"

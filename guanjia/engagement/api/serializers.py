@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from guanjia.estates.api.serializers import ScopedRelatedField
+from guanjia.core.api import ScopedRelatedField
 from guanjia.estates.models import Room
 
 from ..choices import VisitForm

@@ -1,5 +1,6 @@
-"""Excel import of returned survey sheets (SV-2 intake, SV-3 abstentions): template, row-numbered
-preview, corrections, atomic bulk commit, permission and community scoping."""
+"""Excel import of returned survey sheets (SV-2 intake, SV-3 abstentions) on core's importer:
+template, row-numbered preview, corrections, atomic bulk commit, permission and community scoping,
+the batch is the uploader's own."""
 
 import datetime as dt
 import io
@@ -11,6 +12,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from guanjia.core.errors import Forbidden, ServiceError
+from guanjia.core.importing.services import import_commit, import_queue, import_upload
+from guanjia.core.importing.xlsx import open_workbook
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import staff
 from guanjia.engagement import answers_import as ai
@@ -62,6 +65,27 @@ def upload(content: bytes, name="答卷.xlsx"):
     return SimpleUploadedFile(name, content)
 
 
+def parse(survey, content: bytes):
+    """The check of a file's rows, as the import's background task runs it."""
+    with open_workbook(io.BytesIO(content)) as workbook:
+        return ai.parse_answers(survey, workbook.sheet(ai.SHEET_NAME).rows())
+
+
+def preview(survey, actor, content: bytes, name="答卷.xlsx"):
+    """Upload the file: the batch, checked at once (ImmediateBackend)."""
+    return import_upload(
+        kind=ai.KIND, community=survey.community, actor=actor, file=upload(content, name), subject=survey
+    )
+
+
+def commit(survey, actor, content: bytes, name="答卷.xlsx") -> dict:
+    """Upload, check and confirm; what was written (or the refusal, raised)."""
+    batch = preview(survey, actor, content, name)
+    import_commit(batch=batch, actor=actor)
+    batch.refresh_from_db()
+    return batch.result
+
+
 # --- Reading cells (SV-3) --------------------------------------------------------------------
 
 
@@ -103,7 +127,7 @@ def test_template_lists_every_issued_sheet_and_items(survey):
     assert [(r[0], r[1]) for r in rows[2:]] == [(s.number, s.room.code) for s in sheets(survey)]
     assert any("多选" in (r[0] or "") for r in wb["填写说明"].iter_rows(values_only=True))
     # The empty template imports nothing: unreturned rows are skipped.
-    assert ai.parse_answers(survey, ai.answers_template(survey)).total_rows == 0
+    assert parse(survey, ai.answers_template(survey)).total_rows == 0
 
 
 # --- Preview ---------------------------------------------------------------------------------
@@ -123,7 +147,7 @@ def test_preview_reports_every_bad_row_with_its_number(office, survey):
             ["", "", "满意", "", "", ""],  # row 9: neither 表号 nor room
         ]
     )
-    preview = ai.parse_answers(survey, content)
+    preview = parse(survey, content)
     got = [(e["row"], e["column"]) for e in preview.errors]
     assert got == [(4, "表号"), (5, "房屋编号"), (6, "房屋编号"), (7, "1. 治安"), (8, "表号"), (9, "表号")]
     messages = [e["message"] for e in preview.errors]
@@ -136,7 +160,7 @@ def test_preview_reports_every_bad_row_with_its_number(office, survey):
 
 
 def test_missing_item_column_is_reported_at_the_header(survey):
-    preview = ai.parse_answers(survey, xlsx([], head=["表号", "房屋编号", "1. 治安", "意见和建议"]))
+    preview = parse(survey, xlsx([], head=["表号", "房屋编号", "1. 治安", "意见和建议"]))
     assert [(e["row"], e["column"]) for e in preview.errors] == [(2, "2. 清洁"), (2, "3. 绿化")]
 
 
@@ -145,7 +169,7 @@ def test_full_width_numbers_and_room_written_in_chinese(survey):
     b, u, r = s.room.code.split("-") if s.room.code.count("-") == 2 else (*s.room.code.split("-"), None)[:3]
     chinese = f"{b}栋{u}单元{r}室" if r else s.room.code
     number = str(s.number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    preview = ai.parse_answers(survey, xlsx([[number, chinese, "１", "２", "３", ""]]))
+    preview = parse(survey, xlsx([[number, chinese, "１", "２", "３", ""]]))
     assert preview.errors == []
     assert preview.rows[0].choices == [Answer.SATISFIED, Answer.BASIC, Answer.DISSATISFIED]
 
@@ -153,13 +177,11 @@ def test_full_width_numbers_and_room_written_in_chinese(survey):
 def test_preview_writes_nothing_and_warns_about_corrections(office, survey):
     s = sheets(survey)
     surveys.sheet_record(sheet=s[0], actor=office.desk, answers={})
-    preview, token, name = ai.answers_import_preview(
-        survey=survey, actor=office.desk, file=upload(xlsx([[s[0].number, "", "满意", "满意", "满意", ""]]))
-    )
-    assert preview.errors == [] and name == "答卷.xlsx"
-    assert [w["row"] for w in preview.warnings] == [3] and "将更正" in preview.warnings[0]["message"]
+    batch = preview(survey, office.desk, xlsx([[s[0].number, "", "满意", "满意", "满意", ""]]))
+    assert batch.errors == [] and batch.filename == "答卷.xlsx" and batch.subject == survey
+    assert [w["row"] for w in batch.warnings] == [3] and "将更正" in batch.warnings[0]["message"]
+    assert batch.summary["counts"] == {"rows": 1, "new": 0, "corrected": 1, "abstained": 0}
     assert SurveyAnswer.objects.filter(choice=Answer.SATISFIED).count() == 0
-    assert ai.stored_upload(survey, token)  # kept for the confirmation
 
 
 # --- Commit ---------------------------------------------------------------------------------
@@ -175,7 +197,7 @@ def test_commit_writes_answers_abstentions_and_counts_through_results(office, su
             [s[3].number, "", "", "", "", "只写了建议"],
         ]
     )
-    counts = ai.answers_import_commit(survey=survey, actor=office.desk, content=content, filename="a.xlsx")
+    counts = commit(survey, office.desk, content, name="a.xlsx")
     assert counts == {"rows": 4, "new": 4, "corrected": 0, "abstained": 6}
     first = SurveySheet.objects.get(pk=s[0].pk)
     assert first.channel == Channel.IMPORT and first.entered_by == office.desk and first.returned_at
@@ -191,16 +213,15 @@ def test_commit_writes_answers_abstentions_and_counts_through_results(office, su
     # 绿化: multiple, dissatisfied, satisfied, blank → 1 of 2
     assert greening.raw == Decimal(50)
     log = ActivityLog.objects.filter(verb="engagement.sheets.imported")
-    assert log.count() == 1 and log.get().data["rows"] == 4
+    assert log.count() == 1 and log.get().data["rows"] == 4 and log.get().data["filename"] == "a.xlsx"
+    assert ActivityLog.objects.get(verb="core.import.committed").data["mode"] == "all"
 
 
 def test_reimport_corrects_returned_sheets(office, survey):
     s = sheets(survey)
     surveys.sheet_record(sheet=s[0], actor=office.desk, answers={i.pk: "dissatisfied" for i in survey.items.all()})
     before = SurveySheet.objects.get(pk=s[0].pk).returned_at
-    counts = ai.answers_import_commit(
-        survey=survey, actor=office.supervisor, content=xlsx([[s[0].number, "", "满意", "满意", "满意", "已改"]])
-    )
+    counts = commit(survey, office.supervisor, xlsx([[s[0].number, "", "满意", "满意", "满意", "已改"]]))
     assert counts["corrected"] == 1 and counts["new"] == 0
     sheet = SurveySheet.objects.get(pk=s[0].pk)
     assert sheet.returned_at == before and sheet.suggestions == "已改" and sheet.channel == Channel.IMPORT
@@ -211,7 +232,7 @@ def test_one_bad_row_saves_nothing(office, survey):
     s = sheets(survey)
     content = xlsx([[s[0].number, "", "满意", "满意", "满意", ""], [s[1].number, "", "4", "满意", "满意", ""]])
     with pytest.raises(ServiceError) as error:
-        ai.answers_import_commit(survey=survey, actor=office.desk, content=content)
+        commit(survey, office.desk, content)
     assert "1 处问题" in str(error.value.message)
     assert SurveyAnswer.objects.filter(survey=survey).count() == 0
     assert not survey.sheets.filter(returned_at__isnull=False).exists()
@@ -227,27 +248,35 @@ def test_commit_writes_in_bulk_without_per_row_queries(office, survey, django_as
     surveys.survey_issue(survey=big, actor=office.supervisor, issued_on=dt.date(2027, 6, 1))
     head = ["表号", "房屋编号", *(f"{i.position}. {i.text}" for i in big.items.all()), "意见和建议"]
     rows = [[n, "", *["满意"] * big.items.count(), ""] for n in big.sheets.values_list("number", flat=True)]
+    batch = preview(big, office.desk, xlsx(rows, head=head))
     with django_assert_max_num_queries(20):
-        counts = ai.answers_import_commit(survey=big, actor=office.desk, content=xlsx(rows, head=head))
-    assert counts["rows"] == 46  # 6 + 40 moved-in households
+        import_commit(batch=batch, actor=office.desk)
+    batch.refresh_from_db()
+    assert batch.result["rows"] == 46  # 6 + 40 moved-in households
 
 
 def test_closed_survey_and_permission(office, survey):
     content = xlsx([[sheets(survey)[0].number, "", "满意", "满意", "满意", ""]])
     with pytest.raises(Forbidden):
-        ai.answers_import_commit(survey=survey, actor=office.technician, content=content)
+        preview(survey, office.technician, content)
+    batch = preview(survey, office.desk, content)
     surveys.survey_close(survey=survey, actor=office.supervisor)
     with pytest.raises(ServiceError) as error:
-        ai.answers_import_commit(survey=survey, actor=office.desk, content=content)
+        preview(survey, office.desk, content)
     assert error.value.code == "closed"
+    # Closed between the check and the confirmation: refused then too, nothing written.
+    batch = import_queue(batch=batch, actor=office.desk)
+    assert batch.status == "previewed" and "不在回收期内" in batch.failure
+    assert not SurveyAnswer.objects.filter(survey=survey).exists()
 
 
 def test_not_an_excel_file(office, survey):
     with pytest.raises(ServiceError) as error:
-        ai.answers_import_preview(survey=survey, actor=office.desk, file=upload(b"a,b", name="a.csv"))
+        preview(survey, office.desk, b"a,b", name="a.csv")
     assert error.value.field == "file"
-    with pytest.raises(ServiceError):
-        ai.answers_import_preview(survey=survey, actor=office.desk, file=upload(b"not a zip"))
+    with pytest.raises(ServiceError) as error:
+        preview(survey, office.desk, b"not a zip")
+    assert error.value.code == "bad_file"
 
 
 # --- Console pages ---------------------------------------------------------------------------
@@ -266,12 +295,14 @@ def test_console_upload_preview_confirm(client, office, survey):
     assert "“好”无法识别" in page and 'id="commit-form"' not in page
     response = client.post(start, {"file": upload(xlsx([[s[0].number, "", "满意", "", "1,2", "好"]]))})
     page = client.get(response.url).content.decode()
-    assert 'id="commit-form"' in page
+    assert 'id="commit-form"' in page and 'id="import-counts"' in page
     done = client.post(response.url + "commit/", follow=True)
     assert "已导入 1 份答卷" in done.content.decode()
     assert SurveySheet.objects.get(pk=s[0].pk).channel == Channel.IMPORT
-    # The stored upload is gone: confirming twice is refused.
-    assert client.post(response.url + "commit/").status_code == 404
+    # Confirming twice is refused and writes nothing again.
+    again = client.post(response.url + "commit/", follow=True).content.decode()
+    assert "不能导入" in again
+    assert ActivityLog.objects.filter(verb="engagement.sheets.imported").count() == 1
 
 
 def test_console_permission_and_other_community_is_404(client, office, survey):
@@ -284,13 +315,16 @@ def test_console_permission_and_other_community_is_404(client, office, survey):
 
 
 def test_someone_elses_upload_cannot_be_confirmed(client, office, survey):
-    _preview, token, _name = ai.answers_import_preview(
-        survey=survey, actor=office.desk, file=upload(xlsx([[sheets(survey)[0].number, "", "满意", "", "", ""]]))
-    )
-    client.force_login(staff("front_desk", office.community))
-    url = reverse("engagement:answers_import_commit", args=[survey.pk, token])
-    assert client.post(url).status_code == 404
-    assert client.get(reverse("engagement:answers_import_preview", args=[survey.pk, token])).status_code == 404
+    batch = preview(survey, office.desk, xlsx([[sheets(survey)[0].number, "", "满意", "", "", ""]]))
+    other = staff("front_desk", office.community)
+    client.force_login(other)
+    assert client.post(reverse("core:import_commit", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("core:import_batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("core:import_status", args=[batch.pk])).status_code == 404
+    with pytest.raises(ServiceError) as error:
+        import_commit(batch=batch, actor=other)
+    assert error.value.status == 404
+    assert not SurveyAnswer.objects.filter(survey=survey).exists()
 
 
 def test_import_index_query_budget(client, office, survey, django_assert_max_num_queries):
@@ -307,11 +341,51 @@ def test_owner_answers_cannot_be_overwritten_by_staff(office, survey):
     office.owner.save()
     mine = surveys.sheets_for_owner(office.owner.user).get()
     surveys.sheet_answer_by_owner(sheet=mine, user=office.owner.user, answers={})
-    preview, _token, _name = ai.answers_import_preview(
-        survey=survey, actor=office.desk, file=upload(xlsx([[mine.number, "", "不满意", "不满意", "不满意", ""]]))
-    )
-    assert [e["row"] for e in preview.errors] == [3] and "业主本人在线填写" in preview.errors[0]["message"]
+    batch = preview(survey, office.desk, xlsx([[mine.number, "", "不满意", "不满意", "不满意", ""]]))
+    assert [e["row"] for e in batch.errors] == [3] and "业主本人在线填写" in batch.errors[0]["message"]
     with pytest.raises(ServiceError) as e:
         surveys.sheet_record(sheet=mine, actor=office.desk, answers={})
     assert e.value.status == 409
     assert not SurveyAnswer.objects.filter(sheet=mine, choice=Answer.DISSATISFIED).exists()
+
+
+def test_an_owner_answering_online_after_the_check_makes_it_check_again(office, survey):
+    """SV-3: between the preview and the confirmation the owner answers in the portal: the file is
+    checked again, his row is now a problem, and nothing is written over his answers."""
+    from guanjia.core.tests.factories import UserFactory
+
+    office.owner.user = UserFactory()
+    office.owner.save()
+    mine = surveys.sheets_for_owner(office.owner.user).get()
+    others = [s for s in sheets(survey) if s.pk != mine.pk]
+    batch = preview(
+        survey,
+        office.desk,
+        xlsx([[mine.number, "", "不满意", "不满意", "不满意", ""], [others[0].number, "", "满意", "满意", "满意", ""]]),
+    )
+    assert batch.errors == []
+    surveys.sheet_answer_by_owner(sheet=mine, user=office.owner.user, answers={})
+    with pytest.raises(ServiceError, match="重新检查时发现 1 处问题"):
+        import_commit(batch=batch, actor=office.desk)
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.excluded_rows == [3]
+    assert not SurveyAnswer.objects.filter(sheet=mine, choice=Answer.DISSATISFIED).exists()
+    assert not SurveySheet.objects.filter(pk=others[0].pk, returned_at__isnull=False).exists()
+    batch = import_queue(batch=batch, actor=office.desk, valid_only=True, left_out=1)
+    assert batch.status == "committed" and batch.result["rows"] == 1
+    assert SurveySheet.objects.get(pk=others[0].pk).channel == Channel.IMPORT
+
+
+def test_the_bad_rows_of_an_answers_file_come_back_to_fix(office, survey):
+    from openpyxl import load_workbook as load
+
+    from guanjia.core.importing.badrows import import_bad_rows
+
+    s = sheets(survey)
+    batch = preview(
+        survey, office.desk, xlsx([[s[0].number, "", "满意", "满意", "满意", ""], [99, "", "满意", "", "", ""]])
+    )
+    name, content = import_bad_rows(batch=batch, actor=office.desk)
+    rows = list(load(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert name == "答卷-有问题的行.xlsx" and rows[0] == (*HEAD, "行号", "原因")
+    assert rows[1][0] == 99 and rows[1][-2] == 4 and "没有第 99 号表" in rows[1][-1]

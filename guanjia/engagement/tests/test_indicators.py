@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanjia.core import clock
+from guanjia.core.periods import Period
 from guanjia.core.tests.factories import staff
 from guanjia.engagement import indicators, surveys
 from guanjia.engagement.models import Visit
@@ -61,17 +62,61 @@ def test_sv3_satisfaction_is_latest_published_survey_with_penalty():
     assert indicators.indicators(office.community, dt.date(2026, 10, 1)).satisfaction.rate is None
 
 
-def test_qa4_kpi_page_shows_indicators_and_comparison_with_bounded_queries(client, django_assert_max_num_queries):
+def test_sv3_batched_satisfaction_is_what_the_survey_results_say():
+    """The KPI page reads every community's rate in one go; it must agree with surveys.results (SV-3)."""
+    office = survey_office(households=10)
+    survey = issued_survey(office, items=[("治安", "security"), ("绿化", "greening")])
+    first, second = survey.items.all()
+    marks = [("satisfied", "basic"), ("dissatisfied", ""), ("basic", "satisfied"), ("satisfied", "dissatisfied")]
+    for sheet, (a, b) in zip(list(survey.sheets.all())[:4], marks, strict=True):
+        surveys.sheet_record(sheet=sheet, actor=office.desk, answers={first.pk: a, second.pk: b})
+    with clock.frozen(at(2026, 12, 10, 10, 0)):
+        surveys.survey_close(survey=survey, actor=office.supervisor)
+        surveys.survey_publish_results(survey=survey, actor=office.supervisor)
+    expected = surveys.results(survey)[0]
+    sat = indicators.satisfactions([office.community], DEC)[office.community.pk]
+    assert sat.rate == expected.overall.adjusted_display and sat.arithmetic == expected.explain()
+    figure = sat.figure()
+    assert (figure.rate, figure.note) == (sat.rate, survey.title)
+
+
+def test_qa4_figures_for_many_months_cost_the_same_queries_as_one(django_assert_num_queries):
+    offices = [survey_office(households=5) for _ in range(3)]
+    ids = [o.community.pk for o in offices]
+    rooms = list(Room.objects.filter(community=offices[0].community)[:2])
+    visit(offices[0], rooms[0], dt.date(2026, 11, 3))
+    visit(offices[0], rooms[1], DEC)
+    months = Period.parse("2026-07").until(Period.parse("2026-12"))
+    with django_assert_num_queries(4):  # households, visits by month, two policies
+        quotas = indicators.visit_quotas_by_month(ids, months)
+    with django_assert_num_queries(4):
+        indicators.visit_quotas_by_month(ids[:1], months[-1:])
+    assert quotas[(ids[0], Period.parse("2026-11"))].visited == 1
+    assert quotas[(ids[0], Period.parse("2026-12"))].visited == 1
+    assert quotas[(ids[1], Period.parse("2026-12"))].visited == 0
+    figure = quotas[(ids[0], Period.parse("2026-12"))].figure()
+    assert (figure.met, figure.target_label, figure.display) == (True, "≥1 户", "1 / 1 户（100.0%）")
+    assert quotas[(ids[1], Period.parse("2026-12"))].figure().met is False
+
+
+def test_qa4_kpi_page_shows_the_engagement_indicators_with_bounded_queries(client):
     offices = [survey_office(households=5) for _ in range(3)]
     quality = staff("quality", None)
     client.force_login(quality)
     session = client.session
     session["community_id"] = offices[0].community.pk
     session.save()
-    url = reverse("servicedesk:kpis") + "?month=2026-11"
-    with django_assert_max_num_queries(80):
-        response = client.get(url)
+    with clock.frozen(at(2026, 11, 20, 12, 0)):
+        response = client.get(reverse("core:kpis") + "?month=2026-11")
     assert response.status_code == 200  # the quality department reads every community's KPIs (QA-4)
     html = response.content.decode()
-    assert 'id="kpi-satisfaction"' in html and "拜访指标完成" in html
-    assert "0 / 1 户（0.0%）" in html
+    assert 'id="kpi-engagement.satisfaction"' in html and 'id="kpi-engagement.visit_quota"' in html
+    assert "0 / 1 户（0.0%）" in html and "≥1 户" in html
+    comparison = html.split('id="kpi-communities"')[1].split("</table>")[0]
+    assert all(o.community.name in comparison for o in offices)
+
+
+def test_qa4_engagement_indicators_need_their_permission(client):
+    office = survey_office(households=5)
+    client.force_login(office.desk)  # the front desk may not read QA-4 figures
+    assert client.get(reverse("core:kpis")).status_code == 403

@@ -1,6 +1,6 @@
 """Lateness is visible (SV-1, SV-6): an evaluation handed out before mid-month warns and the clerk
-confirms; a measures notice after its 30 working days shows as late on the survey, the measures
-page and the list; a sample left below SV-1's minimum after an import of new households is flagged
+confirms; measures not published within their 30 working days show in the list (the measures page
+is the quality app's, tested there); a sample left below SV-1's minimum after an import of new households is flagged
 on the survey page, and the missing forms can be added."""
 
 import datetime as dt
@@ -14,13 +14,13 @@ from openpyxl import Workbook
 
 from guanjia.core import clock
 from guanjia.core.errors import ServiceError
+from guanjia.core.importing.services import import_commit
 from guanjia.core.models import ActivityLog
 from guanjia.core.policies import policy_set
-from guanjia.engagement import actions, sample, surveys, timeliness
+from guanjia.engagement import sample, surveys, timeliness
 from guanjia.engagement.choices import SurveyKind, SurveyStatus
 from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
-from guanjia.engagement.tests.test_fishbone import issued_survey as answered_questionnaire
-from guanjia.estates.importing import import_commit, import_preview
+from guanjia.estates.tests.test_import import import_preview
 from guanjia.servicedesk.tests.factories import at
 
 pytestmark = pytest.mark.django_db
@@ -97,67 +97,7 @@ def test_sv1_console_shows_the_warning_then_issues_when_confirmed(client, office
     assert "提前发放" in listing
 
 
-# --- SV-6: the measures notice within 30 working days --------------------------------------------
-
-
-def questionnaire_with_measure(office):
-    s, _sec, cle = answered_questionnaire(office)  # issued Tue 1 Dec 2026: due 24:00 of Wed 13 Jan 2027
-    with clock.frozen(at(2026, 12, 20, 10, 0)):
-        actions.action_create(
-            community=office.community,
-            actor=office.supervisor,
-            item=cle,
-            problem="楼道清洁不到位",
-            measure="每日清扫两次",
-            owner=office.supervisor,
-            due_on=dt.date(2027, 1, 30),
-        )
-    return s
-
-
-def test_sv6_measures_published_after_the_limit_show_as_late_everywhere(client, office):
-    s = questionnaire_with_measure(office)
-    with clock.frozen(at(2027, 1, 20, 9, 0)):
-        actions.survey_publish_measures(survey=s, actor=office.supervisor)
-        check = timeliness.measures_timeliness(s)
-        assert check.late and not check.overdue
-        assert check.text == "2027-01-20 09:00 公布，已超过期限 2027-01-13 24:00"
-        client.force_login(office.supervisor)
-        detail = html(client.get(reverse("engagement:survey", args=[s.pk])))
-        measures = html(client.get(reverse("engagement:survey_measures", args=[s.pk])))
-        listing = html(client.get(reverse("engagement:surveys")))
-    assert "逾期公布" in detail.split('id="survey-measures"')[1].split("</dd>")[0]
-    assert 'id="measures-late"' in measures
-    assert (
-        "整改措施逾期公布：2027-01-20 09:00 公布，已超过期限 2027-01-13 24:00（SV-6：发放后 30 个工作日内公布）"
-        in measures
-    )
-    row = listing.split(s.title)[1].split("</tr>")[0]
-    assert "逾期公布" in row and "已超过期限 2027-01-13 24:00" in row
-
-
-def test_sv6_measures_on_time_and_not_yet_due_are_not_late(client, office):
-    s = questionnaire_with_measure(office)
-    with clock.frozen(at(2027, 1, 13, 23, 0)):
-        assert timeliness.measures_timeliness(s).label == "待公布"
-        actions.survey_publish_measures(survey=s, actor=office.supervisor)
-        check = timeliness.measures_timeliness(s)
-        client.force_login(office.supervisor)
-        measures = html(client.get(reverse("engagement:survey_measures", args=[s.pk])))
-    assert (check.late, check.label) == (False, "按时公布")
-    assert 'id="measures-late"' not in measures
-
-
-def test_sv6_measures_not_published_past_the_limit_are_overdue_in_the_list(client, office):
-    s = questionnaire_with_measure(office)
-    client.force_login(office.supervisor)
-    with clock.frozen(at(2027, 1, 14, 8, 0)):
-        check = timeliness.measures_timeliness(s)
-        listing = html(client.get(reverse("engagement:surveys")))
-        measures = html(client.get(reverse("engagement:survey_measures", args=[s.pk])))
-    assert check.overdue and check.text == "期限 2027-01-13 24:00 已过，尚未公布"
-    assert "已超期未公布" in listing.split(s.title)[1].split("</tr>")[0]
-    assert "整改措施已超过公布期限" in measures
+# --- SV-6: the measures clocks of the survey list (the measures notice itself: quality/tests/test_measures.py)
 
 
 def test_survey_list_reads_the_measures_clocks_in_one_query(client, office, django_assert_max_num_queries):

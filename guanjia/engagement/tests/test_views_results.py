@@ -8,9 +8,10 @@ from django.urls import reverse
 from guanjia.core.tests.pdf import pdf_text
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, SurveyKind, SurveyStatus
-from guanjia.engagement.models import Action, SurveyAnswer, SurveySheet
+from guanjia.engagement.models import SurveyAnswer, SurveySheet
 from guanjia.engagement.tests.factories import add_rooms, survey_office
 from guanjia.portal.tests.factories import portal_user
+from guanjia.quality.models import Action
 from guanjia.servicedesk.tests.factories import Office
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +79,7 @@ def test_sv3_sv4_worked_example_on_the_page(client, office):
     assert "66.7%" in pareto and "100.0%" in pareto
     assert pareto.count("★") == 1  # only 清洁 is a key item (SV-4)
     cle = s.items.get(text="清洁")
-    assert f"/console/engagement/surveys/{s.pk}/items/{cle.pk}/fishbone/" in html
+    assert reverse("quality:fishbone", args=[s.pk, cle.pk]) in html  # SV-5: the quality app's page
     assert "<svg" in html and 'class="bar key"' in html
 
 
@@ -106,7 +107,7 @@ def test_other_community_survey_is_404(client, office):
     other = Office()
     client.force_login(other.supervisor)
     assert client.get(results_url(s)).status_code == 404
-    assert client.get(reverse("engagement:survey_public_pdf", args=[s.pk])).status_code == 404
+    assert client.get(reverse("core:document_pdf", args=["SV-6.public", s.pk])).status_code == 404
 
 
 def test_publish_needs_permission_and_closed_survey(client, office):
@@ -166,7 +167,7 @@ def test_lw1_published_pdf_has_no_room_name_or_suggestion(client, office, tmp_pa
     office.supervisor.first_name = "张三丰"
     office.supervisor.save()
     client.force_login(office.supervisor)
-    response = client.get(reverse("engagement:survey_public_pdf", args=[s.pk]))
+    response = client.get(reverse("core:document_pdf", args=["SV-6.public", s.pk]))
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, layout=True)
     compact = text.replace(" ", "")
@@ -178,7 +179,7 @@ def test_lw1_published_pdf_has_no_room_name_or_suggestion(client, office, tmp_pa
     assert office.owner.name not in compact and "张三丰" not in compact
     assert "楼道灯坏了很久" not in compact
 
-    internal = pdf_text(client.get(reverse("engagement:survey_results_pdf", args=[s.pk])).content, layout=True)
+    internal = pdf_text(client.get(reverse("core:document_pdf", args=["SV-6.results", s.pk])).content, layout=True)
     assert "楼道灯坏了很久" in internal.replace(" ", "") and sheets[0].room.code in internal
     assert "统计人" in internal and "审核人" in internal
 

@@ -74,8 +74,11 @@ def test_another_communitys_survey_is_404(client, office):
     s = issued(office)
     other = Office()
     client.force_login(other.manager)
-    for name in ("survey", "survey_sheets", "survey_entry", "survey_register_pdf"):
+    for name in ("survey", "survey_sheets", "survey_entry"):
         assert client.get(reverse(f"engagement:{name}", args=[s.pk])).status_code == 404, name
+    for code in ("SV.register", "SV-6.results", "SV-6.public"):
+        assert client.get(reverse("core:document_pdf", args=[code, s.pk])).status_code == 404, code
+    assert client.get(reverse("core:document_pdf", args=["SV.form", s.pk]) + "?sheet=1").status_code == 404
     assert client.post(reverse("engagement:survey", args=[s.pk]), {"action": "close"}).status_code == 404
     assert s.title not in html_of(client.get(reverse("engagement:surveys")))
 
@@ -237,7 +240,7 @@ def test_blank_forms_one_page_each_with_chinese_text(client, office, tmp_path):
     s = issued(office)
     sheet = s.sheets.select_related("room__building", "room__unit").filter(room=added[-1]).get()
     client.force_login(office.desk)
-    url = reverse("engagement:survey_forms_pdf", args=[s.pk])
+    url = reverse("core:document_pdf", args=["SV.form", s.pk])
     one = client.get(url + f"?sheet={sheet.number}")
     assert one["Content-Type"] == "application/pdf"
     text = pdf_text(one.content, layout=True)
@@ -252,7 +255,7 @@ def test_issue_register_pdf(client, office, tmp_path):
     add_rooms(office, 3)
     s = issued(office)
     client.force_login(office.supervisor)
-    response = client.get(reverse("engagement:survey_register_pdf", args=[s.pk]))
+    response = client.get(reverse("core:document_pdf", args=["SV.register", s.pk]))
     text = pdf_text(response.content, layout=True)
     assert "发放登记表" in text and "发放人" in text and "签收" in text
     assert all(sheet.room.code in text for sheet in s.sheets.select_related("room"))

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from guanjia.core.tests.factories import login
 from guanjia.engagement.models import Visit
 from guanjia.engagement.services import visit_record
 from guanjia.estates.tests.factories import RoomFactory
@@ -15,11 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def office():
     return Office()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def record(office, room=None, **kw):

@@ -254,7 +254,7 @@ def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office
     record(office, room=office.room, opinions="业主本人意见")
     visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="总体平稳")
     client.force_login(office.supervisor)
-    response = client.get(reverse("engagement:visit_summary_pdf") + "?month=2026-10")
+    response = client.get(reverse("core:document_pdf", args=["VS-5.summary", f"{office.community.pk}-2026-10"]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
     assert "业户拜访工作汇总" in text and "2026年10月" in text

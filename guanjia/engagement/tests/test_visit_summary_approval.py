@@ -157,7 +157,9 @@ def test_the_pdf_shows_who_approved_and_when(client, office):
             approval=approvals.current_approval(summary, SUMMARY), actor=office.manager, outcome="approve"
         )
     client.force_login(office.supervisor)
-    text = pdf_text(client.get(reverse("engagement:visit_summary_pdf") + "?month=2026-10").content)
+    text = pdf_text(
+        client.get(reverse("core:document_pdf", args=["VS-5.summary", f"{office.community.pk}-2026-10"])).content
+    )
     assert "管理处经理审批" in text and office.manager.username in text and "2026-11-04 09:30" in text
     assert office.supervisor.username in text and "2026-11-03" in text  # sent by, on
 

@@ -8,35 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
-from guanjia.core.access import has_perm, scoped
+from guanjia.core.access import has_perm
+from guanjia.core.api import ScopedRelatedField
 from guanjia.core.masking import mask_id, mask_phone
 from guanjia.core.models import Community
 
 from ..choices import Acquisition, Gender, IdType, Relationship
 from ..models import Building, HouseholdDocument, Lease, Ownership, Person, Resident, Room, Unit
 from ..services import ROOM_FIELDS
-
-
-class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference to a row the user may see; a row of another community is a 404, as in a URL (DESIGN.md §1)."""
-
-    def __init__(self, *, scope_field: str = "community", **kwargs):
-        self.scope_field = scope_field
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return scoped(super().get_queryset(), self.context["request"].user, field=self.scope_field)
-
-    def to_internal_value(self, data):
-        try:
-            return super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            if "does_not_exist" in error.get_codes():
-                raise exceptions.NotFound(_("%(label)s不存在。") % {"label": self.label or self.field_name}) from None
-            raise
-
 
 # --- Read ---------------------------------------------------------------------------------
 

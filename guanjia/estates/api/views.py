@@ -26,6 +26,7 @@ from . import serializers as s
 class RegisterViewSet(ScopedMixin, viewsets.GenericViewSet):
     """`serializer_class` shapes output; `input_serializers` validate each write action's request."""
 
+    scope_action = "estates.view"
     input_serializers: dict = {}
     http_method_names = ["get", "post", "patch", "head", "options"]
 

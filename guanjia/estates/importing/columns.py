@@ -13,10 +13,8 @@ from guanjia.core.textnorm import clean
 
 from ..choices import Acquisition, Handover, IdType, ImportKind, RoomKind, RoomUse
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 HEADER_SEARCH_ROWS = 10
 SAMPLE_ROWS = 20
-CHUNK = 1000
 # A row whose 备注 starts with this is the template's example row and is skipped.
 EXAMPLE_MARK = "示例行"
 
@@ -171,17 +169,12 @@ def _header_map(kind: str, language: str) -> dict[str, str]:
 
 
 def header_map(kind: str) -> dict[str, str]:
-
     return _header_map(kind, get_language() or "")
 
 
-def _choice_map(enum) -> dict[str, str]:
-
-    return _choice_map_for(enum, get_language() or "")
-
-
 @lru_cache(maxsize=32)
-def _choice_map_for(enum, language: str) -> dict[str, str]:
+def choice_map(enum, language: str) -> dict[str, str]:
+    """Every way a choice is written → its value, in `language` (the labels are translated)."""
     mapping = {clean(str(label)): value for value, label in enum.choices}
     mapping.update({clean(value): value for value in enum.values})
     mapping.update({clean(k): v for k, v in CHOICE_ALIASES.get(enum, {}).items()})

@@ -79,7 +79,7 @@ def _match_lease_rooms(records: list[LeaseRecord], places, preview: Preview, com
     wanted_list, room_ids = list(wanted), {}
     for start in range(0, len(wanted_list), 5000):
         chunk = wanted_list[start : start + 5000]
-        room_ids.update(Room.objects.filter(community=community, code__in=chunk).values_list("code", "id"))
+        room_ids.update(Room.objects.filter(community=community, code__in=chunk).order_by().values_list("code", "id"))
     for record in records:
         if record.row in places:
             place, raw, column = places[record.row]
@@ -104,7 +104,7 @@ def _match_lease_rooms(records: list[LeaseRecord], places, preview: Preview, com
     existing: dict[int, list[Lease]] = defaultdict(list)
     ids = sorted({r.room_id for r in records if r.room_id})
     for start in range(0, len(ids), 5000):
-        for lease in Lease.objects.filter(room_id__in=ids[start : start + 5000]).select_related("tenant"):
+        for lease in Lease.objects.filter(room_id__in=ids[start : start + 5000]).select_related("tenant").order_by():
             existing[lease.room_id].append(lease)
     for record in records:
         for lease in existing[record.room_id] if record.room_id else ():

@@ -90,8 +90,14 @@ def _normal(value) -> str:
     return _CN_NUMBER.sub(lambda m: _cn_number(m.group()), text)
 
 
+# The template's own form, typed as it is: read without normalising (most rows of most files).
+_CANONICAL = re.compile(r"([0-9A-Za-z]+)-(?:([0-9A-Za-z]+)-)?([0-9A-Za-z]+)")
+
+
 def parse_code(value) -> Place | None:
     """ "3-2-1201", "3栋2单元1201室", "３栋２单元１２０１", "三栋二单元1201" → a Place; None if unreadable."""
+    if isinstance(value, str) and (plain := _CANONICAL.fullmatch(value)):
+        return Place(plain[1].upper(), (plain[2] or "").upper(), plain[3].upper())
     text = _NUMBER_SUFFIX.sub("", _normal(value))
     match = _DASH.match(text)
     if match:

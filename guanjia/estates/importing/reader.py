@@ -9,14 +9,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from guanjia.core.errors import ServiceError
 from guanjia.core.textnorm import clean
 
 from ..choices import Acquisition, Handover, IdType, ImportKind, RoomKind, RoomUse
-from ..models import Person, Room, Unit
+from ..models import Room, Unit
 from .columns import EXAMPLE_MARK, HEADER_SEARCH_ROWS, READ_COLUMNS, SHARE_LABEL, _header_key, header_map
 from .places import Place, ambiguity_message, parse_building, parse_code, parse_number, parse_unit
 from .records import (
+    ROOM_PARTICULARS,
     OwnerRecord,
     PersonRecord,
     Preview,
@@ -28,28 +28,15 @@ from .records import (
     _share,
     _split,
     _text,
+    by_id_number,
 )
 
 # Fees are billed on the building area (FE-1), so these kinds of room cannot be registered without it.
 AREA_REQUIRED = frozenset({RoomKind.RESIDENCE, RoomKind.SHOP})
+WHOLE = Decimal("100.00")
+PARTICULARS = frozenset(ROOM_PARTICULARS)
 
-# --- Reading the workbook -----------------------------------------------------------------
-
-
-def open_sheet(file):
-    from openpyxl import load_workbook
-
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not .xlsx
-        raise ServiceError(
-            "bad_file", _("无法读取该文件，请上传 Excel（.xlsx）文件；.xls 请先另存为 .xlsx。"), field="file"
-        ) from None
-    sheet = workbook.worksheets[0]
-    sheet.reset_dimensions()  # some writers record a wrong sheet size; read what is there
-    return workbook, sheet
+# --- Reading the rows ----------------------------------------------------------------------
 
 
 def _header_candidates(values, mapping) -> tuple[dict[int, str], list[str]]:
@@ -77,12 +64,19 @@ def _header_candidates(values, mapping) -> tuple[dict[int, str], list[str]]:
 def find_header(rows, kind: str) -> tuple[int | None, dict[int, str] | None, list[str], object]:
     """The header: of the first rows (title rows above it are common), the one naming the most columns.
 
-    It must name where the room is (房屋编号, or 楼栋 and 房号) and one more column. Returns the
-    header's row number, {column index: key}, the names not recognised, and the rows below it."""
+    It must name where the room is (房屋编号, or 楼栋 and 房号) and one more column. `rows` are
+    (row number, values); returns the header's row number, {column index: key}, the names not
+    recognised, and the rows below it."""
     mapping = header_map(kind)
-    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    rows = iter(rows)
+    head, after = [], []
+    for number, values in rows:
+        if number > HEADER_SEARCH_ROWS:
+            after.append((number, values))
+            break
+        head.append((number, values))
     best = None
-    for number, values in enumerate(head, start=1):
+    for number, values in head:
         found, ignored = _header_candidates(values or (), mapping)
         keys = set(found.values())
         if not ("code" in keys or {"building", "number"} <= keys) or len(found) < 2:
@@ -92,63 +86,53 @@ def find_header(rows, kind: str) -> tuple[int | None, dict[int, str] | None, lis
     if best is None:
         return None, None, [], iter(())
     number, found, ignored = best
-    return number, found, ignored, itertools.chain(head[number:], rows)
+    return number, found, ignored, itertools.chain([r for r in head if r[0] > number], after, rows)
 
 
-def parse(kind: str, file, *, community=None, skip_rows=()) -> Preview:
-    """Read and check an import file. With `community`, also check it against the register.
-
-    `skip_rows` are left out as if absent: a valid-only commit skips the rows the preview held back."""
+def parse(kind: str, rows, *, community=None) -> Preview:
+    """Check the rows of an import file ((row number, values), as core.importing.xlsx reads them).
+    With `community`, also check them against the register."""
     kind = ImportKind(kind)
     preview = Preview(kind=kind)
-    workbook, sheet = open_sheet(file)
-    try:
-        header_row, index, ignored, rows = find_header(sheet.iter_rows(values_only=True), kind)
-        if header_row is None:
-            preview.error(
-                None,
-                "",
-                _(
-                    "未找到表头：前%(n)s行中没有“房屋编号”（或“楼栋”“房号”）等列名。"
-                    "表头上方可以有标题行；请使用下载的模板。"
-                )
-                % {"n": HEADER_SEARCH_ROWS},
-            )
-            return preview
-        preview.header_row, preview.ignored_columns = header_row, ignored
-        preview.split_layout = "number" in index.values()
-        columns = {c.key: c for c in READ_COLUMNS[kind]}
-        present = set(index.values())
-        missing = [c for c in READ_COLUMNS[kind] if c.required and c.key not in present and c.key not in PLACE_KEYS]
-        for column in missing:
-            preview.error(header_row, column.label, _("缺少必填列“%(label)s”。") % {"label": column.label})
-        if missing:
-            return preview
-        if kind == ImportKind.ROOMS:
-            reader = _read_rooms
-        else:
-            from .leases import read_leases as reader
-        data = _data_rows(rows, header_row, index, columns, preview, set(skip_rows))
-        records = reader(data, columns, preview, community)
-        preview.settle(records)
-    finally:
-        workbook.close()
+    header_row, index, ignored, rows = find_header(rows, kind)
+    if header_row is None:
+        preview.error(
+            None,
+            "",
+            _("未找到表头：前%(n)s行中没有“房屋编号”（或“楼栋”“房号”）等列名。表头上方可以有标题行；请使用下载的模板。")
+            % {"n": HEADER_SEARCH_ROWS},
+        )
+        return preview
+    preview.header_row, preview.ignored_columns = header_row, ignored
+    preview.split_layout = "number" in index.values()
+    columns = {c.key: c for c in READ_COLUMNS[kind]}
+    present = set(index.values())
+    missing = [c for c in READ_COLUMNS[kind] if c.required and c.key not in present and c.key not in PLACE_KEYS]
+    for column in missing:
+        preview.error(header_row, column.label, _("缺少必填列“%(label)s”。") % {"label": column.label})
+    if missing:
+        return preview
+    if kind == ImportKind.ROOMS:
+        reader = _read_rooms
+    else:
+        from .leases import read_leases as reader
+    data = _data_rows(rows, index, columns, preview)
+    records = reader(data, columns, preview, community)
+    preview.settle(records)
     return preview
 
 
 PLACE_KEYS = frozenset({"code", "building", "unit", "number"})
 
 
-def _data_rows(rows, header_row: int, index: dict[int, str], columns, preview: Preview, skip: set[int]):
-    for number, values in enumerate(rows, start=header_row + 1):
-        values = values or ()
-        data = {key: values[i] for i, key in index.items() if i < len(values) and values[i] not in (None, "")}
+def _data_rows(rows, index: dict[int, str], columns, preview: Preview):
+    pairs = list(index.items())
+    for number, values in rows:
+        width = len(values)
+        data = {key: values[i] for i, key in pairs if i < width and values[i] not in (None, "")}
         if not data or all(not clean(v) for v in data.values()):
             continue
         if "note" in data and _text(data["note"]).startswith(EXAMPLE_MARK):
-            continue
-        if number in skip:
-            preview.skipped_rows += 1
             continue
         preview.total_rows += 1
         yield Row(number, data, preview, columns)
@@ -197,21 +181,6 @@ def read_place(row: Row) -> Place | None:
     return Place(building, unit, number, unit_stated=bool(unit_cell))
 
 
-ROOM_PARTICULARS = (
-    "kind",
-    "floor",
-    "building_area",
-    "usable_area",
-    "land_area",
-    "use",
-    "handover",
-    "moved_in_on",
-    "facilities",
-    "garage",
-    "note",
-)
-
-
 def _place_column(row: Row) -> str:
     return "code" if "code" in row.values or not row.preview.split_layout else "number"
 
@@ -220,6 +189,7 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
     rooms: dict[str, RoomRecord] = {}
     people: dict[str, PersonRecord] = {}  # id_hash → the first row naming that person
     places: dict[str, tuple[Place, str, str]] = {}  # code → (place, as typed, column) of rooms without 单元
+    share = preview.share
     for row in rows:
         place = read_place(row)
         number = place.number if place else ""
@@ -246,8 +216,9 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
         code = place.code
         record = rooms.get(code)
         if record is None:
-            rooms[code] = record = RoomRecord(row.number, code, place.building, place.unit, place.number, fields)
-            record.given = {k for k in ROOM_PARTICULARS if k in row.values}
+            given = share(frozenset(row.values.keys() & PARTICULARS))
+            building, unit, room_number = share(place.building), share(place.unit), share(place.number)
+            rooms[code] = record = RoomRecord(row.number, code, building, unit, room_number, **fields, given=given)
             if place.alternatives():
                 places[code] = (place, _place_text(row), _place_column(row))
         else:
@@ -261,7 +232,7 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
                     _("与第 %(row)s 行房号重复。同一房屋有多位业主的，请在每行填写产权份额（合计100）。")
                     % {"row": record.row},
                 )
-        record.rows.append(row.number)
+            record.more_rows += (row.number,)
         for owner in owners:
             person = owner.person
             if person.id_hash:
@@ -274,9 +245,7 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
                             % {"row": first.row, "a": first.name, "b": person.name},
                         )
                     # The same person (e.g. owner of a flat and a garage) is one Person.
-                    for phone in person.phones:
-                        if phone not in first.phones:
-                            first.phones.append(phone)
+                    first.phones += tuple(phone for phone in person.phones if phone not in first.phones)
                     owner.person = first
             if any(
                 o.person is owner.person or (person.id_hash and o.person.id_hash == person.id_hash)
@@ -284,14 +253,14 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
             ):
                 row.fail("owner", _("业主 %(name)s 在房屋 %(code)s 中重复。") % {"name": person.name, "code": code})
                 continue
-            record.owners.append(owner)
+            record.owners += (owner,)
     for record in rooms.values():
-        if record.fields["kind"] in AREA_REQUIRED and "building_area" not in record.given:
+        if record.kind in AREA_REQUIRED and "building_area" not in record.given:
             preview.error(
                 record.row,
                 columns["building_area"].label,
                 _("建筑面积：%(kind)s必须填写建筑面积（物业费按建筑面积计收）。")
-                % {"kind": RoomKind(record.fields["kind"]).label},
+                % {"kind": RoomKind(record.kind).label},
             )
     _check_ambiguous(rooms, places, preview, community, columns)
     _check_shares(rooms.values(), preview)
@@ -299,7 +268,9 @@ def _read_rooms(rows, columns, preview: Preview, community) -> list[RoomRecord]:
         codes, existing = list(rooms), set()
         for start in range(0, len(codes), 5000):
             chunk = codes[start : start + 5000]
-            existing.update(Room.objects.filter(community=community, code__in=chunk).values_list("code", flat=True))
+            existing.update(
+                Room.objects.filter(community=community, code__in=chunk).order_by().values_list("code", flat=True)
+            )
         for code in sorted(existing, key=lambda c: rooms[c].row):
             preview.error(
                 rooms[code].row,
@@ -332,9 +303,9 @@ def _merge_particulars(row: Row, record: RoomRecord, fields: dict) -> None:
         if key not in row.values or key == "note":
             continue
         if key not in record.given:
-            record.fields[key] = fields[key]
-            record.given.add(key)
-        elif fields[key] != record.fields[key]:
+            setattr(record, key, fields[key])
+            record.given = record.given | {key}
+        elif fields[key] != getattr(record, key):
             row.fail(
                 key, _("与第 %(row)s 行同一房屋 %(code)s 的填写不一致。") % {"row": record.row, "code": record.code}
             )
@@ -352,8 +323,10 @@ def _check_ambiguous(rooms: dict[str, RoomRecord], places, preview: Preview, com
             units[record.building].add(record.unit)
     if community is not None and places:
         buildings = {place.building for place, _raw, _col in places.values()}
-        for building, unit in Unit.objects.filter(community=community, building__code__in=buildings).values_list(
-            "building__code", "code"
+        for building, unit in (
+            Unit.objects.filter(community=community, building__code__in=buildings)
+            .order_by()
+            .values_list("building__code", "code")
         ):
             units[building].add(unit)
     for code, (place, raw, column) in places.items():
@@ -401,7 +374,7 @@ def _read_owners(row: Row) -> list[OwnerRecord]:
         if len(name) > 50:
             row.fail("owner", _("姓名过长。"))
         id_value = ids[i] if i < len(ids) else None
-        phones = phone_groups[i] if i < len(phone_groups) else []
+        phones = phone_groups[i] if i < len(phone_groups) else ()
         person = _person(row, name, id_type, id_value, phones)
         share = _share(row, shares[i]) if i < len(shares) else None
         owners.append(OwnerRecord(person, share, since, acquisition, certificate))
@@ -421,6 +394,9 @@ def _check_shares(rooms, preview: Preview) -> None:
         given = [o.share for o in room.owners]
         if all(s is None for s in given):
             n = len(room.owners)
+            if n == 1:
+                room.owners[0].share = WHOLE
+                continue
             each = (Decimal(100) / n).quantize(Decimal("0.01"))
             for owner in room.owners:
                 owner.share = each
@@ -446,9 +422,7 @@ def _match_people(people: dict[str, PersonRecord], community, preview: Preview, 
     hashes = list(people)
     for start in range(0, len(hashes), 5000):
         chunk = hashes[start : start + 5000]
-        for pk, id_hash, name in Person.objects.filter(community=community, id_hash__in=chunk).values_list(
-            "pk", "id_hash", "name"
-        ):
+        for pk, id_hash, name in by_id_number(community, chunk).values_list("pk", "id_hash", "name"):
             preview.existing_people[id_hash] = pk
             record = people[id_hash]
             if name != record.name:

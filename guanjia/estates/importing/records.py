@@ -9,15 +9,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from guanjia.core import clock
 from guanjia.core.crypto import lookup_hash
 from guanjia.core.masking import mask_id
 from guanjia.core.textnorm import clean, clean_text
 from guanjia.core.validators import normalise_phone, parse_cn_id
 
 from ..choices import Handover, IdType, ImportKind, RoomKind, RoomUse
-from .columns import SAMPLE_ROWS, Column, _choice_map
+from ..models import Person
+from .columns import SAMPLE_ROWS, Column, choice_map
 
 # --- Parsed records -----------------------------------------------------------------------
 
@@ -29,9 +32,10 @@ class PersonRecord:
     id_type: str
     id_number: str
     id_hash: str
-    phones: list[str]
+    phones: tuple[str, ...]
     gender: str = ""
     birth_date: dt.date | None = None
+    position: int = -1  # among the people the commit writes (writer.kept_records)
 
 
 @dataclass(slots=True)
@@ -43,17 +47,51 @@ class OwnerRecord:
     certificate_no: str
 
 
+# A room's particulars, as RoomRecord's attributes of the same names.
+ROOM_PARTICULARS = (
+    "kind",
+    "floor",
+    "building_area",
+    "usable_area",
+    "land_area",
+    "use",
+    "handover",
+    "moved_in_on",
+    "facilities",
+    "garage",
+    "note",
+)
+
+
 @dataclass(slots=True)
 class RoomRecord:
+    """One room of the file. A register of 100,000 rooms is held whole while it is checked, so a
+    record is small: its particulars are attributes, the values many rooms share (an area, a date,
+    "3栋") are one object, and the extra rows of co-owners are kept only where there are some."""
+
     row: int  # the first row naming the room
     code: str
     building: str
     unit: str
     number: str
-    fields: dict
-    owners: list[OwnerRecord] = field(default_factory=list)
-    rows: list[int] = field(default_factory=list)  # every row of the room (co-owners take a row each)
-    given: set[str] = field(default_factory=set)  # the particulars some row filled in
+    kind: str
+    floor: int | None
+    building_area: Decimal | None
+    usable_area: Decimal | None
+    land_area: Decimal | None
+    use: str
+    handover: str
+    moved_in_on: dt.date | None
+    facilities: str
+    garage: str
+    note: str
+    given: frozenset[str]  # the particulars some row filled in
+    owners: tuple[OwnerRecord, ...] = ()
+    more_rows: tuple[int, ...] = ()  # further rows of the room (co-owners take a row each)
+
+    @property
+    def rows(self) -> list[int]:
+        return [self.row, *self.more_rows]
 
 
 @dataclass(slots=True)
@@ -78,15 +116,6 @@ class LeaseRecord:
         return [self.row]
 
 
-# 15 to 18 characters of an ID number, wherever a message quotes one (an ID typed into the phone
-# or area column): messages are shown on screen and stored, so they carry it masked (LW-1).
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{14,17}[0-9Xx](?![0-9A-Za-z])")
-
-
-def mask_ids_in(text: str) -> str:
-    return _ID_IN_TEXT.sub(lambda m: mask_id(m.group()), text)
-
-
 @dataclass
 class Preview:
     """What a file holds: the importable records, every problem, and the rows that cannot be imported.
@@ -102,11 +131,21 @@ class Preview:
     ignored_columns: list[str] = field(default_factory=list)
     existing_people: dict[str, int] = field(default_factory=dict)  # id_hash → Person id
     excluded_rows: list[int] = field(default_factory=list)  # data rows that cannot be imported
-    skipped_rows: int = 0  # rows left out on purpose (a valid-only commit)
     split_layout: bool = False  # the room is given by 楼栋/单元/房号 columns, not one 房屋编号 column
+    # Cells read the same way in every row (an area, a type, a date) are read once per value, and
+    # values many records hold ("3栋", a set of filled-in columns) are kept once: `Row`, `share`.
+    memo: dict = field(default_factory=dict, repr=False)
+    shared: dict = field(default_factory=dict, repr=False)
+    today: dt.date = field(default_factory=clock.today)
+    language: str = field(default_factory=lambda: get_language() or "")
+
+    def share(self, value):
+        """One object for equal values (strings, frozensets) held by many records."""
+        return self.shared.setdefault(value, value)
 
     def error(self, row: int | None, column, message) -> None:
-        self.errors.append({"row": row, "column": str(column or ""), "message": mask_ids_in(str(message))})
+        # Core stores the messages with any ID number in them masked (LW-1).
+        self.errors.append({"row": row, "column": str(column or ""), "message": str(message)})
 
     @property
     def ok(self) -> bool:
@@ -171,16 +210,15 @@ class Preview:
         rows = []
         for record in self.records[:limit]:
             if self.kind == ImportKind.ROOMS:
-                f = record.fields
                 rows.append(
                     {
                         "row": record.row,
                         "code": record.code,
-                        "kind": str(RoomKind(f["kind"]).label),
-                        "floor": f["floor"],
-                        "building_area": str(f["building_area"] or ""),
-                        "use": str(RoomUse(f["use"]).label),
-                        "handover": str(Handover(f["handover"]).label),
+                        "kind": str(RoomKind(record.kind).label),
+                        "floor": record.floor,
+                        "building_area": str(record.building_area or ""),
+                        "use": str(RoomUse(record.use).label),
+                        "handover": str(Handover(record.handover).label),
                         "owners": "、".join(
                             f"{o.person.name}（{_number(o.share)}%）" if len(record.owners) > 1 else o.person.name
                             for o in record.owners
@@ -263,7 +301,11 @@ def parse_date(value) -> dt.date | None:
 
 
 class Row:
-    """One spreadsheet row; every reader records its own problem and returns a safe value."""
+    """One spreadsheet row; every reader records its own problem and returns a safe value.
+
+    The readers of cells whose reading depends only on the value (areas, dates, choices, the
+    floor) read each distinct value once per file (`Preview.memo`): a column of 100,000 "住宅"
+    is normalised once, and a wrong value is still reported on every row that has it."""
 
     __slots__ = ("number", "values", "preview", "columns")
 
@@ -273,6 +315,22 @@ class Row:
     def fail(self, key: str, message) -> None:
         label = self.columns[key].label if key in self.columns else ""
         self.preview.error(self.number, label, f"{label}：{message}" if label else message)
+
+    def _lookup(self, reader, key: str, value, *extra) -> tuple:
+        """reader(value, *extra) → (result, problem or None), worked out once per distinct value."""
+        # 1, 1.0 and True are equal keys but different cells: the type is part of the key.
+        memo_key = (reader, key, type(value), value, *extra)
+        try:
+            return self.preview.memo[memo_key]
+        except KeyError:
+            found = self.preview.memo[memo_key] = reader(value, *extra)
+            return found
+
+    def _read(self, reader, key: str, value, *extra):
+        result, problem = self._lookup(reader, key, value, *extra)
+        if problem is not None:
+            self.fail(key, problem)
+        return result
 
     def raw(self, key: str):
         return self.values.get(key)
@@ -306,60 +364,74 @@ class Row:
         return value
 
     def area(self, key: str) -> Decimal | None:
-        value = self.values.get(key)
-        try:
-            area = parse_area(value)
-        except ValueError:
-            self.fail(key, _("“%(value)s”不是有效的面积（如 89.5 或 89.5㎡）。") % {"value": _text(value)})
-            return None
-        if area is not None and area < 0:
-            self.fail(key, _("“%(value)s”为负数，面积不能为负数。") % {"value": _text(value)})
-            return None
-        if area is not None and area >= Decimal("100000000"):
-            self.fail(key, _("面积过大。"))
-            return None
-        return area
+        return self._read(_read_area, key, self.values.get(key))
 
     def date(self, key: str, required: bool = False) -> dt.date | None:
-        value = self.values.get(key)
-        try:
-            day = parse_date(value)
-        except ValueError:
-            self.fail(key, _("“%(value)s”不是有效的日期（如 2020-05-01 或 2020年5月1日）。") % {"value": _text(value)})
-            return None
-        if day is None and required:
+        day, problem = self._lookup(_read_date, key, self.values.get(key))
+        if problem is not None:
+            self.fail(key, problem)
+        elif day is None and required:
             self.fail(key, _("不能为空。"))
         return day
 
     def choice(self, key: str, enum, default: str) -> str:
-        text = clean(self.values.get(key))
-        if not text:
-            return default
-        mapping = _choice_map(enum)
-        value = mapping.get(text) or mapping.get(text.lower())
-        if value is None:
-            allowed = "、".join(str(label) for label in enum.labels)
-            self.fail(key, _("“%(value)s”不是可选值（可填：%(allowed)s）。") % {"value": text, "allowed": allowed})
-            return default
-        return value
+        return self._read(_read_choice, key, self.values.get(key), enum, default, self.preview.language)
 
     def floor(self, number: str) -> int | None:
-        value = self.values.get("floor")
-        text = clean(_text(value)).upper().rstrip("层楼F")
-        if not text:
+        floor = self._read(_read_floor, "floor", self.values.get("floor"))
+        if floor is _UNSTATED:
             # 1201 → 12, 302 → 3: offices rarely fill the floor in.
             return int(number[:-2]) if number.isdigit() and len(number) >= 3 else None
-        if text.startswith("B") and text[1:].isdigit():
-            text = "-" + text[1:]
-        try:
-            floor = int(text)
-        except ValueError:
-            self.fail("floor", _("“%(value)s”不是整数。") % {"value": _text(value)})
-            return None
-        if not -50 <= floor <= 300:
-            self.fail("floor", _("%(value)s 超出合理范围。") % {"value": floor})
-            return None
         return floor
+
+
+def _read_area(value):
+    try:
+        area = parse_area(value)
+    except ValueError:
+        return None, _("“%(value)s”不是有效的面积（如 89.5 或 89.5㎡）。") % {"value": _text(value)}
+    if area is not None and area < 0:
+        return None, _("“%(value)s”为负数，面积不能为负数。") % {"value": _text(value)}
+    if area is not None and area >= Decimal("100000000"):
+        return None, _("面积过大。")
+    return area, None
+
+
+def _read_date(value):
+    try:
+        return parse_date(value), None
+    except ValueError:
+        return None, _("“%(value)s”不是有效的日期（如 2020-05-01 或 2020年5月1日）。") % {"value": _text(value)}
+
+
+def _read_choice(value, enum, default: str, language: str):
+    text = clean(value)
+    if not text:
+        return default, None
+    mapping = choice_map(enum, language)
+    found = mapping.get(text) or mapping.get(text.lower())
+    if found is None:
+        allowed = "、".join(str(label) for label in enum.labels)
+        return default, _("“%(value)s”不是可选值（可填：%(allowed)s）。") % {"value": text, "allowed": allowed}
+    return found, None
+
+
+_UNSTATED = object()  # no floor written: it is read from the room number
+
+
+def _read_floor(value):
+    text = clean(_text(value)).upper().rstrip("层楼F")
+    if not text:
+        return _UNSTATED, None
+    if text.startswith("B") and text[1:].isdigit():
+        text = "-" + text[1:]
+    try:
+        floor = int(text)
+    except ValueError:
+        return None, _("“%(value)s”不是整数。") % {"value": _text(value)}
+    if not -50 <= floor <= 300:
+        return None, _("%(value)s 超出合理范围。") % {"value": floor}
+    return floor, None
 
 
 def _number(value: Decimal) -> str:
@@ -367,25 +439,43 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+_LIST_SEPARATORS = re.compile(r"[、,，;；]")
+
+
 def _split(text: str) -> list[str]:
-    return [part for part in (p.strip() for p in re.split(r"[、,，;；]", text)) if part]
+    if not _LIST_SEPARATORS.search(text):  # one value, as in most cells
+        text = text.strip()
+        return [text] if text else []
+    return [part for part in (p.strip() for p in _LIST_SEPARATORS.split(text)) if part]
 
 
-def _person(row: Row, name: str, id_type: str, id_value, phones: list[str]) -> PersonRecord:
-    number = clean(_text(id_value)).upper()
-    person = PersonRecord(row=row.number, name=name, id_type=id_type, id_number=number, id_hash="", phones=phones)
+def by_id_number(community, hashes):
+    """The community's people with these ID lookup hashes. Written so that SQLite uses the partial
+    unique index (community, id_hash) WHERE id_hash <> '': without `exclude` and `order_by()` it
+    scanned the community's people once per chunk, quadratic in a register of 100,000."""
+    return Person.objects.filter(community=community, id_hash__in=hashes).exclude(id_hash="").order_by()
+
+
+def _person(row: Row, name: str, id_type: str, id_value, phones: tuple[str, ...]) -> PersonRecord:
+    if type(id_value) is str and id_value.isascii() and id_value.isalnum():
+        number = id_value.upper()  # typed plainly (most are): nothing for clean() to change
+    else:
+        number = clean(_text(id_value)).upper()
+    person = PersonRecord(row.number, name, id_type, number, "", phones)
     if not number:
         return person
     if id_type == IdType.RESIDENT_ID:
         try:
-            info = parse_cn_id(number)
+            info = parse_cn_id(number, today=row.preview.today)
         except ValidationError as error:
             hint = ""
             if isinstance(id_value, (int, float)):
                 hint = _("（该单元格是数字格式，Excel 会丢失第15位以后的数字，请把该列设为文本后重新填写）")
             row.fail("id_number", f"{error.messages[0]}{hint}")
             return person
-        person.id_number, person.gender, person.birth_date = info.number, info.gender, info.birth_date
+        # Many people share a birthday: one date object each, not one per person.
+        person.id_number, person.gender = info.number, info.gender
+        person.birth_date = row.preview.share(info.birth_date)
     elif len(number) > 40:
         row.fail("id_number", _("证件号码过长。"))
         return person
@@ -445,12 +535,19 @@ def split_phones(text: str) -> list[str]:
     return numbers
 
 
-def _phones(row: Row, value) -> list[str]:
+# One mobile number as core.validators.normalise_phone writes it: nothing to normalise.
+_PLAIN_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _phones(row: Row, value) -> tuple[str, ...]:
+    text = _text(value)
+    if _PLAIN_MOBILE.fullmatch(text):
+        return (text,)
     try:
-        return list(dict.fromkeys(split_phones(_text(value))))
+        return tuple(dict.fromkeys(split_phones(text)))
     except ValidationError as error:
         row.fail("phones", error.messages[0])
-        return []
+        return ()
 
 
 def _share(row: Row, text: str) -> Decimal | None:

@@ -1,190 +1,38 @@
-"""The import services: preview, queue and the atomic bulk commit."""
+"""The checked records of a register file as they are kept for the commit, and the commit itself.
+
+The check keeps its records compactly (core.importing.store), one line each: first every person
+the file names ("P": name, pinyin, ID number already encrypted, its lookup hash …, phones), then
+every room with its owners ("R") or every lease ("L"), each pointing at its people by their
+position. The commit reads them back a chunk at a time and writes them with prepared bulk INSERTs
+(core.importing.bulk): no model instance per row, no query per row. What the check relied on —
+no room of the file registered, no other person with an ID number of the file, no lease of the
+room overlapping — is checked again per chunk inside the commit's transaction; if it no longer
+holds, `StaleRows` makes the core check the file again and write nothing.
+"""
 
 from __future__ import annotations
 
-import io
-import os
-import uuid
+import datetime as dt
+import itertools
+from collections import defaultdict
 from functools import lru_cache
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from guanjia.core import clock
-from guanjia.core.access import require
-from guanjia.core.activity import log
 from guanjia.core.crypto import encrypt
-from guanjia.core.errors import ServiceError
+from guanjia.core.importing.bulk import CHUNK, BulkInsert, Ids
+from guanjia.core.importing.kinds import Commit, StaleRows
 from guanjia.core.models import ActivityLog
 
-from ..choices import ImportKind, ImportStatus, RoomUse
-from ..models import Building, ImportBatch, Lease, Ownership, Person, Phone, Room, Unit
+from ..choices import ImportKind, RoomUse
+from ..models import Building, Lease, Ownership, Person, Phone, Room, Unit
 from ..names import pinyin_keys
-from .columns import CHUNK, MAX_FILE_BYTES
-from .reader import parse
-from .records import PersonRecord, Preview
+from ..sorting import natural_key
+from .records import Preview, by_id_number
 
-# --- Services -----------------------------------------------------------------------------
-
-
-def import_preview(*, community, actor, kind: str, file) -> ImportBatch:
-    """Check an uploaded file and keep it with its problems; nothing is written to the register yet."""
-    require(actor, "estates.import", community)
-    if kind not in ImportKind.values:
-        raise ServiceError("invalid", _("导入内容：请选择要导入的清单。"), field="kind")
-    name = os.path.basename(getattr(file, "name", "") or "import.xlsx")
-    if os.path.splitext(name)[1].lower() != ".xlsx":
-        raise ServiceError("bad_file", _("文件：仅支持 Excel（.xlsx）文件；.xls 请先另存为 .xlsx。"), field="file")
-    if getattr(file, "size", 0) > MAX_FILE_BYTES:
-        raise ServiceError("file_too_large", _("文件：不能超过 20MB。"), field="file")
-    content = file.read()
-    preview = parse(kind, io.BytesIO(content), community=community)
-    batch = ImportBatch(
-        community=community,
-        kind=kind,
-        filename=name[:200],
-        status=ImportStatus.PREVIEWED,
-        total_rows=preview.total_rows,
-        errors=preview.errors,
-        result={"preview": preview.summary()},
-        created_by=actor,
-    )
-    with transaction.atomic():
-        batch.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(content), save=False)
-        batch.save()
-        log(
-            actor,
-            "estates.import.previewed",
-            batch,
-            summary=_("上传导入文件 %(name)s：%(rows)s 行，%(errors)s 处问题")
-            % {"name": batch.filename, "rows": preview.total_rows, "errors": len(preview.errors)},
-        )
-    return batch
-
-
-def import_queue(*, batch: ImportBatch, actor, valid_only: bool = False, left_out: int | None = None) -> ImportBatch:
-    """Mark a checked batch as waiting for the background worker.
-
-    The default is all or nothing: a batch with problems is refused. `valid_only=True` is the
-    clerk's explicit choice to write only the rows without problems; `left_out` is the number of
-    rows the clerk was shown as left out, so a file that changed meanwhile is not written."""
-    require(actor, "estates.import", batch.community)
-    _check_committable(batch, valid_only=valid_only)
-    if valid_only and left_out is not None and left_out != len(_excluded_rows(batch)):
-        raise ServiceError("changed", _("预览已更新，请核对不导入的行数后重新确认。"), status=409)
-    mode = "valid_only" if valid_only else "all"
-    result = {**batch.result, "mode": mode}
-    updated = ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
-        status=ImportStatus.QUEUED, result=result
-    )
-    if not updated:
-        raise ServiceError("bad_status", _("该批次已在导入或已处理，不能重复提交。"), status=409)
-    batch.status, batch.result = ImportStatus.QUEUED, result
-    return batch
-
-
-def _excluded_rows(batch: ImportBatch) -> list[int]:
-    return list(batch.result.get("preview", {}).get("excluded_rows", []))
-
-
-def _check_committable(batch: ImportBatch, *, valid_only: bool = False) -> None:
-    if batch.status not in (ImportStatus.PREVIEWED, ImportStatus.QUEUED):
-        raise ServiceError(
-            "bad_status", _("该批次状态为“%(status)s”，不能导入。") % {"status": batch.get_status_display()}, status=409
-        )
-    if not batch.errors:
-        return
-    if not valid_only:
-        raise ServiceError("has_errors", _("文件中还有 %(n)s 处问题，请修改后重新上传。") % {"n": len(batch.errors)})
-    preview = batch.result.get("preview", {})
-    if preview.get("fatal", True):
-        raise ServiceError("has_errors", _("文件本身有问题（表头或必填列），不能只导入部分行，请修改后重新上传。"))
-    if not preview.get("counts", {}).get("valid_rows"):
-        raise ServiceError("nothing_valid", _("没有可以导入的行，请修改后重新上传。"))
-
-
-def import_commit(*, batch: ImportBatch, actor, valid_only: bool | None = None) -> ImportBatch:
-    """Write a checked batch to the register: all of it in one transaction, or nothing.
-
-    With `valid_only` (or a batch queued that way) the rows the preview held back are left out,
-    the rest is written in one transaction, and the log entry says how many rows were left out."""
-    require(actor, "estates.import", batch.community)
-    if valid_only is None:
-        valid_only = batch.result.get("mode") == "valid_only"
-    _check_committable(batch, valid_only=valid_only)
-    excluded = _excluded_rows(batch) if valid_only else []
-    with batch.file.open("rb") as handle:
-        preview = parse(batch.kind, io.BytesIO(handle.read()), community=batch.community, skip_rows=excluded)
-    if preview.errors or preview.skipped_rows != len(excluded):
-        # The register changed since the preview (e.g. a room was registered meanwhile).
-        if valid_only:
-            preview = _reparse(batch)
-        batch.errors, batch.status = preview.errors, ImportStatus.PREVIEWED
-        batch.result = {"preview": preview.summary()}
-        batch.save(update_fields=["errors", "status", "result"])
-        raise ServiceError(
-            "has_errors", _("重新检查时发现 %(n)s 处问题，未导入任何数据。") % {"n": len(preview.errors)}
-        )
-    try:
-        with transaction.atomic():
-            writer = _write_rooms if batch.kind == ImportKind.ROOMS else _write_leases
-            result = writer(preview, batch, actor)
-            if valid_only:
-                result["left_out"] = len(excluded)
-            batch.status, batch.committed_at = ImportStatus.COMMITTED, clock.now()
-            batch.result = {
-                "preview": batch.result.get("preview", preview.summary()),
-                "committed": result,
-                "mode": "valid_only" if valid_only else "all",
-            }
-            batch.save(update_fields=["status", "committed_at", "result"])
-            summary = _("导入%(kind)s %(name)s：%(result)s") % {
-                "kind": batch.get_kind_display(),
-                "name": batch.filename,
-                "result": _describe(result),
-            }
-            if valid_only:
-                summary = _("%(summary)s；只导入无问题的行，%(n)s 行有问题未导入") % {
-                    "summary": summary,
-                    "n": len(excluded),
-                }
-            log(
-                actor,
-                "estates.import.committed",
-                batch,
-                summary=summary,
-                mode="valid_only" if valid_only else "all",
-                left_out_rows=excluded[:1000],
-                **result,
-            )
-    except Exception as error:
-        reason = str(error) or error.__class__.__name__
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, result={**batch.result, "failure": reason[:500]}
-        )
-        batch.status = ImportStatus.FAILED
-        batch.result = {**batch.result, "failure": reason[:500]}
-        raise ServiceError(
-            "import_failed", _("导入失败，未写入任何数据：%(reason)s") % {"reason": reason[:200]}
-        ) from error
-    return batch
-
-
-def _reparse(batch: ImportBatch) -> Preview:
-    with batch.file.open("rb") as handle:
-        return parse(batch.kind, io.BytesIO(handle.read()), community=batch.community)
-
-
-def _describe(result: dict) -> str:
-    labels = {
-        "rooms": _("房屋"),
-        "people_new": _("新增人员"),
-        "ownerships": _("产权"),
-        "leases": _("租赁"),
-    }
-    return "，".join(f"{labels[k]} {v}" for k, v in result.items() if k in labels)
+# --- What the check keeps ----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=50000)
@@ -192,202 +40,308 @@ def _pinyin(name: str) -> tuple[str, str]:
     return pinyin_keys(name)
 
 
-def _write_people(records: list[PersonRecord], preview: Preview, community) -> dict[int, int]:
-    """Create the people not yet registered; return id(record) → Person pk."""
-    ids: dict[int, int] = {}
-    new: list[tuple[PersonRecord, Person]] = []
-    seen: set[int] = set()
-    for record in records:
-        if id(record) in seen:
-            continue
-        seen.add(id(record))
-        existing = preview.existing_people.get(record.id_hash) if record.id_hash else None
-        if existing:
-            ids[id(record)] = existing
-            continue
-        full, initials = _pinyin(record.name)
-        new.append(
-            (
-                record,
-                Person(
-                    community=community,
-                    name=record.name,
-                    name_pinyin=full,
-                    name_initials=initials,
-                    id_type=record.id_type,
-                    id_encrypted=encrypt(record.id_number),
-                    id_hash=record.id_hash,
-                    id_last4=record.id_number[-4:],
-                    gender=record.gender,
-                    birth_date=record.birth_date,
-                ),
-            )
-        )
-    Person.objects.bulk_create([p for _r, p in new], batch_size=CHUNK)
-    for record, person in new:
-        ids[id(record)] = person.pk
-    # Phones: all of a new person's, and those an existing person does not have yet.
-    known = set(preview.existing_people.values())
-    reused = sorted({pk for pk in ids.values() if pk in known})
-    have: set[tuple[int, str]] = set()
-    for start in range(0, len(reused), 5000):
-        have.update(Phone.objects.filter(person_id__in=reused[start : start + 5000]).values_list("person_id", "number"))
-    phones = []
-    done: set[int] = set()
-    for record in records:
-        if id(record) in done:
-            continue
-        done.add(id(record))
-        pk = ids[id(record)]
-        for number in record.phones:
-            if (pk, number) not in have:
-                have.add((pk, number))
-                phones.append(Phone(community=community, person_id=pk, number=number, last4=number[-4:]))
-    Phone.objects.bulk_create(phones, batch_size=CHUNK)
-    return ids
+def _text(value) -> str | None:
+    """Dates and Decimals as the commit reads them back (str(date) is its ISO form)."""
+    return None if value is None else str(value)
 
 
-def _write_rooms(preview: Preview, batch: ImportBatch, actor) -> dict:
-    community = batch.community
-    buildings = {b.code: b for b in Building.objects.filter(community=community)}
-    new_buildings = [
-        Building(community=community, code=code)
-        for code in dict.fromkeys(r.building for r in preview.records)
-        if code not in buildings
-    ]
-    Building.objects.bulk_create(new_buildings, batch_size=CHUNK)
-    buildings.update({b.code: b for b in new_buildings})
-    units = {(u.building_id, u.code): u for u in Unit.objects.filter(community=community)}
-    new_units = []
-    for key in dict.fromkeys((buildings[r.building].pk, r.unit) for r in preview.records if r.unit):
-        if key not in units:
-            unit = Unit(community=community, building_id=key[0], code=key[1])
-            units[key] = unit
-            new_units.append(unit)
-    Unit.objects.bulk_create(new_units, batch_size=CHUNK)
+def kept_records(preview: Preview):
+    """The preview's importable records as the lines the commit reads (see the module docstring).
 
-    rooms = []
-    for record in preview.records:
-        building = buildings[record.building]
-        unit = units[(building.pk, record.unit)] if record.unit else None
-        rooms.append(
-            Room(
-                community=community,
-                building=building,
-                unit=unit,
-                number=record.number,
-                code=record.code,
-                **record.fields,
-            )
-        )
-    Room.objects.bulk_create(rooms, batch_size=CHUNK)
-
-    people = _write_people([o.person for r in preview.records for o in r.owners], preview, community)
-    ownerships = [
-        Ownership(
-            community=community,
-            room=room,
-            person_id=people[id(owner.person)],
-            share=owner.share,
-            since=owner.since,
-            acquisition=owner.acquisition,
-            certificate_no=owner.certificate_no,
-        )
-        for record, room in zip(preview.records, rooms, strict=False)
-        for owner in record.owners
-    ]
-    Ownership.objects.bulk_create(ownerships, batch_size=CHUNK)
-
-    # One entry per household, so each household file shows where it came from (AR-1).
-    room_type = ContentType.objects.get_for_model(Room)
-    now = clock.now()
-    entries = [
-        ActivityLog(
-            at=now,
-            actor=actor,
-            verb="estates.room.imported",
-            community=community,
-            subject_type=room_type,
-            subject_id=str(room.pk),
-            household_id=room.pk,
-            summary=(
-                _("批量导入登记（%(file)s 第 %(row)s 行）%(owners)s")
-                % {
-                    "file": batch.filename,
-                    "row": record.row,
-                    "owners": ("：" + _("业主") + "、".join(o.person.name for o in record.owners))
-                    if record.owners
-                    else "",
-                }
-            )[:300],
-            data={"batch": batch.pk, "row": record.row},
-        )
-        for record, room in zip(preview.records, rooms, strict=False)
-    ]
-    ActivityLog.objects.bulk_create(entries, batch_size=CHUNK)
-    return {
-        "rooms": len(rooms),
-        "buildings_new": len(new_buildings),
-        "units_new": len(new_units),
-        "people_new": len(set(people.values()) - set(preview.existing_people.values())),
-        "people_existing": len(set(people.values()) & set(preview.existing_people.values())),
-        "ownerships": len(ownerships),
-    }
+    Numbers each person (`PersonRecord.position`) as it goes: read it once, for one check."""
+    count = 0
+    for person in preview.people():
+        if person.position >= 0:
+            continue  # the same person, owner of another room too
+        person.position, count = count, count + 1
+        full, initials = _pinyin(person.name)
+        yield [
+            "P",
+            person.name,
+            full,
+            initials,
+            person.id_type,
+            encrypt(person.id_number),
+            person.id_hash,
+            person.id_number[-4:],
+            person.gender,
+            _text(person.birth_date),
+            list(person.phones),
+        ]
+    if preview.kind == ImportKind.ROOMS:
+        for room in preview.records:
+            yield [
+                "R",
+                room.row,
+                room.code,
+                room.building,
+                room.unit,
+                room.number,
+                room.kind,
+                room.floor,
+                _text(room.building_area),
+                _text(room.usable_area),
+                _text(room.land_area),
+                room.use,
+                room.handover,
+                _text(room.moved_in_on),
+                room.facilities,
+                room.garage,
+                room.note,
+                [
+                    [o.person.position, _text(o.share), _text(o.since), o.acquisition, o.certificate_no]
+                    for o in room.owners
+                ],
+                "、".join(o.person.name for o in room.owners),
+            ]
+    else:
+        for lease in preview.records:
+            yield [
+                "L",
+                lease.row,
+                lease.code,
+                lease.room_id,
+                lease.tenant.position,
+                _text(lease.start),
+                _text(lease.end),
+                _text(lease.ended_on),
+                lease.registration_no,
+                lease.decoration,
+                lease.note,
+                lease.tenant.name,
+            ]
 
 
-def _write_leases(preview: Preview, batch: ImportBatch, actor) -> dict:
-    community = batch.community
-    people = _write_people([r.tenant for r in preview.records], preview, community)
-    leases = [
-        Lease(
-            community=community,
-            room_id=r.room_id,
-            tenant_id=people[id(r.tenant)],
-            start=r.start,
-            end=r.end,
-            ended_on=r.ended_on,
-            registration_no=r.registration_no,
-            decoration=r.decoration,
-            note=r.note,
-        )
-        for r in preview.records
-    ]
-    Lease.objects.bulk_create(leases, batch_size=CHUNK)
-    # A room let today is "出租" (as lease_create does).
-    today = clock.today()
-    let = [r.room_id for r in preview.records if r.start <= today <= r.last_day]
-    for start in range(0, len(let), 5000):
-        Room.objects.filter(pk__in=let[start : start + 5000]).exclude(use=RoomUse.RENTED).update(use=RoomUse.RENTED)
-    lease_type = ContentType.objects.get_for_model(Lease)
-    now = clock.now()
-    ActivityLog.objects.bulk_create(
+# --- The commit ---------------------------------------------------------------------------------
+
+
+def _date(text):
+    return None if text is None else dt.date.fromisoformat(text)
+
+
+def _chunks(lines, size: int = CHUNK):
+    while chunk := list(itertools.islice(lines, size)):
+        yield chunk
+
+
+def _write_people(lines, commit: Commit) -> tuple[list[int], int, int, object]:
+    """Write the "P" lines: new people and their phones; people already registered (same ID
+    number) are reused, with the phones they do not have yet. Returns (person id by position,
+    how many new, how many reused, the lines after the people)."""
+    community = commit.community
+    ids = Ids(Person)
+    people = BulkInsert(
+        Person,
         [
-            ActivityLog(
-                at=now,
-                actor=actor,
-                verb="estates.lease.imported",
-                community=community,
-                subject_type=lease_type,
-                subject_id=str(lease.pk),
-                household_id=record.room_id,
-                summary=(
-                    _("批量导入租赁（%(file)s 第 %(row)s 行）：%(tenant)s，%(start)s 至 %(end)s")
-                    % {
-                        "file": batch.filename,
-                        "row": record.row,
-                        "tenant": record.tenant.name,
-                        "start": record.start,
-                        "end": record.end,
-                    }
-                )[:300],
-                data={"batch": batch.pk, "row": record.row},
-            )
-            for record, lease in zip(preview.records, leases, strict=False)
+            "id",
+            "name",
+            "name_pinyin",
+            "name_initials",
+            "id_type",
+            "id_encrypted",
+            "id_hash",
+            "id_last4",
+            "gender",
+            "birth_date",
         ],
-        batch_size=CHUNK,
+        constants={"community_id": community.pk, "user_id": None, "note": "", "created_at": commit.now},
     )
+    phones = BulkInsert(Phone, ["person_id", "number", "last4"], constants={"community_id": community.pk})
+    pks: list[int] = []
+    new = reused = 0
+    rest = None
+    for chunk in _chunks(lines):
+        if chunk[-1][0] != "P":
+            cut = next(i for i, line in enumerate(chunk) if line[0] != "P")
+            chunk, rest = chunk[:cut], chunk[cut:]
+        hashes = [line[6] for line in chunk if line[6]]
+        known = {}
+        if hashes:
+            for pk, id_hash, name in by_id_number(community, hashes).values_list("pk", "id_hash", "name"):
+                known[id_hash] = (pk, name)
+        have = set()
+        if known:
+            have = set(
+                Phone.objects.filter(person_id__in=[pk for pk, _name in known.values()])
+                .order_by()
+                .values_list("person_id", "number")
+            )
+        fresh = iter(ids.take(sum(1 for line in chunk if line[6] not in known)))
+        for line in chunk:
+            _p, name, full, initials, id_type, id_encrypted, id_hash, last4, gender, birth, numbers = line
+            if id_hash in known:
+                pk, registered_name = known[id_hash]
+                if registered_name != name:
+                    raise StaleRows  # registered meanwhile under another name: the check would say so
+                reused += 1
+            else:
+                pk = next(fresh)
+                people.add((pk, name, full, initials, id_type, id_encrypted, id_hash, last4, gender, birth))
+                new += 1
+            pks.append(pk)
+            for number in numbers:
+                if (pk, number) not in have:
+                    have.add((pk, number))
+                    phones.add((pk, number, number[-4:]))
+        if rest is not None:
+            break
+    people.flush()
+    phones.flush()
+    return pks, new, reused, itertools.chain(rest or (), lines)
+
+
+def commit_rooms(commit: Commit) -> dict:
+    community, batch = commit.community, commit.batch
+    people, people_new, people_reused, lines = _write_people(iter(commit.records), commit)
+    buildings = dict(Building.objects.filter(community=community).order_by().values_list("code", "pk"))
+    units = Unit.objects.filter(community=community).order_by().values_list("pk", "building_id", "code")
+    units = {(b, code): pk for pk, b, code in units}
+    building_ids, unit_ids, room_ids = Ids(Building), Ids(Unit), Ids(Room)
+    new_buildings = BulkInsert(
+        Building, ["id", "code", "sort_key"], constants={"community_id": community.pk, "name": "", "floors": None}
+    )
+    new_units = BulkInsert(Unit, ["id", "building_id", "code", "sort_key"], constants={"community_id": community.pk})
+    rooms = BulkInsert(
+        Room,
+        [
+            "id",
+            "building_id",
+            "unit_id",
+            "number",
+            "code",
+            "sort_key",
+            "kind",
+            "floor",
+            "building_area",
+            "usable_area",
+            "land_area",
+            "use",
+            "handover",
+            "moved_in_on",
+            "facilities",
+            "garage",
+            "note",
+        ],
+        constants={"community_id": community.pk, "created_at": commit.now, "updated_at": commit.now},
+    )
+    ownerships = BulkInsert(
+        Ownership,
+        ["room_id", "person_id", "share", "since", "acquisition", "certificate_no"],
+        constants={"community_id": community.pk, "until": None, "note": ""},
+    )
+    entries = _entries(commit, Room, "estates.room.imported")
+    # One entry per household, so each household file shows where it came from (AR-1).
+    said = _("批量导入登记（%(file)s 第 %(row)s 行）%(owners)s")
+    owner_word = _("业主")
+    count = owned = 0
+    for chunk in _chunks(lines):
+        codes = [line[2] for line in chunk]
+        if Room.objects.filter(community=community, code__in=codes).order_by().exists():
+            raise StaleRows  # registered meanwhile: the check would now refuse it
+        # The chunk's new buildings and entrances first, their ids taken together (one query each on PostgreSQL).
+        fresh = list(dict.fromkeys(line[3] for line in chunk if line[3] not in buildings))
+        for code, pk in zip(fresh, building_ids.take(len(fresh)), strict=True):
+            buildings[code] = pk
+            new_buildings.add((pk, code, natural_key(code)))
+        fresh = list(dict.fromkeys((buildings[line[3]], line[4]) for line in chunk if line[4]))
+        fresh = [key for key in fresh if key not in units]
+        for key, pk in zip(fresh, unit_ids.take(len(fresh)), strict=True):
+            units[key] = pk
+            new_units.add((pk, key[0], key[1], natural_key(key[1])))
+        for line, pk in zip(chunk, room_ids.take(len(chunk)), strict=True):
+            (_r, row, code, building, unit, number, kind, floor, area, usable, land, use, handover) = line[:13]
+            moved_in, facilities, garage, note, owners, names = line[13:]
+            building_pk = buildings[building]
+            unit_pk = units[(building_pk, unit)] if unit else None
+            rooms.add(
+                (
+                    pk,
+                    building_pk,
+                    unit_pk,
+                    number,
+                    code,
+                    natural_key(code),
+                    kind,
+                    floor,
+                    area,
+                    usable,
+                    land,
+                    use,
+                    handover,
+                    moved_in,
+                    facilities,
+                    garage,
+                    note,
+                )
+            )
+            for person, share, since, acquisition, certificate in owners:
+                ownerships.add((pk, people[person], share, since, acquisition, certificate))
+                owned += 1
+            summary = said % {"file": batch.filename, "row": row, "owners": f"：{owner_word}{names}" if names else ""}
+            entries.add((str(pk), pk, summary[:300], {"batch": batch.pk, "row": row}))
+            count += 1
+    for table in (new_buildings, new_units, rooms, ownerships, entries):
+        table.flush()
     return {
-        "leases": len(leases),
-        "people_new": len(set(people.values()) - set(preview.existing_people.values())),
-        "people_existing": len(set(people.values()) & set(preview.existing_people.values())),
+        "rooms": count,
+        "buildings_new": new_buildings.written,
+        "units_new": new_units.written,
+        "people_new": people_new,
+        "people_existing": people_reused,
+        "ownerships": owned,
     }
+
+
+def _entries(commit: Commit, model, verb: str) -> BulkInsert:
+    return BulkInsert(
+        ActivityLog,
+        ["subject_id", "household_id", "summary", "data"],
+        constants={
+            "at": commit.now,
+            "actor_id": commit.actor.pk,
+            "verb": verb,
+            "community_id": commit.community.pk,
+            "subject_type_id": ContentType.objects.get_for_model(model).pk,
+        },
+    )
+
+
+def commit_leases(commit: Commit) -> dict:
+    community, batch = commit.community, commit.batch
+    people, people_new, people_reused, lines = _write_people(iter(commit.records), commit)
+    lease_ids = Ids(Lease)
+    leases = BulkInsert(
+        Lease,
+        ["id", "room_id", "tenant_id", "start", "end", "ended_on", "registration_no", "decoration", "note"],
+        constants={"community_id": community.pk},
+    )
+    entries = _entries(commit, Lease, "estates.lease.imported")
+    said = _("批量导入租赁（%(file)s 第 %(row)s 行）：%(tenant)s，%(start)s 至 %(end)s")
+    today = clock.today()
+    count = 0
+    let: list[int] = []
+    for chunk in _chunks(lines):
+        registered = defaultdict(list)
+        for room, start, end, ended in (
+            Lease.objects.filter(room_id__in={line[3] for line in chunk})
+            .order_by()
+            .values_list("room_id", "start", "end", "ended_on")
+        ):
+            registered[room].append((start, ended or end))
+        for line, pk in zip(chunk, lease_ids.take(len(chunk)), strict=True):
+            _l, row, _code, room, tenant, start, end, ended_on, registration_no, decoration, note, name = line
+            start, end, ended_on = _date(start), _date(end), _date(ended_on)
+            last_day = ended_on or end
+            if any(s <= last_day and start <= e for s, e in registered[room]):
+                raise StaleRows  # a lease of the room was registered meanwhile (PR-3: no overlap)
+            leases.add((pk, room, people[tenant], start, end, ended_on, registration_no, decoration, note))
+            if start <= today <= last_day:
+                let.append(room)  # a room let today is "出租", as lease_create does
+            summary = said % {"file": batch.filename, "row": row, "tenant": name, "start": start, "end": end}
+            entries.add((str(pk), room, summary[:300], {"batch": batch.pk, "row": row}))
+            count += 1
+    leases.flush()
+    entries.flush()
+    for start in range(0, len(let), CHUNK):
+        Room.objects.filter(pk__in=let[start : start + CHUNK]).exclude(use=RoomUse.RENTED).update(use=RoomUse.RENTED)
+    return {"leases": count, "people_new": people_new, "people_existing": people_reused}

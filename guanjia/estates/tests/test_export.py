@@ -9,13 +9,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from guanjia.core.errors import ServiceError
+from guanjia.core.importing.services import import_commit
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import CommunityFactory, staff
 from guanjia.estates.exporting import register_export
-from guanjia.estates.importing import ROOM_COLUMNS, import_commit, import_preview
+from guanjia.estates.importing import ROOM_COLUMNS
 from guanjia.estates.management.commands.bench_import import cn_id
 from guanjia.estates.models import Lease, Ownership, Room
-from guanjia.estates.tests.test_import import MESSY_ROOMS, xlsx
+from guanjia.estates.tests.test_import import MESSY_ROOMS, import_preview, xlsx
 
 pytestmark = pytest.mark.django_db
 

@@ -12,15 +12,17 @@ from rest_framework.test import APIClient
 
 from guanjia.core import clock
 from guanjia.core.errors import ServiceError
+from guanjia.core.importing.models import ImportBatch
+from guanjia.core.importing.services import import_commit, import_queue
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import CommunityFactory, staff
 from guanjia.core.validators import parse_cn_id
 from guanjia.estates import services
-from guanjia.estates.importing import import_commit, import_preview, import_queue, parse_area
+from guanjia.estates.importing import parse_area
 from guanjia.estates.management.commands.bench_import import cn_id
-from guanjia.estates.models import ImportBatch, Lease, Ownership, Person, Room
+from guanjia.estates.models import Lease, Ownership, Person, Room
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
-from guanjia.estates.tests.test_import import xlsx
+from guanjia.estates.tests.test_import import fail_on, import_preview, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +61,7 @@ def message(batch, row: int) -> str:
 def test_pr1_no_acquisition_date_column_imports_unknown_start(community, supervisor):
     batch = preview(community, supervisor, [["房屋编号", "建筑面积", "业主姓名"], ["1-1-101", 90, "张三"]])
     assert batch.errors == []
-    assert batch.result["preview"]["sample"][0]["since"] == "不详"
+    assert batch.summary["sample"][0]["since"] == "不详"
     import_commit(batch=batch, actor=supervisor)
     assert Ownership.objects.get(room__code="1-1-101").since is None
 
@@ -121,8 +123,8 @@ def test_pr2_header_found_below_several_title_rows_by_its_names(community, super
     ]
     batch = preview(community, supervisor, rows)
     assert batch.errors == []
-    assert batch.result["preview"]["header_row"] == 4
-    assert batch.result["preview"]["sample"][0]["code"] == "3-2-1201"
+    assert batch.summary["header_row"] == 4
+    assert batch.summary["sample"][0]["code"] == "3-2-1201"
 
 
 @pytest.mark.parametrize(
@@ -147,7 +149,7 @@ def test_pr2_split_building_unit_room_columns(community, supervisor, header, cel
 
 def test_pr2_room_number_column_alone_holds_the_whole_code(community, supervisor):
     batch = preview(community, supervisor, [["房号", "建筑面积"], ["３-２-１２０１", 90]])
-    assert batch.errors == [] and batch.result["preview"]["sample"][0]["code"] == "3-2-1201"
+    assert batch.errors == [] and batch.summary["sample"][0]["code"] == "3-2-1201"
 
 
 def test_pr2_code_with_two_readings_is_an_error_naming_both(community, supervisor):
@@ -157,7 +159,7 @@ def test_pr2_code_with_two_readings_is_an_error_naming_both(community, superviso
     assert found(batch) == {(3, "房屋编号")}
     text = message(batch, 3)
     assert "两种理解" in text and "1栋2单元102室（1-2-102）" in text and "无单元的1栋2102室（1-2102）" in text
-    assert [r["code"] for r in batch.result["preview"]["sample"]] == ["1-2-101", "2-1201", "1-2103"]
+    assert [r["code"] for r in batch.summary["sample"]] == ["1-2-101", "2-1201", "1-2103"]
 
 
 def test_pr2_entrance_known_from_the_register_makes_a_code_ambiguous(community, supervisor):
@@ -180,7 +182,7 @@ def test_pr3_lease_room_resolved_by_the_register_or_refused_when_both_exist(comm
     ]
     batch = preview(community, supervisor, rows, kind="leases")
     assert batch.errors == []  # only 1-2-102 is registered: one reading exists
-    assert batch.result["preview"]["sample"][0]["code"] == "1-2-102"
+    assert batch.summary["sample"][0]["code"] == "1-2-102"
     services.room_create(community=community, actor=supervisor, building_code="1", number="2102")
     batch = preview(community, supervisor, rows, kind="leases")
     assert found(batch) == {(2, "房号")} and "两种理解" in message(batch, 2)
@@ -199,7 +201,7 @@ def test_pr2_split_template_layout_downloads_and_reimports(client, community, su
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     batch = preview(community, supervisor, rows)
     assert batch.errors == [] and batch.total_rows == 1  # the example row is skipped
-    assert batch.result["preview"]["sample"][0]["code"] == "5-101"
+    assert batch.summary["sample"][0]["code"] == "5-101"
 
 
 # --- 3. Row checks and normalisation (PR-2) --------------------------------------------------------
@@ -243,8 +245,8 @@ def test_pr2_same_room_two_owners_without_shares_is_a_duplicate(community, super
     batch = preview(community, supervisor, rows)
     assert found(batch) == {(4, "房屋编号"), (2, "")}
     assert "与第 2 行房号重复" in message(batch, 4)
-    assert batch.result["preview"]["excluded_rows"] == [2, 4]
-    assert [r["code"] for r in batch.result["preview"]["sample"]] == ["1-1-102"]
+    assert batch.summary["excluded_rows"] == [2, 4]
+    assert [r["code"] for r in batch.summary["sample"]] == ["1-1-102"]
 
 
 def test_pr2_one_row_naming_co_owners_splits_equally(community, supervisor):
@@ -364,7 +366,7 @@ MIXED = [
 
 def test_preview_never_offers_a_bad_row_with_altered_values(community, supervisor):
     batch = preview(community, supervisor, MIXED)
-    summary = batch.result["preview"]
+    summary = batch.summary
     assert [r["row"] for r in summary["sample"]] == [3]
     assert summary["counts"]["valid_rows"] == 1 and summary["counts"]["rooms"] == 1
     assert summary["excluded_rows"] == [2, 4]
@@ -373,7 +375,7 @@ def test_preview_never_offers_a_bad_row_with_altered_values(community, superviso
 def test_valid_only_needs_its_own_confirmation(client, community, supervisor):
     batch = preview(community, supervisor, MIXED)
     client.force_login(supervisor)
-    url = reverse("estates:import_commit", args=[batch.pk])
+    url = reverse("core:import_commit", args=[batch.pk])
     # The plain confirm stays all or nothing.
     client.post(url)
     assert Room.objects.count() == 0
@@ -386,23 +388,22 @@ def test_valid_only_needs_its_own_confirmation(client, community, supervisor):
     done = client.post(url, {"mode": "valid_only", "left_out": 2, "confirm": "on"}, follow=True).content.decode()
     assert "导入完成" in done and "2 行有问题，未导入" in done
     assert list(Room.objects.values_list("code", flat=True)) == ["1-1-102"]
-    entry = ActivityLog.objects.get(verb="estates.import.committed")
+    entry = ActivityLog.objects.get(verb="core.import.committed")
     assert entry.data["left_out"] == 2 and entry.data["mode"] == "valid_only"
     assert ImportBatch.objects.get().status == "committed"
 
 
 def test_valid_only_commit_is_atomic(community, supervisor, monkeypatch):
     batch = preview(community, supervisor, MIXED)
-    import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=2)
-
-    def explode(*args, **kwargs):
-        raise RuntimeError("磁盘已满")
-
-    monkeypatch.setattr(Ownership.objects, "bulk_create", explode)
-    with pytest.raises(ServiceError, match="未写入任何数据"):
-        import_commit(batch=batch, actor=supervisor)
+    fail_on(monkeypatch, "estates_ownership")
+    # Queued, the commit runs at once (ImmediateBackend) and fails: recorded on the batch, nothing written.
+    batch = import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=2)
+    assert batch.status == "failed" and "磁盘已满" in batch.failure
     assert Room.objects.count() == Person.objects.count() == 0
-    assert not ActivityLog.objects.filter(verb="estates.import.committed").exists()
+    assert not ActivityLog.objects.filter(verb="core.import.committed").exists()
+    with pytest.raises(ServiceError) as refused:
+        import_commit(batch=batch, actor=supervisor, valid_only=True)
+    assert refused.value.status == 409
 
 
 def test_valid_only_refused_when_the_register_changed(community, supervisor):

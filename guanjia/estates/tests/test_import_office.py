@@ -16,11 +16,13 @@ from stdnum.cn import ric
 
 from guanjia.core import clock
 from guanjia.core.errors import ServiceError
+from guanjia.core.importing.badrows import import_bad_rows
+from guanjia.core.importing.services import import_commit, import_queue
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import CommunityFactory, staff
-from guanjia.estates.importing import import_bad_rows, import_commit, import_preview, import_queue
 from guanjia.estates.management.commands.bench_import import cn_id
 from guanjia.estates.models import Ownership, Person, Room
+from guanjia.estates.tests.test_import import import_preview
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +115,7 @@ def test_fixture_ids_are_what_the_issue_describes():
 def test_office_register_preview_reports_each_bad_row_with_its_reason(batch):
     """Issue 8, PR-2/PR-3/LW-1: the title rows are skipped, the header found by its names; each bad row is
     reported with its row number and reason, and only the clean rows are offered."""
-    preview = batch.result["preview"]
+    preview = batch.summary
     assert preview["header_row"] == 3
     assert "序号" in preview["ignored_columns"]
     assert preview["excluded_rows"] == BAD_ROWS
@@ -149,8 +151,7 @@ def test_office_register_valid_rows_import_with_normalised_values_and_unknown_da
     """Issue 8, PR-1/PR-2: the good rows go in; codes, areas and phones normalised; names and notes as typed;
     no acquisition date is invented; the 1975 ID with a later district code is accepted."""
     with clock.frozen(NOW):
-        import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=len(BAD_ROWS))
-        import_commit(batch=batch, actor=supervisor)
+        import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=len(BAD_ROWS))  # runs at once
     batch.refresh_from_db()
     assert batch.status == "committed"
     rooms = {r.code: r for r in Room.objects.filter(community=community)}
@@ -173,7 +174,7 @@ def test_office_register_valid_rows_import_with_normalised_values_and_unknown_da
     assert set(Ownership.objects.filter(community=community).values_list("since", flat=True)) == {None}
     assert not Person.objects.filter(name__in=["赵六", "钱七", "孙八", "周九", "吴十"]).exists()
 
-    entry = ActivityLog.objects.get(verb="estates.import.committed", community=community)
+    entry = ActivityLog.objects.get(verb="core.import.committed", community=community)
     assert entry.data["mode"] == "valid_only" and entry.data["left_out"] == len(BAD_ROWS)
     assert entry.data["left_out_rows"] == BAD_ROWS
     assert "5 行有问题未导入" in entry.summary
@@ -182,7 +183,6 @@ def test_office_register_valid_rows_import_with_normalised_values_and_unknown_da
 def test_office_register_household_page_says_the_date_is_unknown(batch, client, community, supervisor):
     """PR-1: an ownership with an unknown start is shown as unknown, never as a date."""
     import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=len(BAD_ROWS))
-    import_commit(batch=batch, actor=supervisor)
     room = Room.objects.get(community=community, code="1-1-101")
     client.force_login(supervisor)
     page = client.get(reverse("estates:household", args=[room.pk])).content.decode()
@@ -192,8 +192,8 @@ def test_office_register_household_page_says_the_date_is_unknown(batch, client, 
 def test_office_register_bad_rows_download_fix_and_reupload(batch, community, supervisor):
     """DESIGN §15: the held-back rows come back as uploaded, with 行号 and 原因; fixed, they import."""
     import_queue(batch=batch, actor=supervisor, valid_only=True, left_out=len(BAD_ROWS))
-    import_commit(batch=batch, actor=supervisor)
     batch.refresh_from_db()
+    assert batch.status == "committed"
     filename, content = import_bad_rows(batch=batch, actor=supervisor)
     assert filename == "权籍清册-有问题的行.xlsx"
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
@@ -203,8 +203,8 @@ def test_office_register_bad_rows_download_fix_and_reupload(batch, community, su
     reasons = {r[-2]: r[-1] for r in rows[1:]}
     assert "为负数" in reasons[8] and "与第 9 行房号重复" in reasons[10] and "校验码" in reasons[11]
     assert rows[5][8] == ID_WU_BAD  # the clerk's own value, in full for a role that may see IDs
-    entry = ActivityLog.objects.get(verb="estates.import.bad_rows_exported")
-    assert entry.data == {"rows": 5, "full_ids": True}
+    entry = ActivityLog.objects.get(verb="core.import.bad_rows_exported")
+    assert entry.data == {"rows": 5, "masked": []}
 
     # The clerk fixes each row in the downloaded file and uploads it as it is (行号/原因 are ignored).
     fixed = [row + [None] for row in rows]
@@ -233,13 +233,14 @@ def test_bad_rows_download_masks_ids_for_roles_without_view_id(batch, community,
     rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
     ids = [r[8] for r in rows[1:]]
     assert all("*" in value for value in ids) and ID_WU_BAD not in ids
-    assert ActivityLog.objects.get(verb="estates.import.bad_rows_exported", actor=manager).data["full_ids"] is False
+    entry = ActivityLog.objects.get(verb="core.import.bad_rows_exported", actor=manager)
+    assert entry.data["masked"] == ["身份证号码"] and "（身份证号码已遮蔽）" in entry.summary
 
 
 def test_office_register_preview_page(client, batch, supervisor):
     """The preview page: bad rows marked 不导入, IDs masked, the download and the separate valid-only confirm."""
     client.force_login(supervisor)
-    page = client.get(reverse("estates:import_batch", args=[batch.pk])).content.decode()
+    page = client.get(reverse("core:import_batch", args=[batch.pk])).content.decode()
     assert 'id="import-errors"' in page and "不导入" in page
     assert "download-bad-rows" in page and "confirm-valid-only" in page
     assert 'id="confirm-import"' not in page  # all or nothing: no plain confirm while rows have problems

@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from guanjia.core.importing.models import ImportBatch
 from guanjia.core.tests.factories import CommunityFactory, staff
-from guanjia.estates.importing import import_preview
-from guanjia.estates.models import ImportBatch, Room
-from guanjia.estates.tests.test_import import MESSY_ROOMS, xlsx
+from guanjia.estates.models import Room
+from guanjia.estates.tests.test_import import MESSY_ROOMS, import_preview, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +57,20 @@ def test_wizard_upload_preview_confirm(client, community, supervisor):
 
     response = client.post(reverse("estates:import_start"), {"kind": "rooms", "file": xlsx(MESSY_ROOMS)})
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response.url == reverse("estates:import_batch", args=[batch.pk])
+    assert response.status_code == 302 and response.url == reverse("core:import_batch", args=[batch.pk])
 
     page = client.get(response.url).content.decode()
     assert "3-2-1201" in page and "张三" in page and "confirm-import" in page
     assert "import-errors" not in page
     assert Room.objects.count() == 0
 
-    done = client.post(reverse("estates:import_commit", args=[batch.pk]), follow=True)
+    done = client.post(reverse("core:import_commit", args=[batch.pk]), follow=True)
     assert "导入完成" in done.content.decode()
     assert Room.objects.filter(community=community).count() == 4
     batch.refresh_from_db()
     assert batch.status == "committed"
     # Confirming again changes nothing.
-    again = client.post(reverse("estates:import_commit", args=[batch.pk]), follow=True)
+    again = client.post(reverse("core:import_commit", args=[batch.pk]), follow=True)
     assert "不能" in again.content.decode()
     assert Room.objects.filter(community=community).count() == 4
 
@@ -80,11 +80,11 @@ def test_preview_lists_bad_rows_without_confirm_button(client, supervisor):
     rows = [["标题"], ["房屋编号", "建筑面积", "业主姓名", "取得日期"], ["1-1-101", "很大", "张三", "2020-1-1"]]
     client.post(reverse("estates:import_start"), {"kind": "rooms", "file": xlsx(rows)})
     batch = ImportBatch.objects.get()
-    page = client.get(reverse("estates:import_batch", args=[batch.pk])).content.decode()
+    page = client.get(reverse("core:import_batch", args=[batch.pk])).content.decode()
     assert "import-errors" in page
     assert '<td class="num">3</td><td class="nowrap">建筑面积</td>' in page
     assert "confirm-import" not in page
-    client.post(reverse("estates:import_commit", args=[batch.pk]))
+    client.post(reverse("core:import_commit", args=[batch.pk]))
     assert Room.objects.count() == 0
 
 
@@ -106,9 +106,9 @@ def test_other_community_batch_is_not_found(client, community, supervisor):
     other = CommunityFactory()
     theirs = import_preview(community=other, actor=staff("cs_supervisor", other), kind="rooms", file=xlsx(MESSY_ROOMS))
     client.force_login(supervisor)
-    assert client.get(reverse("estates:import_batch", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("estates:import_commit", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("estates:import_status", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("core:import_batch", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("core:import_commit", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("core:import_status", args=[theirs.pk])).status_code == 404
     assert Room.objects.count() == 0
 
 
@@ -116,12 +116,12 @@ def test_queued_batch_polls_until_done(client, community, supervisor):
     batch = import_preview(community=community, actor=supervisor, kind="rooms", file=xlsx(MESSY_ROOMS))
     ImportBatch.objects.filter(pk=batch.pk).update(status="queued")
     client.force_login(supervisor)
-    page = client.get(reverse("estates:import_batch", args=[batch.pk])).content.decode()
-    assert 'hx-trigger="every 2s"' in page
-    poll = client.get(reverse("estates:import_status", args=[batch.pk]), HTTP_HX_REQUEST="true")
-    assert "排队中" in poll.content.decode()
+    page = client.get(reverse("core:import_batch", args=[batch.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in page and 'id="confirm-import"' not in page
+    poll = client.get(reverse("core:import_status", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    assert "导入中" in poll.content.decode() and "import-progress-bar" in poll.content.decode()
     ImportBatch.objects.filter(pk=batch.pk).update(status="committed")
-    done = client.get(reverse("estates:import_status", args=[batch.pk]), HTTP_HX_REQUEST="true")
+    done = client.get(reverse("core:import_status", args=[batch.pk]), HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
 
 
@@ -145,15 +145,15 @@ def test_bad_rows_download_view_scoped_and_only_when_there_are_bad_rows(client, 
         community=other, actor=staff("cs_supervisor", other), kind="rooms", file=xlsx(rows, name="theirs.xlsx")
     )
     client.force_login(supervisor)
-    response = client.get(reverse("estates:import_bad_rows", args=[batch.pk]))
+    response = client.get(reverse("core:import_bad_rows", args=[batch.pk]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     values = list(sheet.iter_rows(values_only=True))
     assert values[0] == ("房屋编号", "建筑面积", "业主姓名", "行号", "原因")
     assert values[1][:4] == ("1-1-101", "很大", "张三", 3) and "不是有效的面积" in values[1][4]
     assert len(values) == 2
-    assert client.get(reverse("estates:import_bad_rows", args=[clean.pk])).status_code == 404
-    assert client.get(reverse("estates:import_bad_rows", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("core:import_bad_rows", args=[clean.pk])).status_code == 404
+    assert client.get(reverse("core:import_bad_rows", args=[theirs.pk])).status_code == 404
 
 
 def test_start_page_offers_both_template_layouts(client, supervisor):

@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from guanjia.core import clock
+from guanjia.core import clock, documents
 from guanjia.core.approval_models import Approval, ApprovalStatus
+from guanjia.core.document_models import IssuedDocument
 from guanjia.core.middleware import SESSION_KEY
 from guanjia.core.models import ActivityLog
 from guanjia.core.periods import Period
@@ -80,6 +81,11 @@ def register(community, supervisor):
 
 def url(name, kind="property", month=MONTH):
     return reverse(name, kwargs={"month": month, "kind": kind})
+
+
+def pdf_url(community, kind="property", month=MONTH):
+    """The registered form's PDF (core.documents): the key names the community and the month."""
+    return documents.document_url(f"PR-4.{kind}", community.pk, month)
 
 
 def test_index_defaults_to_last_month_and_shows_recent_months(client, manager, supervisor, register):
@@ -272,7 +278,7 @@ def test_lease_excel_download(client, manager, register):
 def test_pdf_download(client, manager, register):
     approve_lists(register.community, MARCH, manager=manager, comment="核对无误")
     client.force_login(manager)
-    response = client.get(url("estates:list_pdf"))
+    response = client.get(pdf_url(register.community))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, layout=True)
     assert "翠苑一期产权清单" in text and "2025年3月" in text
@@ -280,9 +286,19 @@ def test_pdf_download(client, manager, register):
     assert "审核人" in text and manager.username in text and "核对无误" in text and "2025-04-03" in text
     assert re.search(r"\b1\s*/\s*1\b", text)  # page x / y in the header
     assert ID_NUMBER not in text and PHONE not in text
-    assert ActivityLog.objects.filter(verb="estates.register.exported", data__format="pdf").exists()
+    assert ActivityLog.objects.filter(verb="estates.register.exported", data__format="pdf").exists()  # AR-4
+    copy = IssuedDocument.objects.get()  # DESIGN §14: the copy, numbered, its number printed on it
+    assert (copy.kind, copy.number, copy.subject_id) == (
+        "PR-4.property",
+        "CQ-2025-000001",
+        f"{copy.community_id}-{MONTH}",
+    )
+    assert copy.number in text.replace(" ", "") and copy.issued_by == manager
+    assert (
+        "%E4%BA%A7%E6%9D%83%E6%B8%85%E5%8D%95-2025-03.pdf" in response["Content-Disposition"]
+    )  # …-产权清单-2025-03.pdf
 
-    lease = pdf_text(client.get(url("estates:list_pdf", kind="lease")).content, layout=True)
+    lease = pdf_text(client.get(pdf_url(register.community, kind="lease")).content, layout=True)
     assert "翠苑一期租赁清单" in lease and "王租客" in lease and "本月到期" in lease
     assert manager.username in lease  # one approval signs both lists
 
@@ -311,7 +327,10 @@ def test_manager_of_a_cannot_switch_to_b(client, manager, other):
         response = client.get(url("estates:list_detail", kind=kind))
         assert response.context["community"] == manager.memberships.get().community
         assert "外区业主" not in response.text
-    assert "外区业主" not in pdf_text(client.get(url("estates:list_pdf")).content, layout=True)
+    own = manager.memberships.get().community
+    assert "外区业主" not in pdf_text(client.get(pdf_url(own)).content, layout=True)
+    for kind in ("property", "lease"):  # B named in the link: not his, not found
+        assert client.get(pdf_url(other, kind=kind)).status_code == 404
     client.post(reverse("estates:lists_submit", args=[MONTH]))
     assert not Approval.objects.filter(community=other).exists()
     assert client.post(reverse("core:switch_community"), {"community": other.pk}).status_code == 404
@@ -324,12 +343,17 @@ def test_manager_of_a_holding_a_lesser_role_in_b_is_refused_there(client, commun
     Membership.objects.create(user=user, community=other, role="front_desk")
     client.force_login(user)
     client.post(reverse("core:switch_community"), {"community": other.pk})
-    for name in ("estates:list_detail", "estates:list_xlsx", "estates:list_pdf"):
+    for name in ("estates:list_detail", "estates:list_xlsx"):
         assert client.get(url(name)).status_code == 403
+    assert client.get(pdf_url(other)).status_code == 403  # he works in B, as front desk: no export there
     assert client.post(reverse("estates:lists_submit", args=[MONTH])).status_code == 403
     assert client.post(reverse("estates:lists_receive", args=[MONTH])).status_code == 403
     assert not Approval.objects.exists()
     assert not ActivityLog.objects.filter(verb="estates.register.exported").exists()
+    assert not IssuedDocument.objects.exists()
+    # The link names its community: his own A prints, whichever community the switcher holds.
+    assert client.get(pdf_url(community)).status_code == 200
+    assert IssuedDocument.objects.get().community == community
 
 
 # --- AR-2: the archivist signs for the month on the lists page ------------------------------

@@ -13,19 +13,14 @@ from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, Deadline
 from guanjia.core.periods import Period
 from guanjia.core.policies import policy_set
-from guanjia.core.tests.factories import CommunityFactory, staff
+from guanjia.core.tests.factories import CommunityFactory, at, staff
 from guanjia.estates import monthly_lists
 from guanjia.estates.models import MonthlyLists, RegisterReview
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, RoomFactory, approve_lists
 
 pytestmark = pytest.mark.django_db
 
-SH = dt.timezone(dt.timedelta(hours=8))
 MARCH = Period.parse("2025-03")
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
 
 
 # By the 5th: 2025-04-05 24:00, the first moment of the 6th (PR-4.review_day, AR-2.handover_day).

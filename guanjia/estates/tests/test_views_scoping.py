@@ -5,9 +5,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from guanjia.core.importing.models import ImportBatch
 from guanjia.core.models import ActivityLog
 from guanjia.core.tests.factories import CommunityFactory, staff
-from guanjia.estates.models import HouseholdDocument, ImportBatch, Lease, Ownership, Resident
+from guanjia.estates.models import HouseholdDocument, Lease, Ownership, Resident
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, PersonFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def world(client):
     document_b.file.save("b.pdf", ContentFile(b"%PDF b"), save=True)
     batch_b = ImportBatch.objects.create(
         community=b,
-        kind="rooms",
+        kind="estates.rooms",
         file=ContentFile(b"x", name="b.xlsx"),
         filename="b.xlsx",
         created_by=staff("cs_supervisor", b),
@@ -63,10 +64,10 @@ def b_urls(w):
         reverse("estates:person_edit", args=[person]),
         reverse("estates:person_reveal_id", args=[person]),
         f"{reverse('estates:person_options')}?community={w['b'].pk}&q=乙",
-        # The import wizard's pages (another engineer's views) of B's batch.
-        reverse("estates:import_batch", args=[w["batch_b"].pk]),
-        reverse("estates:import_status", args=[w["batch_b"].pk]),
-        reverse("estates:import_commit", args=[w["batch_b"].pk]),
+        # The import wizard's pages (core's importer) of B's batch.
+        reverse("core:import_batch", args=[w["batch_b"].pk]),
+        reverse("core:import_status", args=[w["batch_b"].pk]),
+        reverse("core:import_commit", args=[w["batch_b"].pk]),
     ]
     return urls
 

@@ -1,9 +1,11 @@
 """Portal template helpers.
 
 {% load portal_tags %}
-{{ deadline.due_at|due }}     "12月4日 24:00": a day-based limit ends at 24:00 of its last day, never "00:00 next day"
-                              (the console's {{ d.due_at|deadline }} in the owner's short form)
 {{ ticket.status|status_colour }}
+{{ moment|when }}             a past moment, short: "12月1日 10:05"
+
+A deadline on the owner's pages is core's one filter in its phone form: {% load guanjia %}
+{{ deadline.due_at|deadline:"phone" }} → "12月4日 24:00".
 """
 
 import datetime as dt
@@ -13,15 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanjia.servicedesk.choices import Status
-from guanjia.servicedesk.promises import month_day_label
 
 register = template.Library()
-
-
-@register.filter
-def due(moment: dt.datetime | None) -> str:
-    """A deadline on the phone, "12月4日 24:00": core.workdays.deadline_text, shortened (servicedesk.promises)."""
-    return month_day_label(moment)
 
 
 @register.filter

@@ -10,8 +10,10 @@ from guanjia.core import clock
 from guanjia.core.models import ActivityLog
 from guanjia.core.policies import policy_set
 from guanjia.estates.tests.factories import LeaseFactory, OwnershipFactory, RoomFactory
+from guanjia.quality import services as quality
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.models import Ticket, TicketPhoto
+from guanjia.servicedesk.services.rectifications import SOURCE
 from guanjia.servicedesk.tests.factories import Office, at
 
 from .factories import ID_B, Household, photo, portal_user, registered
@@ -292,7 +294,7 @@ class TestDetailAndRating:
         # RC-5: the owner is told the written notice is owed within 24 hours of the callback.
         assert "回访发现的问题，管理处将书面通知维修师傅整改 · 12月4日 10:00 前" in body
         with clock.frozen(at(2026, 12, 3, 15, 0)):
-            sd.rectification_issue(callback=callback, actor=office.supervisor)
+            quality.notice_issue(source=SOURCE, subject=callback, actor=office.supervisor)
             body = owner.get(reverse("portal:ticket", args=[ticket.pk])).content.decode()
         assert "已下达整改通知书 ZG-" in body and "限 12月6日 24:00 前整改完毕" in body  # RC-5.fix_days: 3
 
@@ -327,13 +329,6 @@ class TestDetailAndRating:
         assert 'class="field has-error"' in response.content.decode()
         ticket.refresh_from_db()
         assert ticket.owner_confirmed_at is None
-
-
-def test_due_filter_shows_midnight_as_24_00_of_the_day_before():
-    from guanjia.portal.templatetags.portal_tags import due
-
-    assert due(at(2026, 12, 5, 0, 0)) == "12月4日 24:00"
-    assert due(at(2026, 12, 5, 11, 30)) == "12月5日 11:30"
 
 
 # --- What the owner is told before and after reporting (RC-2, RC-3, RC-8) ---------------------------

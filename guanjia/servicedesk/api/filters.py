@@ -21,7 +21,7 @@ from guanjia.core.roles import COMPANY_ROLES
 from guanjia.core.topics import Topic
 
 from ..choices import Channel, Kind, RepairCategory, Severity, Status
-from ..models import Callback, CallLog, RectificationNotice, Ticket
+from ..models import Callback, CallLog, Ticket
 
 
 def overdue_ticket_ids(user=None, now=None):
@@ -107,21 +107,6 @@ class CallbackFilter(CommunityFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         late = Q(done_at__isnull=True, skipped=False, due_at__lt=clock.now())
-        return queryset.filter(late) if value else queryset.exclude(late)
-
-
-class RectificationFilter(CommunityFilterSet):
-    ticket = filters.NumberFilter(field_name="ticket", label=_("工单"))
-    technician = filters.NumberFilter(field_name="technician", label=_("整改人"))
-    closed = filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull", exclude=True, label=_("已完成"))
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("已超时"))
-
-    class Meta:
-        model = RectificationNotice
-        fields = ["community", "ticket", "technician", "closed", "overdue"]
-
-    def filter_overdue(self, queryset, name, value):
-        late = Q(closed_at__isnull=True, due_at__lt=clock.now())
         return queryset.filter(late) if value else queryset.exclude(late)
 
 

@@ -11,16 +11,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 
+from guanjia.core import transitions
 from guanjia.core.access import has_perm
+from guanjia.core.api import ScopedRelatedField
 from guanjia.core.masking import mask_phone
 from guanjia.core.models import Community, Deadline, DeadlineState
 from guanjia.core.roles import Role
 from guanjia.core.topics import Topic
-from guanjia.estates.api.serializers import ScopedRelatedField
 from guanjia.estates.models import Person, Room
 
 from ..choices import CallbackMethod, Channel, Kind, RepairCategory, Severity, Status
-from ..models import Callback, CallLog, RectificationNotice, ServiceItem, Ticket, TicketPhoto
+from ..models import Callback, CallLog, ServiceItem, Ticket, TicketPhoto
 from ..services import MAX_PHOTOS
 
 
@@ -108,46 +109,26 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "image", "uploaded_at"]
 
 
-class RectificationSerializer(serializers.ModelSerializer):
-    """整改通知书 (RC-5)."""
+class TicketNoticeSerializer(serializers.Serializer):
+    """A rectification notice issued after one of the ticket's callbacks (RC-5), as the ticket shows
+    it; the notice itself is served by the quality API (/api/rectifications/)."""
 
-    ticket_number = serializers.CharField(source="ticket.number", read_only=True, label=_("工单号"))
-    technician_name = serializers.SerializerMethodField(label=_("整改人"))
-    issued_by_name = serializers.SerializerMethodField(label=_("下达人"))
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True, label=_("编号"))
+    status = serializers.CharField(read_only=True, label=_("状态"))
+    callback = serializers.IntegerField(source="subject_id", read_only=True, label=_("回访"))
+    recipient = serializers.IntegerField(source="recipient_id", read_only=True, allow_null=True, label=_("整改人"))
+    recipient_name = serializers.CharField(source="recipient_label", read_only=True, label=_("整改人/单位"))
+    problem = serializers.CharField(read_only=True, label=_("存在问题"))
+    requirement = serializers.CharField(read_only=True, label=_("整改要求"))
+    issued_at = serializers.DateTimeField(read_only=True, label=_("下达时间"))
+    due_at = serializers.DateTimeField(read_only=True, label=_("整改期限"))
     overdue = serializers.SerializerMethodField(label=_("已超时"))
-
-    class Meta:
-        model = RectificationNotice
-        fields = [
-            "id",
-            "community",
-            "number",
-            "ticket",
-            "ticket_number",
-            "callback",
-            "technician",
-            "technician_name",
-            "problem",
-            "requirement",
-            "issued_at",
-            "issued_by",
-            "issued_by_name",
-            "due_at",
-            "overdue",
-            "closed_at",
-            "closed_by",
-            "result",
-        ]
-
-    def get_technician_name(self, notice) -> str | None:
-        return _user_name(notice.technician)
-
-    def get_issued_by_name(self, notice) -> str | None:
-        return _user_name(notice.issued_by)
+    closed_at = serializers.DateTimeField(read_only=True, allow_null=True, label=_("整改完成时间"))
+    result = serializers.CharField(read_only=True, label=_("整改结果"))
 
     def get_overdue(self, notice) -> bool:
-        reference = notice.closed_at or self.context["now"]
-        return reference > notice.due_at
+        return (notice.closed_at or self.context["now"]) > notice.due_at
 
 
 class CallbackSerializer(serializers.ModelSerializer):
@@ -208,7 +189,7 @@ class CallbackSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_rectification(self, callback) -> int | None:
-        notice = getattr(callback, "rectification", None)
+        notice = next(iter(callback.rectification_notices.all()), None)  # prefetched: one per finding (RC-5)
         return notice.pk if notice is not None else None
 
 
@@ -281,7 +262,10 @@ class TicketDetailSerializer(TicketSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
     deadlines = DeadlineSerializer(many=True, read_only=True, source="all_deadlines")
     callbacks = CallbackSerializer(many=True, read_only=True)
-    rectifications = RectificationSerializer(many=True, read_only=True)
+    rectifications = TicketNoticeSerializer(many=True, read_only=True, source="notices")
+    actions = serializers.SerializerMethodField(
+        label=_("可办理"), help_text=_("当前状态下您可办理的操作，即 POST /api/tickets/{id}/<操作>/")
+    )
 
     class Meta(TicketSerializer.Meta):
         fields = [
@@ -299,7 +283,12 @@ class TicketDetailSerializer(TicketSerializer):
             "deadlines",
             "callbacks",
             "rectifications",
+            "actions",
         ]
+
+    def get_actions(self, ticket) -> list[str]:
+        """The transitions of the ticket's state machine open to the user now: the console's buttons."""
+        return [offer.action for offer in transitions.offers(ticket, self.context["request"].user)]
 
 
 class CallLogSerializer(serializers.ModelSerializer):
@@ -441,18 +430,6 @@ class CallbackRecordSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=CallbackMethod.choices, label=_("回访方式"))
     satisfied = serializers.BooleanField(label=_("满意"))
     remarks = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("回访意见"))
-
-
-class RectificationIssueSerializer(serializers.Serializer):
-    problem = serializers.CharField(required=False, allow_blank=True, label=_("存在问题"))
-    requirement = serializers.CharField(required=False, allow_blank=True, label=_("整改要求"))
-    fix_due = serializers.DateField(
-        required=False, allow_null=True, default=None, label=_("整改期限"), help_text=_("不填则按 RC-5.fix_days")
-    )
-
-
-class RectificationCloseSerializer(serializers.Serializer):
-    result = serializers.CharField(label=_("整改结果"))
 
 
 class CallLogCreateSerializer(serializers.Serializer):

@@ -1,4 +1,5 @@
-"""/api/: the service desk (RC-1 … RC-11, IC-3); included before the register's router."""
+"""The service desk's API routes (under api/: RC-1 … RC-11, IC-3); included before the register's
+router. The rectification notices (rectifications/, callbacks/{id}/rectify/) are the quality API's."""
 
 from rest_framework.routers import SimpleRouter
 
@@ -7,7 +8,6 @@ from . import views
 router = SimpleRouter()
 router.register("tickets", views.TicketViewSet, basename="ticket")
 router.register("callbacks", views.CallbackViewSet, basename="callback")
-router.register("rectifications", views.RectificationViewSet, basename="rectification")
 router.register("calls", views.CallLogViewSet, basename="call")
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")
 router.register("service-items", views.ServiceItemViewSet, basename="service-item")

@@ -1,10 +1,12 @@
-"""The service-desk API (RC-1 … RC-11, IC-3): tickets, callbacks, rectification notices, the call log
-and the deadlines that run them.
+"""The service-desk API (RC-1 … RC-11, IC-3): tickets, callbacks, the call log and the deadlines that
+run them. Rectification notices (RC-5), issued after an unsatisfied callback, are the quality API's.
 
 Every queryset goes through `scoped()` (ScopedMixin), so a row of another community is a 404 — also
 when it is named in a request body. Each write validates the request's shape with an input
 serializer and calls one service, the same one the console calls; a refused operation
-(ServiceError) becomes 400/403/409 `{code, detail, field}` in `core.api`.
+(ServiceError) becomes 400/403/409 `{code, detail, field}` in `core.api`. A ticket's `actions` are
+the transitions of its state machine open to the user, as the console's buttons are; each is
+`POST /api/tickets/{id}/<action>/`, and what the machine refuses the service refuses alike.
 """
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,7 +22,8 @@ from guanjia.core.api import ScopedMixin
 from guanjia.core.models import Deadline
 
 from .. import services
-from ..models import Callback, CallLog, RectificationNotice, ServiceItem, Ticket
+from ..models import Callback, CallLog, ServiceItem, Ticket
+from ..services.rectifications import notice_model
 from . import filters
 from . import serializers as s
 
@@ -79,23 +82,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSe
             .select_related("reporter")
             .prefetch_related(
                 "photos",
+                Prefetch("callbacks", queryset=Callback.objects.select_related("ticket__room", "done_by")),
                 Prefetch(
-                    "callbacks",
-                    queryset=Callback.objects.select_related("ticket__room", "done_by", "rectification"),
-                ),
-                Prefetch(
-                    "rectifications",
-                    queryset=RectificationNotice.objects.select_related("ticket", "technician", "issued_by"),
+                    "callbacks__rectification_notices",
+                    queryset=notice_model().objects.select_related("recipient").order_by("issued_at", "id"),
                 ),
             )
             .get(pk=pk)
         )
-        types = ContentType.objects.get_for_models(Ticket, Callback, RectificationNotice)
+        ticket.notices = [n for c in ticket.callbacks.all() for n in c.rectification_notices.all()]  # RC-5
+        types = ContentType.objects.get_for_models(Ticket, Callback, notice_model())
         subjects = Q(subject_type=types[Ticket], subject_id=str(ticket.pk))
         subjects |= Q(subject_type=types[Callback], subject_id__in=[str(c.pk) for c in ticket.callbacks.all()])
-        subjects |= Q(
-            subject_type=types[RectificationNotice], subject_id__in=[str(r.pk) for r in ticket.rectifications.all()]
-        )
+        subjects |= Q(subject_type=types[notice_model()], subject_id__in=[str(n.pk) for n in ticket.notices])
         ticket.all_deadlines = list(
             Deadline.objects.filter(subjects, community_id=ticket.community_id)
             .with_state()
@@ -167,49 +166,19 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSe
 class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):
     """Callbacks (RC-4, RC-9), soonest due first."""
 
-    queryset = Callback.objects.select_related("ticket__room", "done_by", "rectification")
+    queryset = Callback.objects.select_related("ticket__room", "done_by").prefetch_related("rectification_notices")
     serializer_class = s.CallbackSerializer
     filterset_class = filters.CallbackFilter
-    input_serializers = {"record": s.CallbackRecordSerializer, "rectify": s.RectificationIssueSerializer}
+    input_serializers = {"record": s.CallbackRecordSerializer}
 
     @extend_schema(responses={200: s.CallbackSerializer})
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         """Record the callback; unsatisfied, a repair is owed a written rectification notice within
-        24 hours (RC-5: `rectify`) and a complaint is reopened."""
+        24 hours (RC-5: `rectify`, served by the quality API) and a complaint is reopened."""
         callback = self.get_object()
         services.callback_record(callback=callback, actor=request.user, **self.validated())
         return self.output(self.get_queryset().get(pk=callback.pk))
-
-    @extend_schema(responses={201: s.RectificationSerializer})
-    @action(detail=True, methods=["post"])
-    def rectify(self, request, pk=None):
-        """Issue the 整改通知书 for an unsatisfied repair callback (RC-5); `fix_due` (a date) overrides the
-        house period RC-5.fix_days."""
-        callback = self.get_object()
-        notice = services.rectification_issue(callback=callback, actor=request.user, **self.validated())
-        return self.output(
-            RectificationNotice.objects.select_related("ticket", "technician", "issued_by").get(pk=notice.pk),
-            status.HTTP_201_CREATED,
-            serializer_class=s.RectificationSerializer,
-        )
-
-
-class RectificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):
-    """整改通知书 (RC-5): issued within 24 hours of the callback, fixed by its own due date, tracked to closure."""
-
-    queryset = RectificationNotice.objects.select_related("ticket", "technician", "issued_by")
-    serializer_class = s.RectificationSerializer
-    filterset_class = filters.RectificationFilter
-    input_serializers = {"close": s.RectificationCloseSerializer}
-
-    @extend_schema(responses={200: s.RectificationSerializer})
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        """Rectified: the clock stops and the household is called back again (RC-4)."""
-        notice = self.get_object()
-        services.rectification_close(notice=notice, actor=request.user, **self.validated())
-        return self.output(notice)
 
 
 class CallLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSet):

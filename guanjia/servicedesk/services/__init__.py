@@ -4,15 +4,16 @@ One module per entity; everything is re-exported here, so callers keep writing
 `from guanjia.servicedesk import services as sd; sd.ticket_dispatch(...)`.
 
 * tickets: intake and its clocks (RC-1, RC-2, RC-3, RC-8), dispatch … check, replies, cancel, rating
-* callbacks: callbacks (RC-4, RC-9) and the manager's spot check (RC-4)
-* rectifications: 整改通知书, issued within 24 hours, fixed by its own due date (RC-5)
+* callbacks: callbacks (RC-4, RC-9)
+* rectifications: the desk's side of the 整改通知书 (RC-5: the ticket's clocks); the notice itself and
+  the manager's spot check of callbacks (RC-4) are the quality app's (quality_hooks registers them)
 * summaries: the monthly complaint summary for owners (RC-10)
 * calls: the call-and-visit log (IC-3)
 * pricelist: the public price list of special services (SS-2)
 """
 
 from ._common import portal_person
-from .callbacks import callback_record, spot_check_draw, spot_check_record
+from .callbacks import callback_record
 from .calls import calllog_record
 from .pricelist import (
     service_item_retire,
@@ -21,12 +22,7 @@ from .pricelist import (
     ticket_create_with_item,
     ticket_set_service_item,
 )
-from .rectifications import (
-    awaiting_notice,
-    rectification_close,
-    rectification_fix_due,
-    rectification_issue,
-)
+from .rectifications import awaiting_notice
 from .summaries import (
     complaint_summary_prepare,
     complaint_summary_publish,
@@ -56,14 +52,9 @@ __all__ = [
     "complaint_summary_publish",
     "complaint_summary_submit",
     "portal_person",
-    "rectification_close",
-    "rectification_fix_due",
-    "rectification_issue",
     "service_item_retire",
     "service_item_save",
     "service_item_terms",
-    "spot_check_draw",
-    "spot_check_record",
     "ticket_arrive",
     "ticket_cancel",
     "ticket_check",

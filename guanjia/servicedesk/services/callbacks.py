@@ -1,15 +1,16 @@
-"""Callbacks (RC-4, RC-9): scheduled when the work is done, recorded by the office, and the office
-manager's monthly spot check of them (RC-4). A problem found at a repair's callback owes the repair
-staff a written rectification notice within 24 hours (RC-5): its clock starts here."""
+"""Callbacks (RC-4, RC-9): scheduled when the work is done and recorded by the office. A problem found
+at a repair's callback owes the repair staff a written rectification notice within 24 hours (RC-5):
+its clock starts here; the notice is the quality app's (services.rectifications). The office
+manager's monthly spot check of callbacks (RC-4) is a quality spot-check kind (quality_hooks)."""
 
 import datetime as dt
 import random
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock, workdays
+from guanjia.core import workdays
 from guanjia.core.access import has_perm, require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open
@@ -19,7 +20,7 @@ from guanjia.core.policies import policy
 from guanjia.core.roles import Role
 
 from ..choices import CallbackMethod, Severity
-from ..models import Callback, CallbackSpotCheck, Ticket
+from ..models import Callback, Ticket
 from ..service_levels import callback_due
 from ._common import _close, _now, _open_reply_deadline
 
@@ -116,57 +117,6 @@ def _open_notice_deadline(callback: Callback, at: dt.datetime) -> None:
         _("回访不满意 %(n)s，请下达整改通知书") % {"n": ticket.number},
         body=_("请于 %(due)s 前书面通知维修人员整改（RC-5）：%(p)s")
         % {"due": workdays.deadline_text(due), "p": callback.remarks[:150]},
-        url=f"/console/desk/callbacks/{callback.pk}/rectify/",
+        # RC-5's kind of finding in the quality app (services.rectifications.SOURCE), by URL name.
+        url=reverse("quality:notice_issue", args=["RC-5.callback", callback.pk]),
     )
-
-
-def spot_check_draw(*, community, month: dt.date, actor, seed: int | None = None) -> list[CallbackSpotCheck]:
-    """The office manager's monthly random draw of done callbacks to check (RC-4)."""
-    require(actor, "servicedesk.spot_check", community)
-    month = month.replace(day=1)
-    if CallbackSpotCheck.objects.filter(community=community, month=month).exists():
-        raise Conflict("drawn", _("%(m)s 的回访抽查已抽取。") % {"m": month.strftime("%Y-%m")})
-    end = (month + dt.timedelta(days=32)).replace(day=1)
-    start_at = timezone.make_aware(dt.datetime.combine(month, dt.time()))
-    end_at = timezone.make_aware(dt.datetime.combine(end, dt.time()))
-    done = list(
-        Callback.objects.filter(community=community, done_at__gte=start_at, done_at__lt=end_at).values_list(
-            "pk", flat=True
-        )
-    )
-    if not done:
-        raise ServiceError("none", _("该月没有已完成的回访可供抽查。"))
-    size = min(len(done), policy(community, "RC-4.spot_checks"))
-    drawn = random.Random(seed).sample(sorted(done), size)  # noqa: S311
-    with transaction.atomic():
-        checks = CallbackSpotCheck.objects.bulk_create(
-            [CallbackSpotCheck(community=community, month=month, callback_id=pk, drawn_by=actor) for pk in drawn]
-        )
-        log(
-            actor,
-            "servicedesk.spotcheck.drawn",
-            None,
-            community=community,
-            summary=_("抽取 %(n)s 条回访复核") % {"n": size},
-            month=month.isoformat(),
-        )
-    return checks
-
-
-def spot_check_record(*, check: CallbackSpotCheck, actor, genuine: bool, note: str = "") -> CallbackSpotCheck:
-    require(actor, "servicedesk.spot_check", check.community)
-    if check.checked_at:
-        raise Conflict("checked", _("该抽查已记录。"))
-    if not genuine and not (note or "").strip():
-        raise ServiceError("invalid", _("回访不属实时请填写抽查意见。"), field="note")
-    with transaction.atomic():
-        check.checked_at, check.genuine, check.note = clock.now(), genuine, (note or "").strip()
-        check.save(update_fields=["checked_at", "genuine", "note"])
-        log(
-            actor,
-            "servicedesk.spotcheck.recorded",
-            check,
-            household=check.callback.ticket.room_id,
-            summary=_("回访抽查：%(r)s") % {"r": _("属实") if genuine else _("不属实")},
-        )
-    return check

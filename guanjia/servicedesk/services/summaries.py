@@ -20,7 +20,7 @@ from guanjia.core.periods import Period
 SUMMARY = "RC-10.summary"  # the duty and the approval chain
 
 
-def summary_period(month: dt.date) -> Period:
+def summary_period(month: Period | dt.date) -> Period:
     return Period.of(periods.MONTH, month)
 
 
@@ -41,7 +41,7 @@ def in_approval(summary) -> bool:
     return current is not None and current.status == ApprovalStatus.IN_PROGRESS
 
 
-def complaint_summary_prepare(*, community, month: dt.date, actor, explanation: str = ""):
+def complaint_summary_prepare(*, community, month: Period | dt.date, actor, explanation: str = ""):
     """Prepare (or, before approval, re-prepare) a month's complaint summary for owners (RC-10).
 
     The numbers are frozen into the summary so that what the manager approves is what is
@@ -52,9 +52,9 @@ def complaint_summary_prepare(*, community, month: dt.date, actor, explanation: 
     from ..models import ComplaintSummary
 
     require(actor, "servicedesk.summary", community)
-    month = month.replace(day=1)
-    label = reports.month_label(month)
-    if not reports.month_has_ended(month):
+    period = summary_period(month)
+    month, label = period.start, period.label
+    if not period.has_ended(clock.now()):
         raise ServiceError("month_open", _("%(m)s尚未结束，月末后才能编制投诉汇总。") % {"m": label}, field="month")
     explanation = (explanation or "").strip()
     with transaction.atomic():
@@ -92,7 +92,7 @@ def complaint_summary_prepare(*, community, month: dt.date, actor, explanation: 
             "servicedesk.summary.prepared",
             summary,
             summary=_("编制%(m)s投诉汇总（%(n)s 件）") % {"m": label, "n": stats["total"]},
-            month=reports.month_key(month),
+            month=period.key,
         )
     return summary
 
@@ -102,11 +102,10 @@ def complaint_summary_submit(*, summary, actor):
 
     Starts the "RC-10.summary" approval chain; the chain's first role is asked at once. After a
     return it is re-prepared and sent again: a new approval."""
-    from .. import reports
     from ..models import ComplaintSummary
 
     require(actor, "servicedesk.summary", summary.community)
-    label = reports.month_label(summary.month)
+    label = summary_period(summary.month).label
     with transaction.atomic():
         summary = ComplaintSummary.objects.select_for_update().get(pk=summary.pk)
         if summary.approved_at:
@@ -120,7 +119,7 @@ def complaint_summary_submit(*, summary, actor):
             "servicedesk.summary.submitted",
             summary,
             summary=_("报送%(m)s投诉汇总待经理批准") % {"m": label},
-            month=reports.month_key(summary.month),
+            month=summary_period(summary.month).key,
             again=again,
         )
     return summary
@@ -159,7 +158,6 @@ def complaint_summary_returned(approval, actor, comment: str) -> None:
 def complaint_summary_publish(*, summary, actor):
     """Publish the approved summary to owners (RC-10): this alone meets the month's "RC-10.summary" duty,
     due by 24:00 of the 5th of the following month (a month without complaints: noted "本月无投诉")."""
-    from .. import reports
 
     require(actor, "servicedesk.summary", summary.community)
     summary.refresh_from_db(fields=["approved_at", "approved_by", "published_at"])
@@ -182,7 +180,7 @@ def complaint_summary_publish(*, summary, actor):
             actor,
             "servicedesk.summary.published",
             summary,
-            summary=_("公布%(m)s投诉汇总") % {"m": reports.month_label(summary.month)},
+            summary=_("公布%(m)s投诉汇总") % {"m": summary_period(summary.month).label},
             on_time=summary.published_at <= duty.due_at,
         )
     return summary

@@ -1,5 +1,10 @@
 """Tickets (RC-1, RC-2, RC-3, RC-7, RC-8, RC-11): intake and its clocks, dispatch, arrival, completion,
-the check, replies, cancellation and the owner's confirmation."""
+the check, replies, cancellation and the owner's confirmation.
+
+Who may take an action, in which states and on what conditions is the Ticket's state machine's to say
+(servicedesk.models, DESIGN.md §16): each service asks it first (`transitions.check`, refusing with its
+specific message before anything is written), then checks its input and fires the transition.
+"""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock
+from guanjia.core import clock, transitions
 from guanjia.core.access import is_staff_member, require, roles_of
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_cancel, deadline_meet, deadline_open, deadline_reassign
@@ -21,7 +26,7 @@ from guanjia.core.topics import Topic
 from ..choices import Channel, Kind, RepairCategory, Severity, Status
 from ..models import Callback, Ticket, TicketPhoto
 from ..service_levels import clock_start, intake_clocks
-from ._common import _close, _expect, _now, _open_reply_deadline, _open_response_deadline, portal_person
+from ._common import _close, _now, _open_reply_deadline, _open_response_deadline, portal_person
 from .callbacks import _schedule_callback
 
 MAX_PHOTOS = 9
@@ -167,18 +172,15 @@ def _escalate_to_manager(ticket: Ticket) -> None:
         ticket.community,
         _("重大投诉 %(n)s，请立即处理") % {"n": ticket.number},
         body=ticket.description[:200],
-        url=f"/console/desk/tickets/{ticket.pk}/",
+        url=ticket.get_absolute_url(),
     )
 
 
 def ticket_escalate(*, ticket: Ticket, actor) -> Ticket:
-    require(actor, "servicedesk.reply", ticket.community)
-    if not ticket.is_complaint:
-        raise ServiceError("invalid", _("只有投诉可以升级为重大投诉。"))
-    if ticket.severity == Severity.MAJOR:
-        raise Conflict("already_major", _("该投诉已是重大投诉。"))
-    _expect(ticket, Status.RECEIVED, Status.REPLIED, Status.CALLBACK)
+    """Make a complaint major (RC-7): the office manager takes it over at once."""
+    transitions.check(ticket, "escalate", actor)
     with transaction.atomic():
+        transitions.fire(ticket, "escalate")
         ticket.severity = Severity.MAJOR
         ticket.save(update_fields=["severity"])
         Callback.objects.filter(ticket=ticket, done_at__isnull=True).update(owner_role=Role.OFFICE_MANAGER)
@@ -196,16 +198,13 @@ def _technician_of(technician, community) -> None:
 
 def ticket_dispatch(*, ticket: Ticket, technician, actor) -> Ticket:
     """Send a repair to a technician (RC-8); dispatching again reassigns it."""
-    require(actor, "servicedesk.dispatch", ticket.community)
-    if not ticket.is_repair:
-        raise ServiceError("invalid", _("只有报修工单需要派单。"))
-    _expect(ticket, Status.RECEIVED, Status.DISPATCHED)
+    transitions.check(ticket, "dispatch", actor)
     _technician_of(technician, ticket.community)
     if ticket.status == Status.DISPATCHED and ticket.technician_id == technician.pk:
         raise Conflict("already_dispatched", _("该工单已派给 %(name)s，不能重复派单。") % {"name": technician})
     with transaction.atomic():
         ticket.technician, ticket.dispatched_at = technician, clock.now()
-        ticket.dispatch()
+        transitions.fire(ticket, "dispatch")
         ticket.save(update_fields=["technician", "dispatched_at", "status"])
         deadline_reassign(ticket, "RC-8.response", owner=technician)
         log(
@@ -220,24 +219,19 @@ def ticket_dispatch(*, ticket: Ticket, technician, actor) -> Ticket:
             technician,
             _("新派工单 %(n)s") % {"n": ticket.number},
             body=f"{ticket.room or ticket.area} {ticket.description[:100]}",
-            url=f"/console/desk/tickets/{ticket.pk}/",
+            url=ticket.get_absolute_url(),
             community=ticket.community,
         )
     return ticket
 
 
-def _require_worker(actor, ticket: Ticket) -> None:
-    require(actor, "servicedesk.work", ticket.community)
-
-
 def ticket_arrive(*, ticket: Ticket, actor, at: dt.datetime | None = None) -> Ticket:
     """The technician is on site: the 2-hour response is met (RC-8)."""
-    _require_worker(actor, ticket)
-    _expect(ticket, Status.DISPATCHED)
+    transitions.check(ticket, "arrive", actor)
     at = _now(at)
     with transaction.atomic():
         ticket.arrived_at = at
-        ticket.arrive()
+        transitions.fire(ticket, "arrive")
         ticket.save(update_fields=["arrived_at", "status"])
         deadline_meet(ticket, "RC-8.response", at=at, by=actor)
         log(actor, "servicedesk.ticket.arrived", ticket, household=ticket.room_id, summary=_("维修人员到场"))
@@ -248,8 +242,7 @@ def ticket_complete(
     *, ticket: Ticket, actor, work_done: str, materials: str = "", charge: Decimal | None = None, at=None
 ) -> Ticket:
     """Work done, with what was done, materials and any charge (RC-8, SS-2)."""
-    _require_worker(actor, ticket)
-    _expect(ticket, Status.ARRIVED)
+    transitions.check(ticket, "complete", actor)
     if not (work_done or "").strip():
         raise ServiceError("invalid", _("请填写维修情况。"), field="work_done")
     if charge is not None and charge < 0:
@@ -264,7 +257,7 @@ def ticket_complete(
             materials,
             charge,
         )
-        ticket.complete()
+        transitions.fire(ticket, "complete")
         ticket.save(update_fields=["completed_at", "work_done", "materials", "charge", "status"])
         deadline_meet(ticket, "RC-8.civil", at=at, by=actor)
         log(
@@ -282,22 +275,21 @@ def ticket_check(*, ticket: Ticket, actor, passed: bool, note: str = "", at=None
 
     RC-4 counts the callback from the repair's completion, the technician's `completed_at`: a
     supervisor who checks the work a day late does not give the callback a day more."""
-    require(actor, "servicedesk.check", ticket.community)
-    _expect(ticket, Status.COMPLETED)
+    transitions.check(ticket, "pass_check" if passed else "fail_check", actor)
     at = _now(at)
     with transaction.atomic():
         ticket.checked_at = at
         if ticket.check_passed is None:  # the pass rate counts the first check (RC-8)
             ticket.check_passed = passed
         if passed:
-            ticket.pass_check()
+            transitions.fire(ticket, "pass_check")
             ticket.save(update_fields=["checked_at", "check_passed", "status"])
             log(actor, "servicedesk.ticket.passed", ticket, household=ticket.room_id, summary=_("验收合格"))
             _schedule_callback(ticket, actor, ticket.completed_at)
         else:
             ticket.reopen_count += 1
             ticket.arrived_at = ticket.completed_at = None
-            ticket.fail_check()
+            transitions.fire(ticket, "fail_check")
             ticket.save(
                 update_fields=["checked_at", "check_passed", "status", "reopen_count", "arrived_at", "completed_at"]
             )
@@ -323,10 +315,7 @@ def ticket_reply(*, ticket: Ticket, actor, reply: str, valid: bool | None = None
 
     A complaint must be judged valid or invalid; an invalid one still gets a patient explanation.
     """
-    require(actor, "servicedesk.reply", ticket.community)
-    _expect(ticket, Status.RECEIVED)
-    if ticket.is_repair:
-        raise ServiceError("invalid", _("报修工单请派单处理。"))
+    transitions.check(ticket, "answer", actor)
     if not (reply or "").strip():
         raise ServiceError("invalid", _("请填写答复内容。"), field="reply")
     if ticket.is_complaint and valid is None:
@@ -335,7 +324,7 @@ def ticket_reply(*, ticket: Ticket, actor, reply: str, valid: bool | None = None
     with transaction.atomic():
         ticket.reply, ticket.replied_at = reply.strip(), at
         ticket.valid = valid if ticket.is_complaint else None
-        ticket.answer()
+        transitions.fire(ticket, "answer")
         ticket.save(update_fields=["reply", "replied_at", "valid", "status"])
         deadline_meet(ticket, "RC-3", at=at, by=actor)
         log(
@@ -347,7 +336,7 @@ def ticket_reply(*, ticket: Ticket, actor, reply: str, valid: bool | None = None
             valid=valid,
         )
         if ticket.is_complaint:
-            ticket.await_callback()
+            transitions.fire(ticket, "await_callback")
             ticket.save(update_fields=["status"])
             _schedule_callback(ticket, actor, at)  # RC-9: counted from the reply
         else:
@@ -356,13 +345,13 @@ def ticket_reply(*, ticket: Ticket, actor, reply: str, valid: bool | None = None
 
 
 def ticket_cancel(*, ticket: Ticket, actor, reason: str) -> Ticket:
-    require(actor, "servicedesk.cancel", ticket.community)
-    _expect(ticket, Status.RECEIVED, Status.DISPATCHED, Status.ARRIVED)
+    """Cancel a request before its work is done: its clocks stop without counting."""
+    transitions.check(ticket, "cancel", actor)
     if not (reason or "").strip():
         raise ServiceError("invalid", _("请填写取消原因。"), field="reason")
     with transaction.atomic():
         ticket.cancelled_at, ticket.cancel_reason = clock.now(), reason.strip()
-        ticket.cancel()
+        transitions.fire(ticket, "cancel")
         ticket.save(update_fields=["cancelled_at", "cancel_reason", "status"])
         deadline_cancel(ticket)
         log(
@@ -377,15 +366,11 @@ def ticket_cancel(*, ticket: Ticket, actor, reason: str) -> Ticket:
 
 def ticket_owner_confirm(*, ticket: Ticket, actor, rating: int, comment: str = "") -> Ticket:
     """The owner confirms the work in the portal and rates it (1–5)."""
-    if portal_person(actor, ticket.room) is None:
-        raise Forbidden("forbidden", _("您只能评价自己房屋的工单。"))
-    if ticket.status not in (Status.COMPLETED, Status.CALLBACK, Status.CLOSED) or not ticket.completed_at:
-        raise Conflict("bad_state", _("工单完工后才能确认评价。"))
-    if ticket.owner_confirmed_at:
-        raise Conflict("already_confirmed", _("您已评价过该工单。"))
+    transitions.check(ticket, "rate", actor)
     if rating not in range(1, 6):
         raise ServiceError("invalid", _("评分应为 1 到 5 星。"), field="rating")
     with transaction.atomic():
+        transitions.fire(ticket, "rate")
         ticket.owner_rating, ticket.owner_comment = rating, clean_prose(comment)[:300]
         ticket.owner_confirmed_at = clock.now()
         ticket.save(update_fields=["owner_rating", "owner_comment", "owner_confirmed_at"])

@@ -1,14 +1,5 @@
-import datetime as dt
-
-from guanjia.core.tests.factories import CommunityFactory, staff
+from guanjia.core.tests.factories import SH, CommunityFactory, at, staff  # noqa: F401 (at, SH: re-exported)
 from guanjia.estates.tests.factories import OwnershipFactory, RoomFactory
-
-SH = dt.timezone(dt.timedelta(hours=8))
-
-
-def at(*args) -> dt.datetime:
-    """A moment in Asia/Shanghai."""
-    return dt.datetime(*args, tzinfo=SH)
 
 
 class Office:

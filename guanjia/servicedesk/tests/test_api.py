@@ -18,9 +18,12 @@ from guanjia.core.models import ActivityLog, Deadline
 from guanjia.core.periods import Period
 from guanjia.estates.models import Phone
 from guanjia.estates.tests.factories import PersonFactory, RoomFactory
+from guanjia.quality import services as quality
+from guanjia.quality.models import RectificationNotice
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.choices import Kind, Status
-from guanjia.servicedesk.models import Callback, CallLog, RectificationNotice, Ticket, TicketPhoto
+from guanjia.servicedesk.models import Callback, CallLog, Ticket, TicketPhoto
+from guanjia.servicedesk.services.rectifications import SOURCE
 
 from .factories import Office, staff
 
@@ -155,7 +158,7 @@ def test_repair_flow_from_intake_to_rectification(office):
     assert response.status_code == 201, response.content
     notice_id = response.json()["id"]
     notice = RectificationNotice.objects.get(pk=notice_id)
-    assert (notice.technician, notice.problem, notice.requirement) == (office.technician, "还在渗水", "重做防水")
+    assert (notice.recipient, notice.problem, notice.requirement) == (office.technician, "还在渗水", "重做防水")
     assert sup.get(f"/api/callbacks/{callback['id']}/").json()["rectification"] == notice_id
     again = sup.post(f"/api/callbacks/{callback['id']}/rectify/", {}, format="json")
     assert again.status_code == 409
@@ -173,13 +176,13 @@ def test_repair_flow_from_intake_to_rectification(office):
         ("servicedesk.ticket", "RC-8.response"),
         ("servicedesk.callback", "RC-4"),
         ("servicedesk.ticket", "RC-5.issue"),
-        ("servicedesk.rectificationnotice", "RC-5.fix"),
+        ("quality.rectificationnotice", "RC-5.fix"),
     }
     verbs = set(ActivityLog.objects.filter(household_id=office.room.pk).values_list("verb", flat=True))
     assert {
         "servicedesk.ticket.dispatched",
         "servicedesk.callback.recorded",
-        "servicedesk.rectification.closed",
+        "quality.notice.closed",
     } <= verbs
 
 
@@ -273,7 +276,7 @@ def test_technician_cannot_dispatch(office):
         f"/api/tickets/{ticket.pk}/dispatch/", {"technician": office.technician.pk}
     )
     assert response.status_code == 403
-    assert response.json() == {"code": "forbidden", "detail": "您没有权限执行此操作。"}
+    assert response.json() == {"code": "forbidden", "detail": "您没有权限派单。"}
     ticket.refresh_from_db()
     assert ticket.status == Status.RECEIVED
 
@@ -291,7 +294,7 @@ def test_state_errors_are_409(office):
     response = api.post(f"/api/tickets/{ticket.pk}/arrive/")
     assert response.status_code == 409
     assert response.json()["code"] == "bad_state"
-    assert response.json()["detail"] == f"工单 {ticket.number} 当前状态为“已受理”，不能执行此操作。"
+    assert response.json()["detail"] == f"工单 {ticket.number} 当前状态为“已受理”，不能登记到场。"
     sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
     response = client_for(office.desk).post(f"/api/tickets/{ticket.pk}/dispatch/", {"technician": office.technician.pk})
     assert (response.status_code, response.json()["code"]) == (409, "already_dispatched")
@@ -327,7 +330,7 @@ def test_other_community_is_404_for_every_endpoint_and_action(office, other):
     sd.ticket_check(ticket=ticket, actor=other.supervisor, passed=True)
     callback = Callback.objects.get(ticket=ticket)
     sd.callback_record(callback=callback, actor=other.supervisor, method="phone", satisfied=False, remarks="仍渗水")
-    notice = sd.rectification_issue(callback=callback, actor=other.supervisor)
+    notice = quality.notice_issue(source=SOURCE, subject=callback, actor=other.supervisor)
     complaint = new_complaint(other)
     call = sd.calllog_record(community=other.community, actor=other.desk, content="问停水时间")
 
@@ -548,7 +551,7 @@ def busy_office(office):
         sd.ticket_check(ticket=ticket, actor=office.supervisor, passed=True)
         callback = Callback.objects.get(ticket=ticket)
         sd.callback_record(callback=callback, actor=office.supervisor, method="phone", satisfied=False, remarks="仍漏")
-        sd.rectification_issue(callback=callback, actor=office.supervisor)  # RC-5
+        quality.notice_issue(source=SOURCE, subject=callback, actor=office.supervisor)  # RC-5
         new_complaint(office)
         sd.calllog_record(
             community=office.community, actor=office.desk, content=f"咨询 {i}", room=room, phone="13900001111"

@@ -1,4 +1,4 @@
-"""The service-desk demo data (`servicedesk.demo`, called by `manage.py demo`): a living office."""
+"""The service-desk demo data (`servicedesk.demo`, its part of `manage.py demo`): a living office."""
 
 import datetime as dt
 
@@ -7,20 +7,14 @@ from django.db import transaction
 from django.db.models import Count
 
 from guanjia.core import clock, duties, periods
+from guanjia.core.demo import build_demo
 from guanjia.core.models import ActivityLog, Community, Deadline
 from guanjia.core.periods import Period
 from guanjia.engagement import complaints
-from guanjia.estates.demo import build_demo
+from guanjia.quality.models import RectificationNotice, SpotCheck
 from guanjia.servicedesk import kpis
 from guanjia.servicedesk.choices import Status
-from guanjia.servicedesk.models import (
-    Callback,
-    CallbackSpotCheck,
-    CallLog,
-    ComplaintSummary,
-    RectificationNotice,
-    Ticket,
-)
+from guanjia.servicedesk.models import Callback, CallLog, ComplaintSummary, Ticket
 from guanjia.servicedesk.services.summaries import SUMMARY
 from guanjia.servicedesk.tests.factories import at
 
@@ -43,7 +37,7 @@ def _snapshot() -> dict:
         "deadlines": dict(Deadline.objects.values_list("rule").annotate(n=Count("id")).order_by()),
         "notices": RectificationNotice.objects.count(),
         "calls": CallLog.objects.count(),
-        "spot_checks": CallbackSpotCheck.objects.count(),
+        "spot_checks": SpotCheck.objects.count(),
     }
 
 
@@ -109,7 +103,9 @@ def test_demo_complaints_pareto_and_summaries(demo):
     # RC-10: last month's summary prepared, approved and published
     summary = ComplaintSummary.objects.get(community=demo, month=_last_month(TODAY))
     assert summary.approved_at and summary.published_at
-    assert CallbackSpotCheck.objects.filter(community=demo, month=_last_month(TODAY)).exists()  # RC-4
+    assert SpotCheck.objects.filter(
+        community=demo, period=Period.of(periods.MONTH, _last_month(TODAY)).key
+    ).exists()  # RC-4
     assert CallLog.objects.filter(community=demo, outside=True).exists()  # IC-3
 
 

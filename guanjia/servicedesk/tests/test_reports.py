@@ -62,20 +62,6 @@ def close(office, ticket, when):
     sd.callback_record(callback=callback, actor=actor, method="phone", satisfied=True, at=when)
 
 
-# --- periods -----------------------------------------------------------------------------
-
-
-def test_iso_weeks_parse_and_label():
-    assert reports.parse_week("2026-W42") == WEEK
-    assert reports.parse_week("2026-w42") == WEEK
-    assert reports.parse_week("2026-W60") is None and reports.parse_week("") is None
-    assert reports.week_key(WEEK) == "2026-W42"
-    assert reports.week_start(dt.date(2026, 10, 18)) == WEEK
-    assert reports.week_window(WEEK) == (at(2026, 10, 12, 0, 0), at(2026, 10, 19, 0, 0))
-    assert "10-12" in reports.week_label(WEEK) and "10-18" in reports.week_label(WEEK)
-    assert reports.parse_month("2026-10") == OCT and reports.parse_month("2026-13") is None
-
-
 # --- RC-6 weekly statistics ----------------------------------------------------------------
 
 
@@ -98,6 +84,10 @@ def build_week(office):
 def test_rc6_weekly_counts(office):
     build_week(office)
     week = reports.weekly_complaints(office.community, WEEK, now=at(2026, 10, 20, 9, 0))
+    # the ISO week of core.periods: Monday 00:00 to Monday 00:00, Asia/Shanghai
+    assert week.period.key == "2026-W42"
+    assert week.period.bounds() == (at(2026, 10, 12, 0, 0), at(2026, 10, 19, 0, 0))
+    assert reports.weekly_complaints(office.community, dt.date(2026, 10, 18)).period == week.period  # its Sunday
     c = week.counts
     assert (c["total"], c["cancelled"], c["counted"]) == (5, 1, 4)
     assert (c["general"], c["major"]) == (3, 1)
@@ -133,9 +123,15 @@ def test_rc6_weekly_page_permissions_and_default_week(client, office):
     client.force_login(office.technician)
     assert client.get(reverse("servicedesk:complaints_weekly")).status_code == 403
     client.force_login(office.supervisor)
-    response = client.get(reverse("servicedesk:complaints_weekly"), {"week": "nonsense"})
+    with clock.frozen(at(2026, 10, 20, 9, 0)):
+        response = client.get(reverse("servicedesk:complaints_weekly"), {"week": "nonsense"})
+        assert response.context["week"].period.key == "2026-W43"  # the week under way
+        later = client.get(reverse("servicedesk:complaints_weekly"), {"week": "2026-W50"})
+        assert later.context["week"].period.key == "2026-W43"  # never a week still to come
+        typed = client.get(reverse("servicedesk:complaints_weekly"), {"week": "2026-w42"})
     assert response.status_code == 200
-    assert response.context["week"].monday == reports.week_start(dt.date.today())
+    assert typed.context["week"].period.key == "2026-W42"
+    assert typed.context["previous_week"] == "2026-W41" and typed.context["next_week"] == "2026-W43"
 
 
 # --- RC-10 monthly summary: the numbers ----------------------------------------------------
@@ -379,7 +375,7 @@ def test_summary_page_shows_a_forgotten_month_overdue(client, office):
 def test_summary_pdf_has_counts_and_no_room_or_name(client, office, tmp_path):
     summary = published(office)
     client.force_login(office.supervisor)
-    response = client.get(reverse("servicedesk:summary_pdf", args=["2026-10"]))
+    response = client.get(reverse("core:document_pdf", args=["RC-10.summary", summary.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content, layout=True)
     assert "业户投诉处理情况公示" in text and "2026年10月" in text
@@ -392,12 +388,16 @@ def test_summary_pdf_has_counts_and_no_room_or_name(client, office, tmp_path):
 
 def test_summary_pdf_of_a_draft_says_so_and_other_communities_are_404(client, office):
     build_month(office)
-    sd.complaint_summary_prepare(
+    draft = sd.complaint_summary_prepare(
         community=office.community, month=OCT, actor=office.supervisor, explanation=EXPLANATION
     )
+    client.force_login(office.supervisor)
+    assert "草稿" in pdf_text(client.get(reverse("core:document_pdf", args=["RC-10.summary", draft.pk])).content)
+    client.force_login(office.desk)  # the front desk does not read the KPIs (servicedesk.kpi)
+    assert client.get(reverse("core:document_pdf", args=["RC-10.summary", draft.pk])).status_code == 403
     other = Office()
     client.force_login(other.supervisor)
-    assert client.get(reverse("servicedesk:summary_pdf", args=["2026-10"])).status_code == 404
+    assert client.get(reverse("core:document_pdf", args=["RC-10.summary", draft.pk])).status_code == 404
     assert client.post(reverse("servicedesk:summary_publish", args=["2026-10"])).status_code == 404
 
 
@@ -505,7 +505,7 @@ def test_rc10_console_pdf_and_owners_page_print_the_same_sentences(client, offic
         sd.complaint_summary_publish(summary=summary, actor=office.supervisor)
     client.force_login(office.supervisor)
     console = client.get(reverse("servicedesk:summaries"), {"month": "2026-10"}).content.decode()
-    pdf = pdf_text(client.get(reverse("servicedesk:summary_pdf", args=["2026-10"])).content)
+    pdf = pdf_text(client.get(reverse("core:document_pdf", args=["RC-10.summary", summary.pk])).content)
     owner_login(client, office)
     public = client.get(reverse("servicedesk:summary_public", args=[summary.pk])).content.decode()
     for name, text in (("console", console), ("pdf", pdf), ("owners", public)):

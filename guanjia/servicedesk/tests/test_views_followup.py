@@ -1,5 +1,6 @@
-"""Console pages of the follow-up: callbacks (RC-4, RC-9), rectification notices (RC-5), the manager's
-spot check (RC-4) and "what is due" (DESIGN.md §4)."""
+"""Console pages of the follow-up: callbacks (RC-4, RC-9) and "what is due" (DESIGN.md §4). The notice
+after an unsatisfied callback (RC-5) and the manager's spot check (RC-4) are the quality app's pages
+(quality/tests)."""
 
 import datetime as dt
 
@@ -7,16 +8,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from guanjia.core import clock, workdays
+from guanjia.core import workdays
 from guanjia.core.deadlines import deadline_open
 from guanjia.core.models import Deadline
 from guanjia.core.roles import Role
-from guanjia.core.tests.pdf import pdf_text
+from guanjia.core.tests.factories import login
+from guanjia.quality import services as quality
 from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.choices import Kind, Status
-from guanjia.servicedesk.models import Callback, CallbackSpotCheck, RectificationNotice, Ticket
+from guanjia.servicedesk.models import Callback, Ticket
+from guanjia.servicedesk.services.rectifications import SOURCE
 
-from .factories import Office, at
+from .factories import Office
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +32,6 @@ def office():
 @pytest.fixture
 def other():
     return Office()
-
-
-def login(client, user):
-    client.force_login(user)
-    return client
 
 
 def repair(office, category="leakage", **kw):
@@ -221,75 +219,17 @@ class TestCallbackRecord:
         assert "请选择业主是否满意。" in client.post(url, {"method": "phone"}).content.decode()
         assert "请选择回访方式。" in client.post(url, {"method": "", "satisfied": "1"}).content.decode()
 
-    def test_unsatisfied_repair_leads_to_issuing_the_notice_within_24_hours(self, client, office):
-        # RC-5: the callback found a problem; the written notice is owed within 24 hours, with its own fix date.
+    def test_unsatisfied_repair_leads_to_issuing_the_notice(self, client, office):
+        # RC-5: the callback found a problem; the written notice (the quality app's page) is owed within 24 hours.
         callback = done_repair(office)
-        login(client, office.desk)
+        login(client, office.supervisor)
         response = client.post(
             reverse("servicedesk:callback_record", args=[callback.pk]),
             {"method": "visit", "satisfied": "0", "remarks": "墙角仍有水迹"},
         )
-        assert not RectificationNotice.objects.exists()  # not issued by itself
         assert response.status_code == 302
-        assert response.url == reverse("servicedesk:rectification_issue", args=[callback.pk])
-        assert response.url == f"/console/desk/callbacks/{callback.pk}/rectify/"  # the notification's link
-        page = client.get(response.url).content.decode()
-        issue = Deadline.objects.get(rule="RC-5.issue")
-        assert "墙角仍有水迹" in page and workdays.deadline_text(issue.due_at) in page
-        assert 'name="fix_due"' in page and "整改期限默认为下达后 3 天" in page
-        response = client.post(response.url, {"problem": "墙角仍有水迹", "requirement": "", "fix_due": ""})
-        notice = RectificationNotice.objects.get(callback=callback)
-        assert response.status_code == 302 and response.url == f"/console/desk/rectifications/{notice.pk}/"
-        page = client.get(response.url).content.decode()
-        assert notice.number in page and "墙角仍有水迹" in page and "已下达整改通知书" in page
-        assert workdays.deadline_text(notice.due_at) in page
-        issue.refresh_from_db()
-        assert issue.met_at == notice.issued_at
-        # Issued: the page sends a second visit to the notice, never issues twice.
-        again = client.get(reverse("servicedesk:rectification_issue", args=[callback.pk]))
-        assert again.status_code == 302 and again.url == f"/console/desk/rectifications/{notice.pk}/"
-
-    def test_issuing_with_another_fix_date_and_refusing_a_past_one(self, client, office):
-        with clock.frozen(at(2026, 11, 20, 10, 0)):
-            callback = done_repair(office)
-            sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="漏水")
-            login(client, office.manager)
-            url = reverse("servicedesk:rectification_issue", args=[callback.pk])
-            assert 'value="2026-11-23"' in client.get(url).content.decode()  # RC-5.fix_days: 3 days
-            response = client.post(url, {"problem": "漏水", "fix_due": "2026-11-19"})
-            assert response.status_code == 400 and "整改期限不能早于今天。" in response.content.decode()
-            client.post(url, {"problem": "漏水", "requirement": "更换止水阀", "fix_due": "2026-11-30"})
-        notice = RectificationNotice.objects.get(callback=callback)
-        assert workdays.deadline_text(notice.due_at) == "2026-11-30 24:00"
-        assert notice.requirement == "更换止水阀"
-
-    def test_pending_tab_lists_callbacks_owed_a_notice(self, client, office):
-        callback = done_repair(office)
-        sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="地漏堵塞")
-        login(client, office.supervisor)
-        page = client.get(reverse("servicedesk:rectifications"), {"tab": "pending"}).content.decode()
-        rows = section(page, 'id="pending-list"')
-        assert callback.ticket.number in rows and "地漏堵塞" in rows
-        assert reverse("servicedesk:rectification_issue", args=[callback.pk]) in rows
-        ticket_page = client.get(reverse("servicedesk:ticket", args=[callback.ticket_id])).content.decode()
-        assert 'id="action-issue_notice"' in ticket_page  # the ticket page offers it too
-
-    def test_pending_tab_query_budget(self, client, office, django_assert_max_num_queries):
-        for n in range(6):
-            callback = done_repair(office)
-            sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks=f"漏{n}")
-        login(client, office.supervisor)
-        url = reverse("servicedesk:rectifications")
-        client.get(url, {"tab": "pending"})
-        with django_assert_max_num_queries(12):
-            page = client.get(url, {"tab": "pending"}).content.decode()
-        assert section(page, 'id="pending-list"').count("<tr") == 7  # the head and six callbacks owed a notice
-
-    def test_technician_may_not_issue_a_notice(self, client, office):
-        callback = done_repair(office)
-        sd.callback_record(callback=callback, actor=office.desk, method="phone", satisfied=False, remarks="漏水")
-        login(client, office.technician)
-        assert client.get(reverse("servicedesk:rectification_issue", args=[callback.pk])).status_code == 403
+        assert response.url == reverse("quality:notice_issue", args=[SOURCE, callback.pk])
+        assert Deadline.objects.get(rule="RC-5.issue").subject == callback.ticket
 
     def test_front_desk_of_another_community_gets_404(self, client, office, other):
         callback = done_repair(office)
@@ -304,145 +244,14 @@ class TestCallbackRecord:
         assert client.get(reverse("servicedesk:callback_record", args=[callback.pk])).status_code == 403
 
 
-# --- Rectification notices ---------------------------------------------------------------
+# --- What is due (DESIGN.md §4) -----------------------------------------------------------
 
 
 @pytest.fixture
 def notice(office):
     callback = done_repair(office)
     sd.callback_record(callback=callback, actor=office.desk, method="visit", satisfied=False, remarks="墙角仍有水迹")
-    return sd.rectification_issue(callback=callback, actor=office.supervisor)  # RC-5
-
-
-class TestRectification:
-    def test_list_tabs_open_overdue_closed(self, client, office, notice):
-        late = done_repair(office)
-        sd.callback_record(callback=late, actor=office.desk, method="phone", satisfied=False, remarks="地漏堵塞")
-        late_notice = sd.rectification_issue(callback=late, actor=office.supervisor)
-        RectificationNotice.objects.filter(pk=late_notice.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
-        login(client, office.supervisor)
-        url = reverse("servicedesk:rectifications")
-        open_rows = section(client.get(url).content.decode(), 'id="notice-list"')
-        assert notice.number in open_rows and late_notice.number not in open_rows
-        overdue_rows = section(client.get(url, {"tab": "overdue"}).content.decode(), 'id="notice-list"')
-        assert late_notice.number in overdue_rows and "已超时" in overdue_rows and notice.number not in overdue_rows
-
-    def test_close_records_result_and_schedules_another_callback(self, client, office, notice):
-        login(client, office.supervisor)
-        url = reverse("servicedesk:rectification", args=[notice.pk])
-        response = client.post(url, {"result": "重做防水，已验收"})
-        assert response.status_code == 302
-        notice.refresh_from_db()
-        assert notice.closed_at and notice.closed_by == office.supervisor and notice.result == "重做防水，已验收"
-        assert Callback.objects.filter(ticket=notice.ticket, done_at__isnull=True).count() == 1  # RC-4 again
-        page = client.get(url).content.decode()
-        assert "按时完成" in page and 'id="close-form"' not in page
-        closed_rows = section(
-            client.get(reverse("servicedesk:rectifications"), {"tab": "closed"}).content.decode(), 'id="notice-list"'
-        )
-        assert notice.number in closed_rows
-
-    def test_close_without_result_is_refused_in_chinese(self, client, office, notice):
-        login(client, office.supervisor)
-        response = client.post(reverse("servicedesk:rectification", args=[notice.pk]), {"result": " "})
-        assert response.status_code == 400 and "请填写整改结果。" in response.content.decode()
-        notice.refresh_from_db()
-        assert notice.closed_at is None
-
-    def test_front_desk_sees_the_notice_but_cannot_close_it(self, client, office, notice):
-        login(client, office.desk)
-        url = reverse("servicedesk:rectification", args=[notice.pk])
-        assert 'id="close-form"' not in client.get(url).content.decode()
-        assert client.post(url, {"result": "已整改"}).status_code == 403
-        notice.refresh_from_db()
-        assert notice.closed_at is None
-
-    def test_notice_pdf_is_the_numbered_form(self, client, office, notice, tmp_path):
-        login(client, office.supervisor)
-        response = client.get(reverse("servicedesk:rectification_pdf", args=[notice.pk]))
-        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-        text = pdf_text(response.content)
-        for expected in (
-            "整改通知书",
-            notice.number,
-            notice.ticket.number,
-            office.room.code,
-            "墙角仍有水迹",
-            office.technician.username,
-            workdays.deadline_text(notice.due_at),  # "D 24:00", never "D+1 00:00"
-            "接收人签名",
-            "验证人签名",
-        ):
-            assert expected in text, expected
-
-    def test_another_communitys_notice_is_404(self, client, notice, other):
-        login(client, other.supervisor)
-        for name in ("servicedesk:rectification", "servicedesk:rectification_pdf"):
-            assert client.get(reverse(name, args=[notice.pk])).status_code == 404
-        assert client.post(reverse("servicedesk:rectification", args=[notice.pk]), {"result": "x"}).status_code == 404
-
-
-# --- Spot check (RC-4) ------------------------------------------------------------------------
-
-
-def done_callbacks(office, n):
-    callbacks = [done_repair(office) for _ in range(n)]
-    for cb in callbacks:
-        sd.callback_record(callback=cb, actor=office.desk, method="phone", satisfied=True)
-    return callbacks
-
-
-class TestSpotCheck:
-    def test_front_desk_cannot_spot_check(self, client, office):
-        login(client, office.desk)
-        assert client.get(reverse("servicedesk:spot_checks")).status_code == 403
-        assert client.post(reverse("servicedesk:spot_checks")).status_code == 403
-        page = client.get(reverse("servicedesk:callbacks")).content.decode()
-        assert reverse("servicedesk:spot_checks") not in page  # not in the menu either
-
-    def test_manager_draws_the_policy_number_and_sees_owner_contact(self, client, office):
-        done_callbacks(office, 7)
-        login(client, office.manager)
-        month = timezone.localdate().strftime("%Y-%m")
-        page = client.get(reverse("servicedesk:spot_checks"), {"month": month}).content.decode()
-        assert 'id="draw-form"' in page
-        response = client.post(reverse("servicedesk:spot_checks"), {"month": month})
-        assert response.status_code == 302
-        assert CallbackSpotCheck.objects.filter(community=office.community).count() == 5  # RC-4.spot_checks
-        page = client.get(response.url).content.decode()
-        rows = section(page, 'id="spot-check-list"')
-        assert rows.count('id="check-') == 5
-        assert office.owner.name in rows and "13812345678" in rows  # the manager calls the owner back
-        again = client.post(reverse("servicedesk:spot_checks"), {"month": month})
-        assert again.status_code == 400 and "回访抽查已抽取" in again.content.decode()
-
-    def test_nothing_to_draw_is_explained(self, client, office):
-        login(client, office.manager)
-        response = client.post(reverse("servicedesk:spot_checks"), {"month": "2020-01"})
-        assert response.status_code == 400 and "该月没有已完成的回访可供抽查。" in response.content.decode()
-
-    def test_record_genuine_or_not_with_note(self, client, office):
-        done_callbacks(office, 2)
-        checks = sd.spot_check_draw(community=office.community, month=timezone.localdate(), actor=office.manager)
-        login(client, office.manager)
-        url = reverse("servicedesk:spot_check_record", args=[checks[0].pk])
-        response = client.post(url, {"genuine": "0", "note": ""})
-        assert response.status_code == 400 and "回访不属实时请填写抽查意见。" in response.content.decode()
-        assert client.post(url, {"genuine": "0", "note": "业主称未接到回访电话"}).status_code == 302
-        checks[0].refresh_from_db()
-        assert checks[0].genuine is False and checks[0].note == "业主称未接到回访电话" and checks[0].checked_at
-        page = client.get(reverse("servicedesk:spot_checks")).content.decode()
-        assert "业主称未接到回访电话" in page and "不属实" in page
-
-    def test_another_communitys_spot_check_is_404(self, client, office, other):
-        done_callbacks(office, 1)
-        checks = sd.spot_check_draw(community=office.community, month=timezone.localdate(), actor=office.manager)
-        login(client, other.manager)
-        response = client.post(reverse("servicedesk:spot_check_record", args=[checks[0].pk]), {"genuine": "1"})
-        assert response.status_code == 404
-
-
-# --- What is due (DESIGN.md §4) -----------------------------------------------------------
+    return quality.notice_issue(source=SOURCE, subject=callback, actor=office.supervisor)  # RC-5
 
 
 class TestDue:
@@ -478,7 +287,7 @@ class TestDue:
         page = client.get(reverse("servicedesk:due"), {"scope": "office"}).content.decode()
         rows = section(page, 'id="due-list"')
         assert f'href="/console/desk/tickets/{callback.ticket_id}/"' in rows  # callback → its ticket
-        assert f'href="/console/desk/rectifications/{notice.pk}/"' in rows  # notice → its page
+        assert f'href="{reverse("quality:notice", args=[notice.pk])}"' in rows  # notice → its page
 
     def test_met_this_month_counts_on_time_and_late(self, client, office):
         now = timezone.now()
@@ -534,17 +343,15 @@ class TestDue:
 
     def test_nav_links(self, client, office):
         page = login(client, office.manager).get(reverse("servicedesk:due")).content.decode()
-        for name in ("due", "callbacks", "rectifications", "spot_checks"):
-            assert reverse(f"servicedesk:{name}") in page.split('class="sidebar"')[1]
+        for name in ("servicedesk:due", "servicedesk:callbacks", "quality:notices", "quality:spot_checks"):
+            assert reverse(name) in page.split('class="sidebar"')[1]
 
 
 def test_a_day_based_limit_reads_as_24_00_of_its_last_day(client, office):
     """RULES.md "Clocks": a day count ends at 24:00 of its last day; it is stored as the next midnight."""
-    from guanjia.servicedesk.selectors import clock_label
-
     callback = move_due(done_repair(office), end_of_today())
     today = timezone.localdate()
-    assert clock_label(callback.due_at) == f"{today:%Y-%m-%d} 24:00"
+    assert workdays.deadline_text(callback.due_at) == f"{today:%Y-%m-%d} 24:00"
     rows = section(
         login(client, office.desk).get(reverse("servicedesk:callbacks")).content.decode(), 'id="callback-list"'
     )

@@ -1,14 +1,11 @@
-"""What the desk is told before saving a request (RC-2, RC-3, RC-8), and how every deadline reads
-("D 24:00", never "D+1 00:00": RULES.md "Clocks"), in servicedesk.promises and the intake page."""
-
-import datetime as dt
+"""What the desk is told before saving a request (RC-2, RC-3, RC-8), in servicedesk.promises and the
+intake page. How a deadline reads is core.workdays.deadline_text (core/tests/test_workdays.py)."""
 
 import pytest
 from django.urls import reverse
 
-from guanjia.core import clock, workdays
+from guanjia.core import clock
 from guanjia.core.policies import policy_set
-from guanjia.servicedesk import promises
 from guanjia.servicedesk.models import Ticket
 
 from .factories import Office, at, staff
@@ -27,22 +24,6 @@ def office():
 def preview(client, **params):
     """The intake's clock fragment as htmx asks for it."""
     return client.get(reverse("servicedesk:desk_clock"), params, HTTP_HX_REQUEST="true").content.decode()
-
-
-# --- how a deadline reads ---------------------------------------------------------------------
-
-
-def test_every_label_reads_midnight_as_24_00_of_the_day_before():
-    midnight = at(2026, 11, 22, 0, 0)  # a day-based limit ending on 21 November
-    assert workdays.deadline_text(midnight) == "2026-11-21 24:00"
-    assert promises.deadline_parts(midnight) == (dt.date(2026, 11, 21), "24:00")
-    assert promises.month_day_label(midnight) == "11月21日 24:00"
-    assert promises.short_label(midnight) == "11-21 24:00"
-    assert promises.when_label(midnight, now=at(2026, 11, 21, 9, 0)) == "24:00"  # today
-    assert promises.when_label(midnight, now=at(2026, 11, 20, 9, 0)) == "明日 24:00"
-    assert promises.when_label(midnight, now=at(2026, 11, 18, 9, 0)) == "11月21日 24:00"
-    assert promises.when_label(at(2027, 1, 3, 0, 0), now=at(2026, 12, 30, 9, 0)) == "2027-01-02 24:00"
-    assert promises.when_label(at(2026, 11, 19, 9, 0), now=at(2026, 11, 18, 22, 0)) == "明日 09:00"
 
 
 # --- the intake page: which rule starts the clock, before saving ------------------------------------

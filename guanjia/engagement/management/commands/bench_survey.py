@@ -73,7 +73,7 @@ class Command(BaseCommand):
             client.force_login(supervisor)
             for name, url in (
                 ("console results page", _url("engagement:survey_results", survey.pk)),
-                ("API results", f"/api/surveys/{survey.pk}/results/"),
+                ("API results", _url("survey-results", survey.pk)),
             ):
                 if url and client.get(url).status_code == 200:
                     self.timed(name, runs, lambda n, u=url: _ok(client.get(u)))

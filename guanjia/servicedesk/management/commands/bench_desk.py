@@ -500,7 +500,7 @@ class Command(BaseCommand):
                 self.timed(
                     f"API list {label} {name}",
                     runs,
-                    lambda n, p=params, c=client: _ok(c.get("/api/tickets/", p)),
+                    lambda n, p=params, c=client: _ok(c.get(reverse("ticket-list"), p)),
                     rows=lambda response: response.json()["count"],
                 )
 

@@ -1,0 +1,11 @@
+"""What the importer adds to the shared mechanisms: the sentences of its log entries."""
+
+from django.utils.translation import pgettext_lazy as _p
+
+from ..activity import describe
+
+
+def register() -> None:
+    describe("core.import.uploaded", _p("activity", "上传导入文件"))
+    describe("core.import.committed", _p("activity", "导入数据"))
+    describe("core.import.bad_rows_exported", _p("activity", "下载问题行"))
