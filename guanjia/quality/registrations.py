@@ -6,8 +6,9 @@ own them (quality.registry; RC-4 and RC-5 by the service desk)."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanjia.core import roles
+from guanjia.core import demo, roles
 from guanjia.core.activity import describe
+from guanjia.core.demo import DemoPart
 from guanjia.core.registry import DashboardPanel, MenuEntry, MenuGroup, menu, menu_group, panel
 
 from .permissions import PERMISSIONS
@@ -44,6 +45,12 @@ EARLIER_VERBS = {
 }
 
 
+def _demo_part(context) -> None:
+    from . import demo as quality_demo
+
+    quality_demo.build(context)
+
+
 def register() -> None:
     from . import documents
     from .views.panel import panel_context
@@ -52,6 +59,7 @@ def register() -> None:
     documents.register()  # 整改通知书, 因果分析图, 整改措施公示
     for verb, sentence in {**VERBS, **EARLIER_VERBS}.items():
         describe(verb, sentence)
+    demo.register(DemoPart("quality", 40, build=_demo_part))  # after the desk's callbacks (30)
     panel(DashboardPanel("quality", "quality/dashboard_panel.html", panel_context, "quality.view", order=40))
     menu_group(MenuGroup("quality", _("品质管理"), order=30))
     menu(

@@ -23,7 +23,8 @@ from typing import Any
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.core import periods
+from guanjia.core import duties, periods
+from guanjia.core.roles import Role
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class SpotCheckKind:
     failed_label: Any = _("不符合要求")
     empty: Any = _("本期没有可供抽查的记录。")
     permission: str = "quality.spot_check"
+    # The check of a period as a recurring duty (core.duties): owed once the period is over, by this
+    # day (a policy) of the next one, met when every drawn record is checked or, the period having
+    # had nothing to draw, when that is recorded. "" = no duty.
+    due_day_policy: str = ""
+    owner_role: str = Role.OFFICE_MANAGER
     order: int = 100
 
     def model_class(self):
@@ -55,6 +61,24 @@ class SpotCheckKind:
 
     def loaded(self, queryset):
         return self.load(queryset) if self.load else queryset
+
+    def duty(self) -> duties.Duty:
+        return duties.Duty(
+            key=self.key,
+            rule=self.rule,
+            title=self.title,
+            period=self.period,
+            due=duties.by_day_of_next_period(self.due_day_policy),
+            owner_role=self.owner_role,
+            opens=duties.Opens.AT_END,
+            url=lambda community, period: spot_check_url(self, period),
+        )
+
+
+def spot_check_url(kind: SpotCheckKind, period) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('quality:spot_checks')}?kind={kind.key}&period={period.key}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +139,8 @@ _sources: dict[str, NoticeSource] = {}
 
 def spot_check_kind(kind: SpotCheckKind) -> SpotCheckKind:
     _kinds[kind.key] = kind
+    if kind.due_day_policy:
+        duties.register(kind.duty())
     return kind
 
 
@@ -125,7 +151,8 @@ def notice_source(source: NoticeSource) -> NoticeSource:
 
 def unregister(key: str) -> None:
     """Forget a kind or source (tests registering toy ones remove them again)."""
-    _kinds.pop(key, None)
+    if _kinds.pop(key, None) is not None:
+        duties.unregister(key)
     _sources.pop(key, None)
 
 

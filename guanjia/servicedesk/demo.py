@@ -27,7 +27,7 @@ from guanjia.core.topics import Topic
 from guanjia.estates.choices import RoomKind
 from guanjia.estates.models import Ownership, Phone, Room
 
-from . import quality_hooks, service_levels, services
+from . import service_levels, services
 from .choices import CallbackMethod, Channel, Kind, RepairCategory, ServiceCategory, Severity
 from .models import Callback
 from .services import rectifications
@@ -328,29 +328,6 @@ class _Office:
             if self.due(steps[2]):
                 services.complaint_summary_publish(summary=summary, actor=users["cs"])
 
-    def spot_check(self, month: dt.date) -> None:
-        """RC-4: the manager's random draw of last month's callbacks, checked on the 3rd."""
-        nxt = Period.of(MONTH, month).next().start
-        if not self.due(_at(nxt.replace(day=2), 9)):
-            return
-        start, end = _at(month, 0), _at(nxt, 0)
-        if not Callback.objects.filter(community=self.community, done_at__gte=start, done_at__lt=end).exists():
-            return
-        from guanjia.quality import services as quality  # the spot check is the quality app's (RC-4)
-
-        manager = self.users["manager"]
-        checks = quality.spot_check_draw(
-            kind=quality_hooks.SPOT_CHECK,
-            community=self.community,
-            period=Period.of(MONTH, month),
-            actor=manager,
-            seed=self.rng.randrange(10**6),
-        )
-        if not self.due(_at(nxt.replace(day=3), 15)):
-            return
-        for check in checks:
-            quality.spot_check_record(check=check, actor=manager, passed=True, note="电话复核，回访属实")
-
     def calls(self, rooms: list) -> None:
         """IC-3: a handful of 来电来访 entries; outside information marked `*`."""
         for n, (content, handling, outside) in enumerate(CALLS):
@@ -471,7 +448,6 @@ def build(community, users: dict, *, today: dt.date, rng: random.Random, now: dt
             for received, kind, room, owner, category, hold in plan:
                 office.ticket(received, kind, room, owner, category, hold)
             office.summaries([m for m in months if Period.of(MONTH, m).has_ended(now)])
-            office.spot_check(months[-1])
             office.calls(rooms)
     finally:
         random.setstate(state)

@@ -15,6 +15,9 @@ POLICIES = (
     Policy("RC-4.leak_days", _("渗漏水维修回访时限"), "int", 3, DAYS, 1),
     Policy("RC-4.other_days", _("其他维修回访时限"), "int", 7, DAYS, 1),
     Policy("RC-4.spot_checks", _("经理每月抽查回访数"), "int", 5, TIMES),
+    # RC-4 says "every month" and names no day: the month's check is owed once its callbacks are all
+    # in, by this day of the next month (house default).
+    Policy("RC-4.spot_check_day", _("回访抽查完成日"), "int", 10, DAY_OF_MONTH, 1, 28),
     Policy("RC-5.hours", _("整改通知书下达时限"), "int", 24, HOURS, 1),
     # RC-5 times the written notice only; the fix itself needs its own period (house default, the
     # issuer may set another date on each notice).

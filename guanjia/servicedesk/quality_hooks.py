@@ -125,6 +125,7 @@ def register() -> None:
             passed_label=gettext_lazy("属实"),
             failed_label=gettext_lazy("不属实"),
             empty=gettext_lazy("该月没有已完成的回访可供抽查。"),
+            due_day_policy="RC-4.spot_check_day",
             order=10,
         )
     )

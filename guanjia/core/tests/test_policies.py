@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 RULEBOOK = {
     "RC-2.weekday_open": "09:00", "RC-2.weekday_close": "21:00", "RC-2.weekend_open": "09:00",
     "RC-2.weekend_close": "17:00", "RC-3.reply_hours": 72, "RC-4.safety_days": 2, "RC-4.leak_days": 3,
-    "RC-4.other_days": 7, "RC-4.spot_checks": 5, "RC-5.hours": 24, "RC-5.fix_days": 3,
+    "RC-4.other_days": 7, "RC-4.spot_checks": 5, "RC-4.spot_check_day": 10, "RC-5.hours": 24, "RC-5.fix_days": 3,
     "RC-8.response_hours": 2, "RC-8.civil_days": 3, "RC-8.timeliness_pct": "95", "RC-8.pass_pct": "98",
     "RC-8.visit_minutes": 30, "RC-9.complaint_callback_pct": "100", "RC-9.special_callback_pct": "90",
     "RC-10.summary_day": 5, "PR-4.review_day": 5, "AR-2.handover_day": 5, "RN-3.review_days": 2,

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock, periods
+from guanjia.core import clock, duties, periods
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import Conflict, ServiceError
@@ -41,7 +41,11 @@ def spot_check_draw(*, kind: str, community, period: Period, actor, seed: int | 
         raise Conflict("drawn", _("%(p)s的%(k)s已抽取。") % {"p": period.label, "k": spec.title}, field="period")
     candidates = list(spec.candidates(community, period).order_by("pk").values_list("pk", flat=True))
     if not candidates:
-        raise ServiceError("none", str(spec.empty), field="period")
+        if not spec.due_day_policy or period.end > clock.today():
+            raise ServiceError("none", str(spec.empty), field="period")
+        # An ended period with nothing to draw still owes its check: recording so meets it.
+        duties.duty_meet(community=community, key=spec.key, period=period, actor=actor, note=str(spec.empty))
+        return []
     size = min(len(candidates), spec.size(community, period))
     chosen = random.Random(seed).sample(candidates, size)  # noqa: S311 - a sample, not a secret
     record_type = ContentType.objects.get_for_model(spec.model_class())
@@ -95,4 +99,17 @@ def spot_check_record(*, check: SpotCheck, actor, passed: bool, note: str = "") 
             summary=_("%(k)s：%(r)s") % {"k": spec.title, "r": spec.passed_label if passed else spec.failed_label},
             passed=passed,
         )
+        _meet_when_all_checked(spec, check)
     return check
+
+
+def _meet_when_all_checked(spec: SpotCheckKind, check: SpotCheck) -> None:
+    """The period's duty is met by the last drawn record's finding."""
+    if not spec.due_day_policy:
+        return
+    pending = SpotCheck.objects.filter(
+        community=check.community_id, kind=spec.key, period=check.period, checked_at__isnull=True
+    )
+    if not pending.exists():
+        period = periods.Period.parse(check.period, spec.period)
+        duties.duty_meet(community=check.community, key=spec.key, period=period, actor=check.checked_by)

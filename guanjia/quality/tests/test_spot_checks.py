@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from guanjia.core import clock
+from guanjia.core import clock, duties
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
-from guanjia.core.models import ActivityLog
+from guanjia.core.models import ActivityLog, Deadline
 from guanjia.core.periods import MONTH, QUARTER, Period
 from guanjia.core.policies import policy_set
-from guanjia.core.tests.factories import login
+from guanjia.core.roles import Role
+from guanjia.core.tests.factories import at, login
 from guanjia.estates.models import Room
 from guanjia.quality import registry
 from guanjia.quality import services as quality
@@ -57,14 +58,35 @@ class TestRC4:
         entry = ActivityLog.objects.get(verb="quality.spot_check.drawn")
         assert entry.data == {"kind": SPOT_CHECK, "period": "2026-11"} and "随机抽取 2 条" in entry.summary
 
-    def test_a_month_without_done_callbacks_has_nothing_to_draw(self, office):
+    def test_a_month_without_done_callbacks_has_nothing_to_draw_until_it_is_over(self, office):
         with clock.frozen(NOW):
-            done_callbacks(office, 1)
             with pytest.raises(ServiceError, match="该月没有已完成的回访可供抽查。"):
-                draw(office, period=NOVEMBER.previous())
+                draw(office)  # November is still under way: callbacks may yet be done
             with pytest.raises(ServiceError) as error:
                 draw(office, period=Period.of(QUARTER, NOW))
-        assert error.value.field == "period"
+            assert error.value.field == "period"
+            # October is over and had none: drawing records that, which meets its duty (RC-4).
+            assert draw(office, period=NOVEMBER.previous()) == []
+        row = Deadline.objects.get(community=office.community, duty=SPOT_CHECK, period="2026-10")
+        assert row.met_at == NOW and row.met_by == office.manager
+
+    def test_each_months_check_is_a_duty_owed_by_the_day_policy_and_met_by_the_last_finding(self, office):
+        policy_set(community=office.community, key="RC-4.spot_check_day", raw_value="12", actor=office.manager)
+        with clock.frozen(NOW):
+            done_callbacks(office, 2)
+        december = at(2026, 12, 3, 9, 0)
+        with clock.frozen(december):  # RC-4: November's check is owed from 1 December, by the 12th
+            duties.duties_open([office.community], keys=[SPOT_CHECK])
+            row = Deadline.objects.get(community=office.community, duty=SPOT_CHECK, period="2026-11")
+            assert (row.rule, row.owner_role, row.due_at) == ("RC-4", Role.OFFICE_MANAGER, at(2026, 12, 13, 0, 0))
+            assert duties.link(row) == page_url()
+            first, second = draw(office)
+            quality.spot_check_record(check=first, actor=office.manager, passed=True)
+            row.refresh_from_db()
+            assert row.met_at is None  # one drawn record is still unchecked
+            quality.spot_check_record(check=second, actor=office.manager, passed=False, note="业主称未接到回访")
+        row.refresh_from_db()
+        assert (row.met_at, row.met_by) == (december, office.manager)
 
     def test_recording_the_finding_needs_a_note_when_not_genuine(self, office):
         with clock.frozen(NOW):

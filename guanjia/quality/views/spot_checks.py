@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -21,9 +20,7 @@ from .. import registry, selectors, services
 from ..forms import SpotCheckRecordForm
 from ..models import SpotCheck
 
-
-def _page(kind: registry.SpotCheckKind, period: Period) -> str:
-    return f"{reverse('quality:spot_checks')}?kind={kind.key}&period={period.key}"
+_page = registry.spot_check_url
 
 
 class SpotCheckView(StaffMixin, TemplateView):
