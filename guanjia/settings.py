@@ -1,6 +1,8 @@
 """Guanjia settings: everything that differs between machines comes from the environment."""
 
 import contextlib
+import ipaddress
+import json
 import os
 from pathlib import Path
 
@@ -55,11 +57,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "guanjia.core.security_headers.SecurityHeadersMiddleware",  # CSP and friends, static files included
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "guanjia.core.textinput.ControlCharactersMiddleware",  # issue 10: input without control characters
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -103,8 +107,14 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{os.environ.get('SQLITE_PATH', BASE_DIR / 'var' / 'guanjia.sqlite3')}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # A persistent connection is tested before a request reuses it: after a PostgreSQL restart
+        # the first request on each worker reconnects instead of answering 500 (issue 10).
+        conn_health_checks=True,
     )
 }
+# Idempotency-Key replies are kept this long (hours): long enough for a client's retries after a
+# dropped connection, short enough that the table stays small (core.idempotency).
+IDEMPOTENCY_KEY_HOURS = int(os.environ.get("IDEMPOTENCY_KEY_HOURS", "24"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         # SQLite creates the file but not its folder: `manage.py migrate` on a fresh clone needs var/.
@@ -117,19 +127,63 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 
+# A read replica (scale-out, README "Production serving"): the KPI page, reports and exports read
+# there when they run inside core.replica.reads(); every other read and every write stays on default.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+elif env_bool("GUANJIA_TESTING"):
+    # The suite tests the routing on a second connection to its own database (a test mirror); the
+    # router uses it only where a test names it in READ_REPLICA (guanjia/tests_deploy/test_replica.py).
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A reader must not take SQLite's write lock (default's IMMEDIATE) or it blocks the writes it sits beside.
+        DATABASES["replica"]["OPTIONS"] = {**DATABASES["replica"]["OPTIONS"], "transaction_mode": "DEFERRED"}
+READ_REPLICA = "replica" if DATABASE_REPLICA_URL else None
+DATABASE_ROUTERS = ["guanjia.core.replica.ReplicaRouter"]
+
+# Shared by every web process and worker (throttles, rate limits): the database unless CACHE_URL names
+# a Redis server (redis://…, needs the `redis` package). `manage.py createcachetable` makes the table.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif env_bool("GUANJIA_TESTING"):
+    # Per-test isolation and query-count budgets: the suite keeps the cache in process.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "guanjia_cache"}}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A staff member's e-mailed reset link works for an hour; at most this many links per address per
+# LOGIN_LOCKOUT_MINUTES (the requesting address is throttled like sign-in failures).
+PASSWORD_RESET_TIMEOUT = 3600
+PASSWORD_RESET_MAX_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_MAX_PER_EMAIL", "3"))
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "core:login"
 
-# Login throttling: lock a username (and an address) out after repeated failures.
+# Sign-in throttling (core/throttling.py): a (name, address) pair is refused after LOGIN_MAX_FAILURES
+# failures, an address after LOGIN_ADDRESS_MAX_FAILURES; a name failing from many addresses only
+# slows down (a delay from LOGIN_BACKOFF_SECONDS doubling up to LOGIN_BACKOFF_MAX_SECONDS), never locks.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", str(4 * LOGIN_MAX_FAILURES)))
+LOGIN_BACKOFF_SECONDS = int(os.environ.get("LOGIN_BACKOFF_SECONDS", "2"))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "60"))
+# Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed; empty: the header is ignored.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or network ({_error}).") from None
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -139,10 +193,17 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# Where collectstatic puts the files whitenoise (or nginx, deploy/nginx) serves.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "guanjia" / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads go through Django's storage API only, so several app servers can share them: a shared
+    # MEDIA_ROOT (NFS) with the default, or object storage, e.g. MEDIA_STORAGE_BACKEND=
+    # storages.backends.s3.S3Storage and MEDIA_STORAGE_OPTIONS='{"bucket_name": "guanjia"}' (django-storages).
+    "default": {
+        "BACKEND": os.environ.get("MEDIA_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS", "") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or env_bool("GUANJIA_TESTING")
@@ -168,7 +229,33 @@ LANGUAGE_COOKIE_SECURE = SECURE_COOKIES
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent by core.security_headers on every response. No 'unsafe-inline' for scripts: the pages' own
+# scripts are static files (an inline <script> or on*= handler in a template fails a test).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Powerful browser features nobody here needs; "self" where a page of ours might (photos from the camera).
+PERMISSIONS_POLICY = {
+    "accelerometer": "",
+    "camera": "self",
+    "geolocation": "",
+    "gyroscope": "",
+    "magnetometer": "",
+    "microphone": "",
+    "payment": "",
+    "usb": "",
+}
 if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -176,6 +263,13 @@ if not DEBUG:
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "guanjia@localhost")
+# With EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (password reset mail).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Reminders are also posted as JSON to this address (an SMS or WeChat gateway), when set.
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 # A deadline still overdue is reminded again after this many hours.
@@ -196,9 +290,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "guanjia.core.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [  # issue 10: bodies without control characters (core.textinput)
+        "guanjia.core.textinput.JSONParser",
+        "guanjia.core.textinput.FormParser",
+        "guanjia.core.textinput.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["guanjia.core.filters.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "guanjia.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "guanjia.core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }

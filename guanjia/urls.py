@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from guanjia.core.api_views import MeView, TokenView
 
@@ -15,7 +15,8 @@ urlpatterns = [
     path("console/quality/", include("guanjia.quality.urls")),
     path("m/", include("guanjia.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/me/", MeView.as_view(), name="api-me"),
     path("api/", include("guanjia.servicedesk.api.urls")),
@@ -25,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler404 = "guanjia.core.api.not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

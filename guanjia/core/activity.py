@@ -58,6 +58,9 @@ _V = Verb
 VERBS: dict[str, Verb] = {
     # core
     "core.policy.changed": _V(_p("activity", "修改规则参数"), render=_policy_changed),
+    "core.membership.granted": _V(_p("activity", "授予岗位")),
+    "core.membership.changed": _V(_p("activity", "调整岗位")),
+    "core.membership.revoked": _V(_p("activity", "撤销岗位")),
     "core.holiday.added": _V(_p("activity", "录入节假日"), typed=True),
     "core.holiday.deleted": _V(_p("activity", "删除节假日"), typed=True),
     "core.holiday.imported": _V(_p("activity", "录入节假日安排")),

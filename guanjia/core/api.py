@@ -1,8 +1,14 @@
 """API plumbing every app uses: pagination and errors as {code, detail} (DESIGN.md §8)."""
 
+import posixpath
+import re
+
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -11,11 +17,36 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .access import is_staff_member, scoped
 from .errors import ServiceError
+from .idempotency import IdempotentMixin
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class Pagination(PageNumberPagination):
+    """Pages of 50 (`page_size` up to 200); a page or size that is not a positive whole number is a 400
+    naming the parameter, not a silent default (issue 10)."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    invalid_page_message = gettext_lazy("页码超出范围。")
+    labels = {"page": gettext_lazy("页码"), "page_size": gettext_lazy("每页条数")}
+
+    def _whole(self, request, name) -> int | None:
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+            raise exceptions.ValidationError({name: [_("应为正整数。")]})
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) in self.last_page_strings:
+            return "last"
+        return self._whole(request, self.page_query_param) or 1
+
+    def get_page_size(self, request):
+        size = self._whole(request, self.page_size_query_param)
+        return self.page_size if size is None else min(size, self.max_page_size)
 
 
 class IsStaff(permissions.BasePermission):
@@ -47,10 +78,11 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
             raise
 
 
-class ScopedMixin:
+class ScopedMixin(IdempotentMixin):
     """Base of every staff API view: staff only, every queryset through scoped() (DESIGN.md §1).
 
-    A row of a community outside the user's scope is then a 404, never a 403.
+    A row of a community outside the user's scope is then a 404, never a 403. Its `create` and the
+    actions named in `idempotent_actions` honour an `Idempotency-Key` header (core.idempotency).
     """
 
     # Token first so that an anonymous request gets 401 with a WWW-Authenticate header.
@@ -80,12 +112,31 @@ def _first_error(errors, path=()):
     return ".".join(path) or None, message
 
 
+def _filter_label(view, name: str) -> str:
+    """The label of a list filter or paging parameter that was refused (`?overdue=maybe`)."""
+    if name in Pagination.labels:
+        return str(Pagination.labels[name])
+    queryset = getattr(view, "queryset", None)
+    for backend in getattr(view, "filter_backends", ()):
+        get_class = getattr(backend(), "get_filterset_class", None)
+        filterset_class = get_class(view, queryset) if get_class else None
+        filter_ = filterset_class.base_filters.get(name) if filterset_class else None
+        if filter_ is not None and filter_.label:
+            return str(filter_.label)
+    return ""
+
+
 def _field_label(context, field: str | None) -> str:
     view = context.get("view")
+    request = context.get("request")
     top = field.split(".", 1)[0] if field else None
-    if not top or not hasattr(view, "get_serializer"):
+    if not top or view is None:
         return ""
     try:
+        if request is not None and request.method in ("GET", "HEAD") and top in request.query_params:
+            return _filter_label(view, top)
+        if not hasattr(view, "get_serializer"):
+            return ""
         serializer_field = view.get_serializer().fields.get(top)
     except Exception:  # the label is a nicety; the error itself must still go out
         return ""
@@ -120,3 +171,12 @@ def exception_handler(exc, context):
             "detail": str(exc.detail) if not isinstance(exc.detail, (dict, list)) else exc.detail,
         }
     return response
+
+
+def not_found(request, exception=None):
+    """urls.handler404: a URL under /api/ that matches no route (`/api/tickets/1.5/`) answers in the
+    API's JSON shape, as the schema says; elsewhere Django's own page."""
+    api_root = posixpath.dirname(reverse("api-me").rstrip("/")) + "/"  # where urls.py mounts the API
+    if request.path.startswith(api_root):
+        return JsonResponse({"code": "not_found", "detail": _("未找到。")}, status=404)
+    return page_not_found(request, exception)

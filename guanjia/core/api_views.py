@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +13,6 @@ from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from . import throttling
@@ -124,7 +122,7 @@ class TokenView(GenericAPIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle]
+    throttle_classes = [throttling.AddressRateThrottle]
     serializer_class = TokenRequestSerializer
 
     @extend_schema(responses={200: TokenSerializer}, auth=[])
@@ -133,18 +131,17 @@ class TokenView(GenericAPIView):
         serializer.is_valid(raise_exception=True)
         username = serializer.validated_data["username"].strip()
         ip = throttling.client_ip(request)
-        if throttling.is_locked(username, ip):
-            raise ServiceError(
-                "locked",
-                _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。")
-                % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        if refusal := throttling.check(username, ip):
+            return Response(
+                {"code": "locked", "detail": refusal.message()},
                 status=429,
+                headers={"Retry-After": str(refusal.seconds)},
             )
         user = authenticate(request._request, username=username, password=serializer.validated_data["password"])
         if user is None:
             throttling.record_failure(username, ip)
             raise ServiceError("invalid_login", _("用户名或密码不正确。"), field="password")
-        throttling.clear(username)
+        throttling.clear(username, ip)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

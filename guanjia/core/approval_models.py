@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from . import clock
 from .models import CommunityOwned
 from .roles import Role
+from .validators import TEXT_MAX, text_length
 
 
 class ApprovalChain(CommunityOwned):
@@ -122,7 +123,7 @@ class ApprovalDecision(CommunityOwned):
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     outcome = models.CharField(_("意见"), max_length=10, choices=ApprovalOutcome.choices, blank=True)
-    comment = models.TextField(_("审批意见"), blank=True)
+    comment = models.TextField(_("审批意见"), blank=True, max_length=TEXT_MAX, validators=[text_length])
 
     class Meta:
         verbose_name = verbose_name_plural = _("审批记录")

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self):
+        from django.contrib import admin
+
         from . import registrations
+        from .forms import AdminLoginForm
 
         registrations.register()
+        # /admin/login/ under the same sign-in throttle as the console, the portal and the API.
+        admin.site.login_form = AdminLoginForm

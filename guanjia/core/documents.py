@@ -40,8 +40,9 @@ from .numbering import next_number
 from .pdf import render_pdf
 
 # The communities a member of staff works in, whatever his role: a subject outside them is "not
-# found"; inside them, lacking the form's own permission is "forbidden".
-VISIBLE = "estates.view"
+# found"; inside them, lacking the form's own permission is "forbidden". Core's own action: the
+# register's (estates.view) is not every role's (a technician prints his work orders, AR-4).
+VISIBLE = "core.view"
 KEY_SEPARATOR = "-"
 
 

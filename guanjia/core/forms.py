@@ -1,31 +1,42 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from . import throttling
 
 
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": _("用户名或密码不正确。"),
-        "locked": _("登录失败次数过多，账号已暂时锁定，请 %(minutes)s 分钟后再试。"),
-    }
+class ThrottledLoginMixin:
+    """The one sign-in throttle for every form that checks a password (console, portal, /admin/).
+
+    A refused attempt never reaches the password check; only a wrong name or password counts as a
+    failure (an inactive account or a non-staff user at /admin/ gave the right password)."""
 
     def clean(self):
-        from django.conf import settings
-
         username = (self.cleaned_data.get("username") or "").strip()
         ip = throttling.client_ip(self.request) if self.request else None
-        if username and throttling.is_locked(username, ip):
-            raise forms.ValidationError(
-                self.error_messages["locked"], code="locked", params={"minutes": settings.LOGIN_LOCKOUT_MINUTES}
-            )
+        if username and (refusal := throttling.check(username, ip)):
+            raise forms.ValidationError(refusal.message(), code="locked")
         try:
             cleaned = super().clean()
         except forms.ValidationError:
-            if username:
+            if username and self.user_cache is None:
                 throttling.record_failure(username, ip)
             raise
-        throttling.clear(username)
+        if username:
+            throttling.clear(username, ip)
         return cleaned
+
+
+class LoginForm(ThrottledLoginMixin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("用户名或密码不正确。"),
+    }
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": _("用户名或密码不正确，或该账号无权进入后台管理。"),
+    }

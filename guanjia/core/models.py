@@ -352,4 +352,5 @@ class Notification(models.Model):
 # Django registers the models.
 from .approval_models import Approval, ApprovalChain, ApprovalDecision, ApprovalStep  # noqa: E402, F401
 from .document_models import IssuedDocument  # noqa: E402, F401
+from .idempotency_models import IdempotentRequest  # noqa: E402, F401
 from .importing.models import ImportBatch, ImportRowError  # noqa: E402, F401

@@ -4,11 +4,14 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.encoding import escape_uri_path
 
+from .textnorm import strip_controls
+
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:
     from weasyprint import HTML  # imported late: loading Pango is slow
 
-    html = render_to_string(template_name, context, request=request)
+    # Stored text never breaks a PDF or prints as a box (issue 10): control characters go here, once.
+    html = strip_controls(render_to_string(template_name, context, request=request))
     base_url = request.build_absolute_uri("/") if request else None
     return HTML(string=html, base_url=base_url).write_pdf()
 

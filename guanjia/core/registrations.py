@@ -3,7 +3,7 @@ actions (core.roles) and the rule numbers no app has claimed yet (core.policies)
 
 from django.utils.translation import gettext_lazy as _
 
-from . import policies, roles
+from . import accounts, policies, roles
 from .importing import registrations as importing_registrations
 from .permissions import PERMISSIONS
 from .policies_unclaimed import POLICIES as UNCLAIMED_POLICIES
@@ -14,6 +14,7 @@ def register() -> None:
     from .views_approvals import waiting_panel
 
     roles.register(PERMISSIONS)
+    accounts.register()
     importing_registrations.register()
     policies.register(*UNCLAIMED_POLICIES, unclaimed=True)
     panel(DashboardPanel("core.approvals", "core/_approvals_panel.html", waiting_panel, "core.view", order=5))

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_approvals, views_calendar, views_documents, views_inbox, views_kpi
+from . import views, views_accounts, views_approvals, views_calendar, views_documents, views_inbox, views_kpi
 
 app_name = "core"
 
@@ -9,6 +9,15 @@ urlpatterns = [
     path("imports/", include("guanjia.core.importing.urls")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views_accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", views_accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views_accounts.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views_accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/reset/done/", views_accounts.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("switch/", views.SwitchCommunityView.as_view(), name="switch_community"),
     path("policies/", views.PolicyListView.as_view(), name="policies"),

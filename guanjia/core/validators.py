@@ -1,10 +1,12 @@
-"""Validators for what people type: mobile numbers, ID numbers (GB 11643)."""
+"""Validators for what people type: mobile numbers, ID numbers (GB 11643), text lengths, date ranges."""
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric
 
@@ -113,3 +115,71 @@ def parse_cn_id(value, *, today: dt.date | None = None) -> IdInfo:
         )
     birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return IdInfo(number=number, birth_date=birth, gender="M" if int(number[16]) % 2 else "F")
+
+
+# --- What an API, a form and an import accept alike (issue 10) -----------------------------------
+# Each limit is defined here once and enforced by a model-field validator, so full_clean() in the
+# services refuses what a form, a serializer or an import row lets through; forms and serializers
+# repeat the limit (max_length) only so that the page and the API schema say it.
+
+TEXT_MAX = 4000  # 字: a description, a reply, a note on one record
+LONG_TEXT_MAX = 10000  # 字: a summary or analysis written over a month or a survey
+
+
+@deconstructible
+class TextLength(MaxLengthValidator):
+    """A free text's maximum length, with a message that gives the limit and the length typed."""
+
+    message = _("内容过长：最多%(limit_value)s个字，现为%(show_value)s个字。")
+    code = "max_length"
+
+
+text_length = TextLength(TEXT_MAX)
+long_text_length = TextLength(LONG_TEXT_MAX)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The dates a kind of field may hold: a visit in the year 1185 is a typing error, not history."""
+
+    earliest: dt.date
+    latest: dt.date
+
+
+DATE_SPANS = {
+    # When something happened or falls due in an office's work: tickets, calls, visits, notices.
+    "event": DateSpan(dt.date(2000, 1, 1), dt.date(2100, 12, 31)),
+    # When a tenure began or ends: ownerships, leases, residence, moving in (older houses included).
+    "tenure": DateSpan(dt.date(1949, 10, 1), dt.date(2100, 12, 31)),
+    # What a list may be filtered by: wide, but inside what every database and time zone can convert.
+    "filter": DateSpan(dt.date(1900, 1, 1), dt.date(2200, 12, 31)),
+}
+
+
+@deconstructible
+class DateInSpan:
+    """A date or date-time inside DATE_SPANS[span] (named, so the span can change without a migration)."""
+
+    def __init__(self, span: str):
+        if span not in DATE_SPANS:
+            raise ValueError(f"unknown date span {span!r}")
+        self.span = span
+
+    def __call__(self, value):
+        if value is None:
+            return
+        span = DATE_SPANS[self.span]
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not span.earliest <= day <= span.latest:
+            raise ValidationError(
+                _("日期%(value)s不在允许的范围内（%(earliest)s至%(latest)s）。"),
+                params={"value": day.isoformat(), "earliest": span.earliest, "latest": span.latest},
+                code="date_out_of_range",
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, DateInSpan) and other.span == self.span
+
+
+event_date = DateInSpan("event")
+tenure_date = DateInSpan("tenure")

@@ -14,6 +14,7 @@ from . import clock, indicators, registry
 from .access import has_perm, visible_communities
 from .console import StaffMixin
 from .periods import MONTH, Period
+from .replica import ReplicaReadsMixin
 
 TREND_MONTHS = 6
 CHART_W, CHART_H = 300, 150
@@ -66,7 +67,7 @@ def chosen_month(request, default: Period) -> Period:
     return default if month is None or month > Period.of(MONTH, clock.now()) else month
 
 
-class KpiView(StaffMixin, TemplateView):
+class KpiView(StaffMixin, ReplicaReadsMixin, TemplateView):
     """服务指标: what the role may see of every registered indicator; a role that may see none is refused."""
 
     action = "core.view"

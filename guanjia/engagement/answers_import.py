@@ -29,9 +29,9 @@ from guanjia.core.errors import ServiceError
 from guanjia.core.importing import kinds
 from guanjia.core.importing.bulk import BulkInsert
 from guanjia.core.importing.kinds import Check, Checked, Commit, ImportTemplates, StaleRows
-from guanjia.core.textnorm import clean, clean_prose, clean_text, normalise_room_code
+from guanjia.core.textnorm import clean, clean_prose, clean_text, normalise_room_code, without_controls
 
-from .choices import Answer, Channel, SurveyStatus
+from .choices import Answer, Channel
 from .models import Survey, SurveyAnswer, SurveySheet
 from .surveys import owner_answered_message
 
@@ -77,9 +77,9 @@ def answers_template(survey: Survey) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
-    sheet.append([_("%(t)s 答卷录入表") % {"t": survey.title}])
+    sheet.append([without_controls(_("%(t)s 答卷录入表") % {"t": survey.title})])  # stored text never breaks it
     sheet["A1"].font = Font(bold=True, size=14)
-    headers = [NUMBER_LABEL, ROOM_LABEL, *(item_header(i) for i in items), SUGGESTIONS_LABEL]
+    headers = [NUMBER_LABEL, ROOM_LABEL, *(without_controls(item_header(i)) for i in items), SUGGESTIONS_LABEL]
     sheet.append(headers)
     fill = PatternFill("solid", fgColor="E8F3EE")
     for cell in sheet[2]:
@@ -87,7 +87,7 @@ def answers_template(survey: Survey) -> bytes:
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
     for number, code in survey.sheets.order_by("number").values_list("number", "room__code"):
-        sheet.append([number, code])
+        sheet.append([number, without_controls(code)])
     sheet.freeze_panes = "C3"
     sheet.column_dimensions["A"].width = 8
     sheet.column_dimensions["B"].width = 14
@@ -351,7 +351,7 @@ def _read_rows(rows, preview: AnswersPreview, index: dict, items, sheets: dict, 
 def _allow(survey: Survey, actor) -> None:
     """SV-2: answers come in while the survey is being collected, from the roles that enter them."""
     require(actor, "engagement.survey_enter", survey.community_id)
-    if survey.status != SurveyStatus.ISSUED:
+    if not survey.accepts_answers:
         raise ServiceError(
             "closed", _("%(t)s不在回收期内，不能导入答卷。") % {"t": survey.title}, field="file", status=409
         )

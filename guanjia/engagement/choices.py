@@ -19,10 +19,16 @@ class SurveyKind(models.TextChoices):
 
 
 class SurveyStatus(models.TextChoices):
+    """A survey's states; what moves between them is the machine on `models.Survey`."""
+
     DRAFT = "draft", _("草稿")
     ISSUED = "issued", _("回收中")
     CLOSED = "closed", _("已截止")
     PUBLISHED = "published", _("结果已公布")
+
+    @property
+    def colour(self) -> str:
+        return {"draft": "grey", "issued": "amber", "closed": "green", "published": "green"}[self.value]
 
 
 class Answer(models.TextChoices):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanjia.core.textnorm import normalise_room_code
 from guanjia.core.topics import Topic
+from guanjia.core.validators import TEXT_MAX
 from guanjia.estates.models import Room
 from guanjia.servicedesk.choices import Kind, RepairCategory, Severity
 
@@ -22,7 +23,9 @@ class VisitRecordForm(forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("涉及事项"), choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    opinions = forms.CharField(label=_("业户意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    opinions = forms.CharField(
+        max_length=TEXT_MAX, label=_("业户意见"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     signed = forms.BooleanField(label=_("业户已签名"), required=False)
     signature_refused = forms.BooleanField(label=_("业户拒绝签名"), required=False)
     feedback_owed = forms.BooleanField(label=_("需要反馈"), required=False)
@@ -51,7 +54,7 @@ class VisitRecordForm(forms.Form):
 
 
 class VisitFeedbackForm(forms.Form):
-    feedback = forms.CharField(label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 3}))
+    feedback = forms.CharField(max_length=TEXT_MAX, label=_("反馈内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class VisitTicketForm(forms.Form):

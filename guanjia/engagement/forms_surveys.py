@@ -123,6 +123,14 @@ class SurveyIssueForm(forms.Form):
     early_ok = forms.BooleanField(label=gettext_lazy("确认提前发放"), required=False)
 
 
+class SurveyPublishForm(forms.Form):
+    """The analysis printed with the results statistics table (SV-6; the SV-1 summary)."""
+
+    conclusion = forms.CharField(
+        label=gettext_lazy("分析结论"), required=False, widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
+    )
+
+
 class SheetEntryForm(forms.Form):
     """Keyboard-only paper entry: 表号 or room code, the answer string, suggestions (SV-3)."""
 

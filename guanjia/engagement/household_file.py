@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core.access import scoped
 from guanjia.core.registry import HouseholdSection, household_section
 
-from .choices import SurveyStatus
-from .models import SurveySheet, Visit
+from .models import Survey, SurveySheet, Visit
 
 SHOWN = 10
 
@@ -18,14 +17,14 @@ def _latest(queryset, *order) -> tuple[list, int]:
 
 
 def visits_section(request, room) -> dict:
-    visits = scoped(Visit.objects.filter(room=room), request.user, "engagement.view")
+    visits = scoped(Visit.objects.filter(room=room), request.user, "engagement.view_visits")  # AR-4
     rows, total = _latest(visits.select_related("visitor", "ticket"), "-visited_at", "-id")  # (room, visited_at)
     return {"visits": rows, "total": total, "shown": SHOWN}
 
 
 def surveys_section(request, room) -> dict:
     # A draft's drawn sheets are not handed out yet (SV-1's draw may still change)
-    handed = SurveySheet.objects.filter(room=room).exclude(survey__status=SurveyStatus.DRAFT)
+    handed = SurveySheet.objects.filter(room=room, survey__in=Survey.objects.handed_out())
     sheets = scoped(handed, request.user, "engagement.view")
     rows, total = _latest(sheets.select_related("survey"), "-survey__year", "-survey__period", "-id")
     return {"sheets": rows, "total": total, "shown": SHOWN}
@@ -38,7 +37,7 @@ def register() -> None:
             _("业户拜访"),
             "engagement/household_visits.html",
             visits_section,
-            permission="engagement.view",
+            permission="engagement.view_visits",
             order=70,
         )
     )

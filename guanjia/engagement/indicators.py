@@ -34,7 +34,7 @@ from guanjia.core.registry import Indicator, indicator
 from guanjia.estates.households import SHOPS_POLICY, households_of_many
 
 from . import stats, visits
-from .choices import Answer, SurveyStatus
+from .choices import Answer
 from .models import Survey, SurveyAnswer, SurveyItem, SurveySheet, Visit
 
 TIERS_KEY = "VS-1.tiers"
@@ -186,14 +186,16 @@ def visit_quotas(communities, month: Period | dt.date) -> dict[int, VisitQuota]:
 def _latest_published(ids: list[int], months: list[Period]) -> dict[tuple[int, Period], Survey]:
     """{(community id, month): the survey whose results were published last before the month's end}."""
     rows = (
-        Survey.objects.filter(
+        Survey.objects.published()
+        .filter(
             community_id__in=ids,
-            status=SurveyStatus.PUBLISHED,
             results_published_at__isnull=False,
             results_published_at__lt=months[-1].bounds()[1],
         )
         .order_by("community_id", "-results_published_at", "-id")
-        .only("id", "community_id", "title", "results_published_at")
+        .only(
+            "id", "community_id", "title", "status", "results_published_at"
+        )  # status: read on loading (ConcurrentTransitionMixin)
     )
     by_community: dict[int, list[Survey]] = defaultdict(list)
     for survey in rows:

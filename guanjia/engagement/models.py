@@ -3,12 +3,17 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from guanjia.core import clock, periods
 from guanjia.core.models import CommunityOwned
 from guanjia.core.periods import Period
+from guanjia.core.scoping import TenantQuerySet
 from guanjia.core.topics import Topic
+from guanjia.core.transitions import allowed, ui
+from guanjia.core.validators import LONG_TEXT_MAX, TEXT_MAX, event_date, long_text_length, text_length
 
 from .choices import Answer, Channel, SurveyKind, SurveyStatus, VisitForm
 
@@ -21,20 +26,24 @@ class Visit(CommunityOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("拜访人")
     )
     form = models.CharField(_("拜访形式"), max_length=20, choices=VisitForm.choices)  # VS-2
-    visited_at = models.DateTimeField(_("拜访时间"))
-    appointment_at = models.DateTimeField(_("预约时间"), null=True, blank=True)  # VS-2: home visits
+    visited_at = models.DateTimeField(_("拜访时间"), validators=[event_date])
+    appointment_at = models.DateTimeField(
+        _("预约时间"), null=True, blank=True, validators=[event_date]
+    )  # VS-2: home visits
     # The SV-7 topic axis (core.topics.Topic), several per visit.
     topics = models.JSONField(_("涉及事项"), default=list, blank=True)
-    opinions = models.TextField(_("业户意见"), blank=True)
+    opinions = models.TextField(_("业户意见"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     signed = models.BooleanField(_("业户已签名"), default=False)  # VS-3
     signature_refused = models.BooleanField(_("业户拒绝签名"), default=False)  # VS-3
     feedback_owed = models.BooleanField(_("需要反馈"), default=False)  # VS-4
-    feedback_given_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
-    feedback = models.TextField(_("反馈内容"), blank=True)
+    feedback_given_at = models.DateTimeField(_("反馈时间"), null=True, blank=True, validators=[event_date])
+    feedback = models.TextField(_("反馈内容"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     beyond_authority = models.BooleanField(_("超出管理处权限（报公司投诉中心）"), default=False)  # VS-5
     is_callback = models.BooleanField(_("回访（不计入拜访指标）"), default=False)  # VS-1
     key_customer = models.BooleanField(_("重点客户访谈"), default=False)  # VS-6
-    measures = models.TextField(_("改进措施"), blank=True)  # VS-6: a written record and measures
+    measures = models.TextField(
+        _("改进措施"), blank=True, max_length=TEXT_MAX, validators=[text_length]
+    )  # VS-6: a written record and measures
     ticket = models.ForeignKey(
         "servicedesk.Ticket",
         on_delete=models.SET_NULL,
@@ -55,6 +64,9 @@ class Visit(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.room_id} · {self.visited_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:visit", args=[self.pk])
 
     def clean(self):
         errors = {}
@@ -85,7 +97,7 @@ class VisitSummary(CommunityOwned):
     Deadline row (core.duties)."""
 
     month = models.DateField(_("月份"))  # first day of the month
-    text = models.TextField(_("汇总意见"), blank=True)
+    text = models.TextField(_("汇总意见"), blank=True, max_length=LONG_TEXT_MAX, validators=[long_text_length])
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -119,22 +131,64 @@ def survey_period_number(period: Period) -> int:
     return int(period.key[-1])
 
 
-class Survey(CommunityOwned):
+class SurveyQuerySet(TenantQuerySet):
+    """The states lists ask for, named once next to the machine that moves surveys between them."""
+
+    def collecting(self):
+        """Handed out and not yet closed: answers are taken (SV-3)."""
+        return self.filter(status=SurveyStatus.ISSUED)
+
+    def handed_out(self):
+        """Every survey whose forms have gone to households."""
+        return self.exclude(status=SurveyStatus.DRAFT)
+
+    def published(self):
+        return self.filter(status=SurveyStatus.PUBLISHED)
+
+
+MANAGE = allowed("engagement.survey_manage")
+# What a draft alone may have changed (SV-1, SV-2: the forms that went out are the survey's record).
+NOT_DRAFT = _("问卷已发放，不能再修改评议项目或发放对象。")
+
+
+def _items_initial(survey) -> dict:
+    from .forms_surveys import items_as_text  # the forms import the models
+
+    return {"items": items_as_text(survey.items.all())}
+
+
+def _issue_initial(survey) -> dict:
+    from .surveys import proposed_issue_date  # the services import the models
+
+    return {"issued_on": proposed_issue_date(survey.community, survey.kind, survey.year, survey.period)}
+
+
+def _top_up_refused(survey) -> str:
+    if survey.is_draft:
+        return _("问卷尚未发放：请重新确定发放对象。")
+    return _("只有回收中的问卷可以补发。")
+
+
+class Survey(ConcurrentTransitionMixin, CommunityOwned):
     """A quarterly evaluation 业户评议 (SV-1) or a half-yearly questionnaire 问卷调查 (SV-2)."""
 
     kind = models.CharField(_("类型"), max_length=20, choices=SurveyKind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     period = models.PositiveSmallIntegerField(_("期次"))  # quarter 1–4 (SV-1) or half 1–2 (SV-2)
     title = models.CharField(_("标题"), max_length=100)
-    status = models.CharField(_("状态"), max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
+    status = FSMField(
+        _("状态"), max_length=20, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, protected=True
+    )
     issued_on = models.DateField(_("发放日期"), null=True, blank=True)
     collect_until = models.DateTimeField(_("回收截止"), null=True, blank=True)
     closed_at = models.DateTimeField(_("截止回收时间"), null=True, blank=True)
     results_published_at = models.DateTimeField(_("统计结果公布时间"), null=True, blank=True)
     measures_published_at = models.DateTimeField(_("整改措施公布时间"), null=True, blank=True)
-    conclusion = models.TextField(_("分析结论"), blank=True)
+    conclusion = models.TextField(_("分析结论"), blank=True, max_length=LONG_TEXT_MAX, validators=[long_text_length])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = _("业户评议/问卷")
@@ -146,9 +200,117 @@ class Survey(CommunityOwned):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("engagement:survey", args=[self.pk])
+
+    # SV-1 … SV-6, all the state rules of a survey (DESIGN.md §16): a draft is set up (items, the
+    # draw) and handed out; while it collects, forms may be added for new households; collection
+    # is closed, then the results are published. Pages offer get_available_user_status_transitions
+    # (core.transitions.offers); the services in `surveys` check the same transition and fire it.
+    S = SurveyStatus
+
+    @transition(
+        field=status,
+        source=S.DRAFT,
+        target=None,
+        permission=MANAGE,
+        custom=ui(
+            _("保存评议项目"),
+            verb=_("修改评议项目"),
+            form="guanjia.engagement.forms_surveys.SurveyItemsForm",
+            initial=_items_initial,
+            done=_("评议项目已保存。"),
+            refused=NOT_DRAFT,
+        ),
+    )
+    def set_items(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.DRAFT,
+        target=None,
+        permission=MANAGE,
+        custom=ui(_("确定发放对象"), refused=NOT_DRAFT),
+    )
+    def draw(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.DRAFT,
+        target=S.ISSUED,
+        permission=MANAGE,
+        custom=ui(
+            _("发放"),
+            form="guanjia.engagement.forms_surveys.SurveyIssueForm",
+            initial=_issue_initial,
+            refused=NOT_DRAFT,
+        ),
+    )
+    def issue(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.ISSUED,
+        target=None,
+        permission=MANAGE,
+        custom=ui(_("补发"), verb=_("补发问卷"), refused=_top_up_refused),
+    )
+    def top_up(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.ISSUED,
+        target=S.CLOSED,
+        permission=MANAGE,
+        custom=ui(_("截止回收"), done=_("已截止回收。"), refused=_("只有回收中的问卷可以截止回收。")),
+    )
+    def close(self):
+        pass
+
+    @transition(
+        field=status,
+        source=S.CLOSED,
+        target=S.PUBLISHED,
+        permission=MANAGE,
+        custom=ui(
+            _("公布统计结果"),
+            form="guanjia.engagement.forms_surveys.SurveyPublishForm",
+            initial=lambda survey: {"conclusion": survey.conclusion},
+            done=_("统计结果已公布。"),
+            refused=_("请先截止回收，再公布统计结果。"),
+        ),
+    )
+    def publish_results(self):
+        pass
+
+    del S
+
+    @property
+    def is_draft(self) -> bool:
+        """Still being set up: nothing has gone to households."""
+        return self.status == SurveyStatus.DRAFT
+
     @property
     def accepts_answers(self) -> bool:
+        """Collecting (SV-3): forms are entered, imported and answered online."""
         return self.status == SurveyStatus.ISSUED
+
+    @property
+    def is_interim(self) -> bool:
+        """Its figures may still change (中期数据): collection has not been closed."""
+        return self.status in (SurveyStatus.DRAFT, SurveyStatus.ISSUED)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == SurveyStatus.PUBLISHED
+
+    @property
+    def status_colour(self) -> str:
+        return SurveyStatus(self.status).colour
 
     @property
     def calendar_period(self) -> Period:
@@ -183,7 +345,7 @@ class SurveySheet(CommunityOwned):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    suggestions = models.TextField(_("意见和建议"), blank=True)
+    suggestions = models.TextField(_("意见和建议"), blank=True, max_length=TEXT_MAX, validators=[text_length])
 
     class Meta:
         verbose_name = verbose_name_plural = _("问卷表")
@@ -207,7 +369,7 @@ class SheetDraft(models.Model):
 
     sheet = models.OneToOneField(SurveySheet, on_delete=models.CASCADE, related_name="draft")
     answers = models.JSONField(_("已选答案"), default=dict, blank=True)  # {"<item id>": "satisfied" | …}
-    suggestions = models.TextField(_("意见和建议"), blank=True)
+    suggestions = models.TextField(_("意见和建议"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     saved_at = models.DateTimeField(_("保存时间"), default=clock.now)
 

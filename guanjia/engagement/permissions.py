@@ -6,6 +6,9 @@ from guanjia.core.roles import Role as R
 
 PERMISSIONS = {
     "engagement.view": ALL_STAFF,
+    # AR-4: visit records name the household and carry its opinions; technicians and the cashier
+    # neither visit nor follow visits up, so they do not read them.
+    "engagement.view_visits": ALL_STAFF - {R.TECHNICIAN, R.CASHIER},
     "engagement.visit_record": {R.FRONT_DESK, R.CS_SUPERVISOR, R.OFFICE_MANAGER},
     "engagement.visit_summary": {R.CS_SUPERVISOR, R.OFFICE_MANAGER},  # VS-5
     # Surveys (SV-1 … SV-6): run them, enter returned sheets, analyse, publish the measures (SV-6).

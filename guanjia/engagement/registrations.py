@@ -99,7 +99,7 @@ def register() -> None:
             "engagement",
             _("业户拜访"),
             "engagement:visits",
-            "engagement.view",
+            "engagement.view_visits",
             order=10,
             active=("engagement:visit", "engagement:visit_new"),
         ),

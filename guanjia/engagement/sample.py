@@ -21,13 +21,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from guanjia.core.access import require
+from guanjia.core import transitions
 from guanjia.core.activity import log
 from guanjia.core.errors import ServiceError
 from guanjia.core.policies import policy
 from guanjia.estates.households import counts_shops, households, households_text
 
-from .choices import SurveyKind, SurveyStatus
+from .choices import SurveyKind
 from .models import Survey, SurveySheet
 
 
@@ -129,11 +129,7 @@ def survey_top_up(*, survey: Survey, actor, rng: random.Random | None = None) ->
     """Add the forms an import of new households has left missing to an issued survey: the
     shortfall of an evaluation, drawn as the first draw was (SV-1), or every household without a
     form for a questionnaire (SV-2). The new forms are numbered on; returns how many were added."""
-    require(actor, "engagement.survey_manage", survey.community_id)
-    if survey.status == SurveyStatus.DRAFT:
-        raise ServiceError("invalid", _("问卷尚未发放：请重新确定发放对象。"), field="status", status=409)
-    if survey.status != SurveyStatus.ISSUED:
-        raise ServiceError("invalid", _("只有回收中的问卷可以补发。"), field="status", status=409)
+    transitions.check(survey, "top_up", actor)
     check = sample_check(survey)
     if check is None or not check.short:
         raise ServiceError("invalid", _("发放份数已满足要求，无需补发。"), field="status", status=409)

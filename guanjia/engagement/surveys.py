@@ -15,7 +15,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock, workdays
+from guanjia.core import clock, transitions, workdays
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open
@@ -27,7 +27,7 @@ from guanjia.core.topics import Topic
 from guanjia.estates.households import households
 
 from . import stats, timeliness
-from .choices import Answer, Channel, SurveyKind, SurveyStatus
+from .choices import Answer, Channel, SurveyKind
 from .models import (
     SheetDraft,
     Survey,
@@ -38,7 +38,7 @@ from .models import (
     survey_period_kind,
     survey_period_number,
 )
-from .sample import choose_for_evaluation, sample_size
+from .sample import choose_for_evaluation, sample_size, survey_top_up  # noqa: F401 (a survey service, for the console)
 
 # --- Periods and the calendar of a survey (SV-1, SV-2, SV-6) ---------------------------------
 
@@ -155,15 +155,9 @@ def survey_create(*, community, actor, kind: str, year: int, period: int, title:
     return survey
 
 
-def _require_draft(survey: Survey, field: str = "status"):
-    if survey.status != SurveyStatus.DRAFT:
-        raise ServiceError("not_draft", _("问卷已发放，不能再修改评议项目或发放对象。"), field=field, status=409)
-
-
 def survey_set_items(*, survey: Survey, actor, items) -> list[SurveyItem]:
     """Replace the items of a draft survey: [(text, topic or "")] in order."""
-    require(actor, "engagement.survey_manage", survey.community_id)
-    _require_draft(survey, "items")
+    transitions.check(survey, "set_items", actor)
     cleaned = _clean_items(items)
     with transaction.atomic():
         survey.items.all().delete()
@@ -184,8 +178,7 @@ def survey_draw(*, survey: Survey, actor, rng: random.Random | None = None) -> i
     households drawn earlier in the year taken, those drawn longest ago first.
     Returns the number of forms.
     """
-    require(actor, "engagement.survey_manage", survey.community_id)
-    _require_draft(survey)
+    transitions.check(survey, "draw", actor)
     rng = rng or random.SystemRandom()
     rooms = list(households(survey.community).only("id", "building_id", "unit_id", "code"))
     if not rooms:
@@ -221,8 +214,7 @@ def survey_issue(*, survey: Survey, actor, issued_on: dt.date, early_ok: bool = 
     """Hand the forms out: the survey opens for answers and its clocks start (SV-1, SV-2, SV-6).
     An evaluation before mid-month is refused with the SV-1 warning unless `early_ok` (the clerk
     has read it and confirms); the log records that it went out early."""
-    require(actor, "engagement.survey_manage", survey.community_id)
-    _require_draft(survey)
+    transitions.check(survey, "issue", actor)
     if issued_on is None:
         raise ServiceError("invalid", _("请填写发放日期。"), field="issued_on")
     month = issue_month(survey.community, survey.kind, survey.year, survey.period)
@@ -241,7 +233,7 @@ def survey_issue(*, survey: Survey, actor, issued_on: dt.date, early_ok: bool = 
         )
     start = timezone.make_aware(dt.datetime.combine(issued_on, dt.time()))
     with transaction.atomic():
-        survey.status = SurveyStatus.ISSUED
+        transitions.fire(survey, "issue")
         survey.issued_on = issued_on
         survey.collect_until = collect_due(survey, issued_on)
         survey.save(update_fields=["status", "issued_on", "collect_until"])
@@ -336,7 +328,7 @@ def owner_answered_message(number: int, room_code: str) -> str:
 
 
 def _require_open(survey: Survey):
-    if survey.status != SurveyStatus.ISSUED:
+    if not survey.accepts_answers:
         raise ServiceError("closed", _("%(t)s不在回收期内。") % {"t": survey.title}, field="answers", status=409)
 
 
@@ -370,7 +362,7 @@ def sheets_for_owner(user):
     from guanjia.estates.selectors import homes_of
 
     return (
-        SurveySheet.objects.filter(room__in=homes_of(user).values("pk"), survey__status=SurveyStatus.ISSUED)
+        SurveySheet.objects.filter(room__in=homes_of(user).values("pk"), survey__in=Survey.objects.collecting())
         .select_related("survey", "room", "community", "draft")
         .order_by("-survey__issued_on", "id")
     )
@@ -407,12 +399,10 @@ def sheet_answer_by_owner(*, sheet: SurveySheet, user, answers: dict, suggestion
 
 def survey_close(*, survey: Survey, actor) -> Survey:
     """Collection ends: no more answers; the collection clock is met."""
-    require(actor, "engagement.survey_manage", survey.community_id)
-    if survey.status != SurveyStatus.ISSUED:
-        raise ServiceError("invalid", _("只有回收中的问卷可以截止回收。"), field="status", status=409)
+    transitions.check(survey, "close", actor)
     now = clock.now()
     with transaction.atomic():
-        survey.status = SurveyStatus.CLOSED
+        transitions.fire(survey, "close")
         survey.closed_at = now
         survey.save(update_fields=["status", "closed_at"])
         deadline_meet(survey, f"{_rule(survey)}.collect", at=now, by=actor)
@@ -429,12 +419,10 @@ def survey_close(*, survey: Survey, actor) -> Survey:
 
 def survey_publish_results(*, survey: Survey, actor, conclusion: str = "") -> Survey:
     """The results statistics table 问卷结果统计表 is done and published (SV-6; SV-1 summary)."""
-    require(actor, "engagement.survey_manage", survey.community_id)
-    if survey.status != SurveyStatus.CLOSED:
-        raise ServiceError("invalid", _("请先截止回收，再公布统计结果。"), field="status", status=409)
+    transitions.check(survey, "publish_results", actor)
     now = clock.now()
     with transaction.atomic():
-        survey.status = SurveyStatus.PUBLISHED
+        transitions.fire(survey, "publish_results")
         survey.results_published_at = now
         survey.conclusion = (conclusion or "").strip()
         survey.save(update_fields=["status", "results_published_at", "conclusion"])

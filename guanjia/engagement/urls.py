@@ -13,4 +13,6 @@ urlpatterns = [
     path("visits/new/", views.VisitCreateView.as_view(), name="visit_new"),
     path("visits/summary/", views.VisitSummaryView.as_view(), name="visit_summary"),
     path("visits/<int:pk>/", views.VisitDetailView.as_view(), name="visit"),
+    path("visits/<int:pk>/ticket/", views.VisitTicketView.as_view(), name="visit_ticket"),
+    path("visits/<int:pk>/feedback/", views.VisitFeedbackView.as_view(), name="visit_feedback"),
 ]

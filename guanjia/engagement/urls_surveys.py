@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import views_survey_steps as steps
 from . import views_surveys as v
 
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("surveys/<int:pk>/", v.SurveyDetailView.as_view(), name="survey"),
     path("surveys/<int:pk>/sheets/", v.SheetListView.as_view(), name="survey_sheets"),
     path("surveys/<int:pk>/entry/", v.SheetEntryView.as_view(), name="survey_entry"),
+    path("surveys/<int:pk>/step/<slug:transition>/", steps.SurveyStepView.as_view(), name="survey_step"),
 ]

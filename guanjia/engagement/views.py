@@ -4,15 +4,15 @@ to one service; a visit of another community is a 404 (DESIGN.md §1)."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from guanjia.core import clock, periods
 from guanjia.core.access import has_perm
-from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_service_error
-from guanjia.core.errors import ServiceError
+from guanjia.core.console import ActionView, CommunityFromLinkMixin, StaffMixin, apply_service_error
+from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.models import DeadlineState
 from guanjia.core.periods import Period
 
@@ -24,7 +24,7 @@ from .models import Visit
 class VisitListView(StaffMixin, ListView):
     """The month's visits, the progress against the VS-1 quota and whom to visit next."""
 
-    action = "engagement.view"
+    action = "engagement.view_visits"
     template_name = "engagement/visit_list.html"
     context_object_name = "visits"
     paginate_by = 50
@@ -82,54 +82,80 @@ class VisitCreateView(StaffMixin, FormView):
         return redirect("engagement:visit", pk=visit.pk)
 
 
+def visit_page_context(request, visit: Visit, bound: dict | None = None) -> dict:
+    """One visit, with its two actions' forms (in `bound`, the one just refused, with its errors)."""
+    bound = bound or {}
+    return {
+        "visit": visit,
+        "may_record": has_perm(request.user, "engagement.visit_record", visit.community_id),
+        "ticket_form": bound.get("ticket") or VisitTicketForm(initial={"description": visit.opinions}),
+        "feedback_form": bound.get("feedback") or VisitFeedbackForm(),
+    }
+
+
 class VisitDetailView(StaffMixin, TemplateView):
     """One visit; turn its opinion into a ticket, give the feedback owed (VS-4)."""
 
     model = Visit
-    action = "engagement.view"
+    action = "engagement.view_visits"
     template_name = "engagement/visit_detail.html"
-
-    def get_visit(self):
-        queryset = selectors.visits_with_related(self.scoped(Visit.objects.all()))
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        visit = kwargs.get("visit") or self.get_visit()
-        may_record = has_perm(self.request.user, "engagement.visit_record", visit.community_id)
-        context.update(
-            visit=visit,
-            may_record=may_record,
-            ticket_form=kwargs.get("ticket_form") or VisitTicketForm(initial={"description": visit.opinions}),
-            feedback_form=kwargs.get("feedback_form") or VisitFeedbackForm(),
-        )
+        queryset = selectors.visits_with_related(self.scoped(Visit.objects.all()))
+        context.update(visit_page_context(self.request, get_object_or_404(queryset, pk=self.kwargs["pk"])))
         return context
 
-    def post(self, request, *args, **kwargs):
-        visit = self.get_visit()
-        if not has_perm(request.user, "engagement.visit_record", visit.community_id):
-            raise PermissionDenied
-        if request.POST.get("action") == "ticket":
-            form = VisitTicketForm(request.POST)
-            if form.is_valid():
-                try:
-                    ticket = services.visit_to_ticket(visit=visit, actor=request.user, **form.cleaned_data)
-                except ServiceError as error:
-                    apply_service_error(form, error)
-                else:
-                    messages.success(request, _("已转为工单 %(n)s。") % {"n": ticket.number})
-                    return redirect(reverse("engagement:visit", args=[visit.pk]))
-            return self.render_to_response(self.get_context_data(visit=visit, ticket_form=form))
-        form = VisitFeedbackForm(request.POST)
-        if form.is_valid():
-            try:
-                services.visit_give_feedback(visit=visit, actor=request.user, **form.cleaned_data)
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(request, _("已记录反馈。"))
-                return redirect(reverse("engagement:visit", args=[visit.pk]))
-        return self.render_to_response(self.get_context_data(visit=visit, feedback_form=form))
+
+class VisitActionView(ActionView):
+    """An action on one visit (core.console.ActionView): a refusal shows the visit's own page with
+    the action's form and its errors."""
+
+    model = Visit
+    action = "engagement.visit_record"
+    template_name = "engagement/visit_detail.html"
+    name = ""  # which of the page's forms this action is
+
+    def get_queryset(self):
+        return selectors.visits_with_related(Visit.objects.all())
+
+    def render_form(self, form, status: int = 200, refusal: ServiceError | None = None):
+        bound = {self.name: form} if form.is_bound else {}
+        context = visit_page_context(self.request, self.get_object(), bound)
+        context["refusal"] = refusal
+        return self.render_to_response(context, status=status)
+
+
+class VisitTicketView(VisitActionView):
+    """An opinion heard on the visit becomes a service-desk ticket in one step."""
+
+    name = "ticket"
+    form_class = VisitTicketForm
+
+    def get_initial(self) -> dict:
+        return {"description": self.get_object().opinions}
+
+    def refusal(self) -> ServiceError | None:
+        if self.get_object().ticket_id:
+            return Conflict("conflict", _("该拜访意见已转为工单。"))
+        return None
+
+    def perform(self, form):
+        return services.visit_to_ticket(visit=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, ticket) -> str:
+        return _("已转为工单 %(n)s。") % {"n": ticket.number}
+
+
+class VisitFeedbackView(VisitActionView):
+    """The feedback owed to the owner (VS-4)."""
+
+    name = "feedback"
+    form_class = VisitFeedbackForm
+    success_message = gettext_lazy("已记录反馈。")
+
+    def perform(self, form):
+        return services.visit_give_feedback(visit=self.get_object(), actor=self.request.user, **form.cleaned_data)
 
 
 class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):

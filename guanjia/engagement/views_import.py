@@ -18,7 +18,6 @@ from guanjia.core.importing.services import import_upload
 from guanjia.core.importing.views import UploadForm
 
 from . import answers_import as importer
-from .choices import SurveyStatus
 from .models import Survey
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +40,7 @@ class SurveyImportIndexView(CommunityListView):
 
     def base_queryset(self):
         return (
-            Survey.objects.filter(status=SurveyStatus.ISSUED)
+            Survey.objects.collecting()
             .annotate(issued=Count("sheets"), returned=Count("sheets__returned_at"))
             .order_by("-issued_on", "-id")
         )
@@ -69,7 +68,7 @@ class AnswersImportView(SurveyMixin, TemplateView):
             survey=self.survey,
             issued=issued,
             returned=returned,
-            is_open=self.survey.status == SurveyStatus.ISSUED,
+            is_open=self.survey.accepts_answers,
             items=list(self.survey.items.order_by("position")),
         )
         context.setdefault("form", AnswersFileForm())

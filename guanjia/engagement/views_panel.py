@@ -9,7 +9,6 @@ from guanjia.core.models import DeadlineState
 from guanjia.core.periods import Period
 
 from . import services, surveys, visit_reports
-from .choices import SurveyStatus
 from .indicators import indicators
 from .models import Survey
 
@@ -23,7 +22,7 @@ class EngagementPanelView(StaffMixin, TemplateView):
         community = self.request.community
         figures = indicators(community, clock.today())
         collecting = list(
-            surveys.surveys_with_counts(self.in_community(Survey.objects.filter(status=SurveyStatus.ISSUED)))
+            surveys.surveys_with_counts(self.in_community(Survey.objects.collecting()))
             .select_related("community")
             .order_by("collect_until", "id")[:5]
         )

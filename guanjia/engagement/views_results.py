@@ -3,31 +3,30 @@ arithmetic, the Pareto chart, and the published version for owners (no room numb
 suggestions text: LW-1). `results_context` is also what the 问卷结果统计表 and 结果公示 PDFs print
 (engagement.documents).
 
-Thin views: the numbers come from `surveys.results_with_counts` (one GROUP BY however many sheets),
-publishing is one call to `surveys.survey_publish_results`.
+Thin views: the numbers come from `surveys.results_with_counts` (one GROUP BY however many sheets);
+publishing is the survey machine's `publish_results` step (views_survey_steps).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from guanjia.core import clock
-from guanjia.core.console import StaffMixin
-from guanjia.core.errors import Forbidden, ServiceError
+from guanjia.core import clock, transitions
+from guanjia.core.access import has_perm
+from guanjia.core.console import StaffMixin, form_errors
+from guanjia.core.errors import ServiceError
 from guanjia.core.policies import policy
+from guanjia.core.replica import ReplicaReadsMixin
 from guanjia.servicedesk.models import Ticket
 
 from . import charts, complaints, surveys
-from .choices import SurveyStatus
 from .models import Survey, SurveySheet
 from .views_surveys import SurveyMixin
 
@@ -74,7 +73,7 @@ def results_context(survey: Survey, *, public: bool = False) -> dict:
         "chart": mark_safe(  # built from escaped text by charts.pareto_svg
             charts.pareto_svg(pareto, title=_("不满意项目排列图"), key_pct=key_pct)
         ),
-        "interim": survey.status in (SurveyStatus.DRAFT, SurveyStatus.ISSUED),
+        "interim": survey.is_interim,
         "generated_at": timezone.localtime(),
         "public": public,
     }
@@ -96,39 +95,36 @@ def suggestions_of(survey: Survey):
     )
 
 
+def results_page_context(request, survey: Survey, bound: dict | None = None, refusal: ServiceError | None = None):
+    """The results page: the statistics, the suggestions (paginated) and, when the state machine
+    offers it to this user, publishing them (SV-6) with its form (`bound`: the one just refused)."""
+    context = results_context(survey)
+    context["suggestions"] = Paginator(suggestions_of(survey), SUGGESTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    bound = bound or {}
+    publish = next((o for o in transitions.offers(survey, request.user) if o.action == "publish_results"), None)
+    context.update(
+        may_publish=has_perm(request.user, "engagement.survey_manage", survey.community_id),
+        publish=publish,
+        publish_form=(bound.get("publish_results") or publish.form(survey)) if publish else None,
+        # why publishing was refused, when its form is not on the page now
+        page_errors=([str(refusal.message)] if refusal is not None else [])
+        + [e for form in bound.values() if publish is None for e in form_errors(form)],
+    )
+    return context
+
+
 class SurveyResultsView(SurveyMixin, TemplateView):
     """The statistics with the arithmetic (SV-3), the Pareto table and chart (SV-4), suggestions;
-    live during collection (中期数据). POST publishes the results (SV-6)."""
+    live during collection (中期数据). Publishing them (SV-6) is a step of the survey's machine
+    (SurveyStepView)."""
 
     model = Survey
     template_name = "engagement/survey_results.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        survey = self.get_survey()
-        context.update(results_context(survey))
-        context["suggestions"] = Paginator(suggestions_of(survey), SUGGESTIONS_PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
-        context["may_publish"] = self.may("engagement.survey_manage")
-        context["can_publish"] = survey.status == SurveyStatus.CLOSED
-        context["conclusion"] = kwargs.get("conclusion", survey.conclusion)
-        context["publish_error"] = kwargs.get("publish_error", "")
+        context.update(results_page_context(self.request, self.get_survey()))
         return context
-
-    def post(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        conclusion = request.POST.get("conclusion", "")
-        try:  # the service checks survey_manage (403) and the state (closed)
-            surveys.survey_publish_results(survey=survey, actor=request.user, conclusion=conclusion)
-        except ServiceError as error:
-            if isinstance(error, Forbidden):
-                raise
-            return self.render_to_response(
-                self.get_context_data(conclusion=conclusion, publish_error=str(error.message)), status=400
-            )
-        messages.success(request, _("统计结果已公布。"))
-        return redirect("engagement:survey_results", pk=survey.pk)
 
 
 class SurveyPublicView(SurveyMixin, TemplateView):
@@ -143,7 +139,7 @@ class SurveyPublicView(SurveyMixin, TemplateView):
         return context
 
 
-class ComplaintsParetoView(StaffMixin, TemplateView):
+class ComplaintsParetoView(StaffMixin, ReplicaReadsMixin, TemplateView):
     """The Pareto of a period's complaints on the SV-7 topic axis (SV-4), compared with the key
     items of the latest published survey. ?start=&end= (inclusive dates), default last full quarter."""
 
@@ -180,7 +176,7 @@ class ComplaintsParetoView(StaffMixin, TemplateView):
         """问卷与投诉的关键项: the key items of the latest published survey beside the key topics of
         the complaints, matched on the SV-7 topic."""
         survey = (
-            self.scoped(Survey.objects.filter(community=community, status=SurveyStatus.PUBLISHED))
+            self.scoped(Survey.objects.published().filter(community=community))
             .select_related("community")
             .order_by("-results_published_at", "-id")
             .first()

@@ -8,16 +8,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from guanjia.core import clock, workdays
+from guanjia.core import clock, transitions, workdays
 from guanjia.core.access import has_perm
-from guanjia.core.console import StaffMixin, apply_service_error, flash_service_error
+from guanjia.core.console import StaffMixin, apply_service_error, form_errors
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
 from guanjia.core.models import DeadlineState
@@ -25,15 +24,8 @@ from guanjia.core.policies import policy
 from guanjia.estates.households import household_count
 
 from . import sample, surveys, timeliness
-from .choices import SurveyKind, SurveyStatus
-from .forms_surveys import (
-    ANSWER_LEGEND,
-    SheetEntryForm,
-    SurveyCreateForm,
-    SurveyIssueForm,
-    SurveyItemsForm,
-    items_as_text,
-)
+from .choices import SurveyKind
+from .forms_surveys import ANSWER_LEGEND, SheetEntryForm, SurveyCreateForm
 from .models import Survey, SurveySheet
 
 
@@ -115,125 +107,90 @@ class SurveyCreateView(StaffMixin, FormView):
         return redirect("engagement:survey", pk=survey.pk)
 
 
+def draw_message(survey: Survey, forms_count: int) -> str:
+    """What the draw did, with its arithmetic (SV-1) or its coverage (SV-2)."""
+    _households, households_text = household_count(survey.community)
+    if survey.kind == SurveyKind.QUESTIONNAIRE:  # SV-2
+        return _("已确定发放对象：全部%(h)s，共 %(n)s 份，每个单元均已覆盖。") % {
+            "h": households_text,
+            "n": forms_count,
+        }
+    pct = policy(survey.community, "SV-1.sample_pct")  # SV-1
+    text = _("已确定发放对象：%(h)s × %(p)s%% = %(m)s 户") % {"h": households_text, "p": pct, "m": forms_count}
+    again = surveys.drawn_earlier_this_year(survey)
+    if again:
+        return text + _("；本年度未抽取的业户不足，其中 %(a)s 户为本年度已抽取过的业户。") % {"a": again}
+    return text + _("，已避开本年度已抽取的业户。")
+
+
+def survey_page_context(request, survey: Survey, bound: dict | None = None, refusal: ServiceError | None = None):
+    """Everything a survey's page shows: dates, clocks, items, coverage per entrance, and the
+    actions its state machine offers this user now (core.transitions.offers), each with its form
+    (or, in `bound`, the one just refused, with its errors); `refusal`: why the action asked for
+    cannot be taken now."""
+    community = survey.community
+    issued, returned = surveys.sheet_counts(survey)
+    items = list(survey.items.all())
+    proposed = surveys.proposed_issue_date(community, survey.kind, survey.year, survey.period)
+    minimum = surveys.min_return_pct(survey)
+    coverage = surveys.coverage(survey)
+    for row in coverage:
+        row["rate"] = _rate(row["returned"], row["issued"])
+    bound = bound or {}
+    offers = {
+        offer.action: {"offer": offer, "form": bound.get(offer.action) or offer.form(survey)}
+        for offer in transitions.offers(survey, request.user)
+    }
+    context = {
+        "survey": survey,
+        "period_label": surveys.period_label(survey.kind, survey.year, survey.period),
+        "is_evaluation": survey.kind == SurveyKind.EVALUATION,
+        "draft": survey.is_draft,
+        "items": items,
+        "issued": issued,
+        "returned": returned,
+        "return_rate": _rate(returned, issued),
+        "min_return_pct": minimum,
+        "rate_ok": issued and _rate(returned, issued) >= minimum,
+        "proposed_issue_date": proposed,
+        "collect_due": workdays.deadline_text(survey.collect_until or surveys.collect_due(survey, proposed)),
+        "deadlines": [(d, DeadlineState(d.state), workdays.deadline_text(d.due_at)) for d in deadlines_of(survey)],
+        "coverage": coverage,
+        "uncovered": sum(1 for r in coverage if not r["issued"]),
+        "may_enter": has_perm(request.user, "engagement.survey_enter", community),
+        "offers": offers,
+        "any_step": bool({"draw", "issue", "close"} & set(offers)),
+        # SV-1: the warning the clerk confirms before handing an evaluation out early.
+        "early_warning": " ".join(bound["issue"].errors.get("early_ok", [])) if "issue" in bound else "",
+        "issued_early": timeliness.early_issue_warning(survey, survey.issued_on),
+        "mid_month": timeliness.mid_month(survey) if survey.kind == SurveyKind.EVALUATION else None,
+        "measures": timeliness.measures_timeliness(survey),  # SV-6
+        "sample": sample.sample_check(survey),  # SV-1 minimum / SV-2 every household, against today's register
+        "results_url": reverse("engagement:survey_results", args=[survey.pk]),
+        "page_errors": ([str(refusal.message)] if refusal is not None else [])
+        # a step with no fields (draw, top up, close) or not offered now says why at the top
+        + [e for name, form in bound.items() if name not in offers or not form.fields for e in form_errors(form)],
+    }
+    if survey.is_draft:
+        households, households_text = household_count(community)
+        context.update(households=households, households_text=households_text)
+        if survey.kind == SurveyKind.EVALUATION:
+            pct = policy(community, "SV-1.sample_pct")
+            context.update(sample_pct=pct, sample_size=sample.sample_size(households, pct))
+    return context
+
+
 class SurveyDetailView(SurveyMixin, TemplateView):
-    """A survey's dates, clocks, items, draw/issue/close and its coverage per entrance."""
+    """A survey's dates, clocks, items and coverage per entrance, with what may be done to it now
+    (set up, draw, issue, top up, close: each through SurveyStepView)."""
 
     model = Survey
     template_name = "engagement/survey_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        survey = self.get_survey()
-        community = survey.community
-        issued, returned = surveys.sheet_counts(survey)
-        items = list(survey.items.all())
-        draft = survey.status == SurveyStatus.DRAFT
-        proposed = surveys.proposed_issue_date(community, survey.kind, survey.year, survey.period)
-        minimum = surveys.min_return_pct(survey)
-        coverage = surveys.coverage(survey)
-        for row in coverage:
-            row["rate"] = _rate(row["returned"], row["issued"])
-        context.update(
-            survey=survey,
-            period_label=surveys.period_label(survey.kind, survey.year, survey.period),
-            is_evaluation=survey.kind == SurveyKind.EVALUATION,
-            draft=draft,
-            items=items,
-            issued=issued,
-            returned=returned,
-            return_rate=_rate(returned, issued),
-            min_return_pct=minimum,
-            rate_ok=issued and _rate(returned, issued) >= minimum,
-            proposed_issue_date=proposed,
-            collect_due=workdays.deadline_text(survey.collect_until or surveys.collect_due(survey, proposed)),
-            deadlines=[(d, DeadlineState(d.state), workdays.deadline_text(d.due_at)) for d in deadlines_of(survey)],
-            coverage=coverage,
-            uncovered=sum(1 for r in coverage if not r["issued"]),
-            may_manage=self.may("engagement.survey_manage"),
-            may_enter=self.may("engagement.survey_enter"),
-            items_form=kwargs.get("items_form") or SurveyItemsForm(initial={"items": items_as_text(items)}),
-            issue_form=kwargs.get("issue_form") or SurveyIssueForm(initial={"issued_on": proposed}),
-            # SV-1: a warning the clerk confirms before handing an evaluation out early.
-            early_warning=kwargs.get("early_warning", ""),
-            issued_early=timeliness.early_issue_warning(survey, survey.issued_on),
-            mid_month=timeliness.mid_month(survey) if survey.kind == SurveyKind.EVALUATION else None,
-            measures=timeliness.measures_timeliness(survey),  # SV-6
-            sample=sample.sample_check(survey),  # SV-1 minimum / SV-2 every household, against today's register
-            results_url=reverse("engagement:survey_results", args=[survey.pk]),
-        )
-        if draft:
-            households, households_text = household_count(community)
-            context.update(households=households, households_text=households_text)
-            if survey.kind == SurveyKind.EVALUATION:
-                pct = policy(community, "SV-1.sample_pct")
-                context.update(sample_pct=pct, sample_size=sample.sample_size(households, pct))
+        context.update(survey_page_context(self.request, self.get_survey()))
         return context
-
-    def post(self, request, *args, **kwargs):
-        survey = self.get_survey()
-        if not self.may("engagement.survey_manage"):
-            raise PermissionDenied
-        action = request.POST.get("action")
-        here = reverse("engagement:survey", args=[survey.pk])
-        if action == "items":
-            form = SurveyItemsForm(request.POST)
-            if form.is_valid():
-                try:
-                    surveys.survey_set_items(survey=survey, actor=request.user, items=form.cleaned_data["items"])
-                except ServiceError as error:
-                    apply_service_error(form, error)
-                else:
-                    messages.success(request, _("评议项目已保存。"))
-                    return redirect(here)
-            return self.render_to_response(self.get_context_data(items_form=form))
-        if action == "issue":
-            form = SurveyIssueForm(request.POST)
-            if form.is_valid():
-                try:
-                    surveys.survey_issue(survey=survey, actor=request.user, **form.cleaned_data)
-                except ServiceError as error:
-                    if error.code == "early_issue":  # SV-1: shown with a box to confirm, not a dead end
-                        return self.render_to_response(
-                            self.get_context_data(issue_form=form, early_warning=str(error.message))
-                        )
-                    apply_service_error(form, error)
-                else:
-                    messages.success(
-                        request, _("已发放，回收截止 %(d)s。") % {"d": workdays.deadline_text(survey.collect_until)}
-                    )
-                    return redirect(here)
-            return self.render_to_response(self.get_context_data(issue_form=form))
-        try:
-            if action == "draw":
-                self._draw(survey)
-            elif action == "top_up":
-                added = sample.survey_top_up(survey=survey, actor=request.user)
-                messages.success(request, _("已补发 %(n)s 份，表号接续原有编号。") % {"n": added})
-            elif action == "close":
-                surveys.survey_close(survey=survey, actor=request.user)
-                messages.success(request, _("已截止回收。"))
-        except ServiceError as error:
-            flash_service_error(request, error)
-        return redirect(here)
-
-    def _draw(self, survey: Survey) -> None:
-        forms_count = surveys.survey_draw(survey=survey, actor=self.request.user)
-        _households, households_text = household_count(survey.community)
-        if survey.kind == SurveyKind.QUESTIONNAIRE:  # SV-2
-            messages.success(
-                self.request,
-                _("已确定发放对象：全部%(h)s，共 %(n)s 份，每个单元均已覆盖。")
-                % {"h": households_text, "n": forms_count},
-            )
-            return
-        pct = policy(survey.community, "SV-1.sample_pct")  # SV-1
-        text = _("已确定发放对象：%(h)s × %(p)s%% = %(m)s 户") % {"h": households_text, "p": pct, "m": forms_count}
-        again = surveys.drawn_earlier_this_year(survey)
-        if again:
-            text += _("；本年度未抽取的业户不足，其中 %(a)s 户为本年度已抽取过的业户。") % {"a": again}
-        else:
-            text += _("，已避开本年度已抽取的业户。")
-        messages.success(self.request, text)
 
 
 class SheetListView(SurveyMixin, ListView):

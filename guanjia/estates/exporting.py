@@ -22,7 +22,8 @@ from guanjia.core import clock
 from guanjia.core.access import has_perm, require
 from guanjia.core.activity import log
 from guanjia.core.crypto import decrypt
-from guanjia.core.masking import mask_id
+from guanjia.core.masking import mask_id, mask_phone
+from guanjia.core.textnorm import without_controls
 
 from .choices import Acquisition, Handover, IdType, ImportKind, RoomKind, RoomUse
 from .importing import COLUMNS, EXAMPLE_MARK, Layout, layout_columns
@@ -100,8 +101,8 @@ def build_template(kind: str, layout: str = Layout.CODE) -> bytes:
 # --- Exports --------------------------------------------------------------------------------
 
 
-def _phones(person: Person) -> str:
-    return "/".join(p.number for p in person.phones.all())
+def _phones(person: Person, full: bool) -> str:
+    return "/".join(p.number if full else mask_phone(p.number) for p in person.phones.all())
 
 
 def _id_number(person: Person, full: bool) -> str:
@@ -109,11 +110,11 @@ def _id_number(person: Person, full: bool) -> str:
     return number if full else mask_id(number)
 
 
-def _person_cells(person: Person, full_ids: bool) -> dict:
+def _person_cells(person: Person, full_ids: bool, full_phones: bool) -> dict:
     return {
         "id_type": str(IdType(person.id_type).label) if person.id_type else "",
         "id_number": _id_number(person, full_ids),
-        "phones": _phones(person),
+        "phones": _phones(person, full_phones),
     }
 
 
@@ -122,7 +123,7 @@ def _share(value) -> object:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def room_rows(community, full_ids: bool):
+def room_rows(community, full_ids: bool, full_phones: bool):
     """One dict per current owner of each room, keyed like the import columns."""
     owners = Prefetch(
         "ownerships",
@@ -156,7 +157,7 @@ def room_rows(community, full_ids: bool):
             yield {
                 **base,
                 "owner": ownership.person.name,
-                **_person_cells(ownership.person, full_ids),
+                **_person_cells(ownership.person, full_ids, full_phones),
                 "share": _share(ownership.share),
                 "since": ownership.since,
                 "acquisition": str(Acquisition(ownership.acquisition).label),
@@ -164,7 +165,7 @@ def room_rows(community, full_ids: bool):
             }
 
 
-def lease_rows(community, full_ids: bool):
+def lease_rows(community, full_ids: bool, full_phones: bool):
     leases = (
         Lease.objects.filter(community=community)
         .select_related("room", "tenant")
@@ -175,7 +176,7 @@ def lease_rows(community, full_ids: bool):
         yield {
             "code": lease.room.code,
             "tenant": lease.tenant.name,
-            **_person_cells(lease.tenant, full_ids),
+            **_person_cells(lease.tenant, full_ids, full_phones),
             "start": lease.start,
             "end": lease.end,
             "ended_on": lease.ended_on,
@@ -197,7 +198,7 @@ def write_workbook(kind: str, title: str, rows, target) -> int:
     sheet = workbook.create_sheet(str(ImportKind(kind).label))
     for i, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = column.width
-    heading = WriteOnlyCell(sheet, value=title)
+    heading = WriteOnlyCell(sheet, value=without_controls(title))
     heading.font = Font(bold=True, size=13)
     sheet.append([heading])
     headers = []
@@ -216,7 +217,7 @@ def write_workbook(kind: str, title: str, rows, target) -> int:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "yyyy-mm-dd"
                 value = cell
-            values.append("" if value is None else value)
+            values.append("" if value is None else without_controls(value))  # stored text never breaks it
         sheet.append(values)
         count += 1
     workbook.save(target)
@@ -228,6 +229,7 @@ def register_export(*, community, actor, kind: str):
     require(actor, "estates.export", community)
     kind = ImportKind(kind)
     full_ids = has_perm(actor, "people.view_id", community)  # LW-1: others get masked ID numbers
+    full_phones = has_perm(actor, "people.view_phone", community)  # AR-4: the archivist and quality do not call
     now = timezone.localtime(clock.now())
     label = _("房屋及业主清单") if kind == ImportKind.ROOMS else _("租赁清单")
     title = _("%(community)s %(label)s（导出时间 %(at)s）") % {
@@ -235,7 +237,7 @@ def register_export(*, community, actor, kind: str):
         "label": label,
         "at": now.strftime("%Y-%m-%d %H:%M"),
     }
-    rows = room_rows(community, full_ids) if kind == ImportKind.ROOMS else lease_rows(community, full_ids)
+    rows = (room_rows if kind == ImportKind.ROOMS else lease_rows)(community, full_ids, full_phones)
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     with transaction.atomic():  # one consistent snapshot of the register
         count = write_workbook(kind, title, rows, target)

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 from guanjia.core.periods import MONTH, Period
+from guanjia.core.validators import TEXT_MAX, tenure_date, text_length
 
 from .choices import (
     Acquisition,
@@ -24,7 +26,8 @@ from .choices import (
 )
 from .sorting import NaturallySorted
 
-AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
+# An area is never negative, whichever way it comes in (form, import, API).
+AREA = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True, "validators": [MinValueValidator(0)]}
 
 
 class Building(NaturallySorted, CommunityOwned):
@@ -76,7 +79,7 @@ class Room(NaturallySorted, CommunityOwned):
     land_area = models.DecimalField(_("分摊土地面积(㎡)"), **AREA)
     use = models.CharField(_("用途"), max_length=20, choices=RoomUse.choices, default=RoomUse.VACANT)
     handover = models.CharField(_("交付状态"), max_length=20, choices=Handover.choices, default=Handover.UNDELIVERED)
-    moved_in_on = models.DateField(_("入伙日期"), null=True, blank=True)
+    moved_in_on = models.DateField(_("入伙日期"), null=True, blank=True, validators=[tenure_date])
     facilities = models.CharField(_("附属设施"), max_length=200, blank=True)
     garage = models.CharField(_("车库/车位使用"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -182,8 +185,8 @@ class Ownership(CommunityOwned):
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("房屋"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="ownerships", verbose_name=_("业主"))
     share = models.DecimalField(_("份额(%)"), max_digits=5, decimal_places=2, default=100)
-    since = models.DateField(_("取得日期"), null=True, blank=True)
-    until = models.DateField(_("终止日期"), null=True, blank=True)
+    since = models.DateField(_("取得日期"), null=True, blank=True, validators=[tenure_date])
+    until = models.DateField(_("终止日期"), null=True, blank=True, validators=[tenure_date])
     acquisition = models.CharField(
         _("取得方式"), max_length=20, choices=Acquisition.choices, default=Acquisition.PURCHASE
     )
@@ -211,9 +214,9 @@ class Lease(CommunityOwned):
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="leases", verbose_name=_("房屋"))
     tenant = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="leases", verbose_name=_("租户"))
-    start = models.DateField(_("起租日期"))
-    end = models.DateField(_("到期日期"))
-    ended_on = models.DateField(_("退租日期"), null=True, blank=True)
+    start = models.DateField(_("起租日期"), validators=[tenure_date])
+    end = models.DateField(_("到期日期"), validators=[tenure_date])
+    ended_on = models.DateField(_("退租日期"), null=True, blank=True, validators=[tenure_date])
     registration_no = models.CharField(_("租赁登记备案号"), max_length=60, blank=True)
     decoration = models.CharField(_("室内装修情况"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -244,8 +247,8 @@ class Resident(CommunityOwned):
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="residents", verbose_name=_("房屋"))
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="residences", verbose_name=_("住户"))
     relationship = models.CharField(_("与业主关系"), max_length=20, choices=Relationship.choices)
-    since = models.DateField(_("入住日期"), null=True, blank=True)
-    until = models.DateField(_("迁出日期"), null=True, blank=True)
+    since = models.DateField(_("入住日期"), null=True, blank=True, validators=[tenure_date])
+    until = models.DateField(_("迁出日期"), null=True, blank=True, validators=[tenure_date])
 
     class Meta:
         verbose_name = verbose_name_plural = _("住户")
@@ -316,7 +319,7 @@ class RegisterReview(CommunityOwned):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField(default=clock.now, editable=False)
     rows = models.PositiveIntegerField(_("条目数"))
-    comment = models.TextField(_("审核意见"), blank=True)
+    comment = models.TextField(_("审核意见"), blank=True, max_length=TEXT_MAX, validators=[text_length])
 
     class Meta:
         verbose_name = verbose_name_plural = _("清单审核")

@@ -4,7 +4,9 @@ from guanjia.core.roles import ALL_STAFF
 from guanjia.core.roles import Role as R
 
 PERMISSIONS = {
-    "estates.view": ALL_STAFF,
+    # AR-4: a technician works from the tickets dispatched to him, which carry the room and the
+    # contact he needs; the register and the household file are not his work.
+    "estates.view": ALL_STAFF - {R.TECHNICIAN},
     "estates.edit": {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
     "estates.transfer": {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
     "estates.import": {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
@@ -24,6 +26,10 @@ PERMISSIONS = {
         R.COMPANY_ADMIN,
     },
     "people.view_id": {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
+    # LW-1: the birth date with the masked ID's last four narrows the number to a few hundred
+    # (core/masking.py), so only the roles that keep the register and may see the full ID anyway
+    # see it; the desk, security, the cashier, the archivist, technicians and quality do not need it.
+    "people.view_birth_date": {R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
 }
 # The archivist's signature is his own (AR-2): no company-wide role signs it for him.
 IN_PERSON = {"estates.receive_lists"}

@@ -25,6 +25,7 @@ from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.errors import ServiceError
 from guanjia.core.periods import Period
+from guanjia.core.textnorm import without_controls
 
 from .choices import RegisterKind
 from .models import Lease, Ownership, RegisterReview, Room
@@ -389,8 +390,8 @@ def _cell(value):
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, Promise):
-        return str(value)
-    return value if value is not None else ""
+        return without_controls(str(value))
+    return without_controls(value) if value is not None else ""  # stored text never breaks the file
 
 
 def register_workbook(
@@ -415,7 +416,7 @@ def register_workbook(
     wrap = Alignment(vertical="top", wrap_text=True)
 
     def sheet(ws, heading: str, columns, values):
-        ws.append([heading])
+        ws.append([_cell(heading)])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         ws["A1"].font = Font(size=14, bold=True)
         ws.row_dimensions[1].height = 24
@@ -446,17 +447,19 @@ def register_workbook(
     ws.append([footnote(period)])
     ws.append(
         [
-            _("审核人：%(who)s    审核日期：%(day)s    审核意见：%(comment)s")
-            % {
-                "who": reviewer_name(review),
-                "day": timezone.localtime(review.reviewed_at).date().isoformat(),
-                "comment": review.comment or "—",
-            }
-            if review
-            else _("审核人：__________    审核日期：__________（尚未审核）")
+            _cell(
+                _("审核人：%(who)s    审核日期：%(day)s    审核意见：%(comment)s")
+                % {
+                    "who": reviewer_name(review),
+                    "day": timezone.localtime(review.reviewed_at).date().isoformat(),
+                    "comment": review.comment or "—",
+                }
+                if review
+                else _("审核人：__________    审核日期：__________（尚未审核）")
+            )
         ]
     )
-    ws.append([receipt_line(receipt)])
+    ws.append([_cell(receipt_line(receipt))])
     if kind == RegisterKind.PROPERTY and changes is not None:
         change_cols = [
             (_("变动日期"), 12),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from guanjia.core import clock
+from guanjia.core import clock, uploads
 from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.crypto import encrypt, lookup_hash
@@ -462,23 +462,11 @@ def resident_remove(*, resident: Resident, actor, until: dt.date) -> Resident:
 
 # --- Household documents (AR-1) ---------------------------------------------------------
 
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
-
 
 def document_upload(*, room: Room, actor, category: str, title: str, file) -> HouseholdDocument:
     require(actor, "estates.upload_document", room.community)
-    import os
-
-    ext = os.path.splitext(file.name)[1].lower()
-    if ext not in DOCUMENT_TYPES:
-        raise ServiceError(
-            "bad_file_type",
-            _("不支持的文件类型 %(ext)s，可上传 PDF、图片、Word、Excel。") % {"ext": ext or "?"},
-            field="file",
-        )
-    if file.size > MAX_DOCUMENT_BYTES:
-        raise ServiceError("file_too_large", _("文件不能超过 20MB。"), field="file")
+    # Issue 10: the type is the content's (a PDF named .jpg is stored as .pdf), images re-encoded.
+    file = uploads.accept(file, kind=uploads.DOCUMENT, field="file")
     document = HouseholdDocument(
         community=room.community,
         room=room,

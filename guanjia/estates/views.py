@@ -18,8 +18,8 @@ from django.views.generic import TemplateView
 
 from guanjia.core import registry
 from guanjia.core.access import has_perm, visible_communities
-from guanjia.core.console import CommunityListView, StaffMixin, flash_service_error
-from guanjia.core.errors import ServiceError
+from guanjia.core.console import ActionView, CommunityListView, StaffMixin, flash_service_error
+from guanjia.core.errors import Forbidden, ServiceError
 
 from . import services
 from .filters import BuildingFilter, LeaseFilter, PersonFilter, RoomFilter
@@ -129,79 +129,82 @@ class HouseholdView(RoomObjectMixin, TemplateView):
         return context
 
 
-class ActionView(RoomObjectMixin, TemplateView):
-    """A small form page acting on one household; `permission` is checked in the room's community."""
+class HouseholdActionView(ActionView):
+    """An action on one household (core.console.ActionView): `permission` is checked in the room's
+    community, the form's data goes to the service, a ServiceError is shown beside its field and
+    success goes back to the household file."""
 
-    template_name = "estates/action_form.html"
+    model = Room
+    action = "estates.view"  # reading the household is every member of staff's; acting is `permission`
     permission = "estates.edit"
-    title = ""
+    template_name = "estates/action_form.html"
     submit_label = gettext_lazy("保存")
-    success_message = gettext_lazy("已保存。")
 
-    def get_form(self, data=None, files=None):
-        raise NotImplementedError
+    def get_queryset(self):
+        return Room.objects.select_related("building", "unit", "community")
 
-    def save(self, form) -> bool:
-        return form.save(actor=self.request.user)
+    def get_room(self) -> Room:
+        return self.get_object()
 
-    def household_url(self):
+    def refusal(self) -> ServiceError | None:
+        if not has_perm(self.request.user, self.permission, self.get_room().community):
+            return Forbidden("forbidden", _("您没有权限执行此操作。"))
+        return None
+
+    def get_form_kwargs(self) -> dict:
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("initial")  # each form here sets its own
+        return kwargs
+
+    def saved(self, form):
+        """Forms that register people on the spot save through several services in one transaction
+        and put each refusal on the row it concerns; nothing is saved when one fails."""
+        if not form.save(actor=self.request.user):
+            raise ServiceError("invalid", _("请更正以下错误后再提交。"))
+        return form
+
+    def get_success_url(self, result) -> str:
         return reverse("estates:household", args=[self.get_room().pk])
-
-    def refuse(self):
-        messages.error(self.request, _("您没有权限执行此操作。"))
-        return redirect(self.household_url())
-
-    def allowed(self) -> bool:
-        return has_perm(self.request.user, self.permission, self.get_room().community)
-
-    def get(self, request, *args, **kwargs):
-        if not self.allowed():
-            return self.refuse()
-        return self.render_to_response(self.get_context_data(form=self.get_form()))
-
-    def post(self, request, *args, **kwargs):
-        if not self.allowed():
-            return self.refuse()
-        form = self.get_form(request.POST, request.FILES)
-        if form.is_valid() and self.save(form):
-            messages.success(request, self.success_message)
-            return redirect(self.household_url())
-        return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(room=self.get_room(), title=self.title, submit_label=self.submit_label)
+        context["room"] = self.get_room()
         return context
 
 
-class RoomEditView(ActionView):
+class RoomEditView(HouseholdActionView):
     title = gettext_lazy("修改房屋资料")
+    form_class = RoomForm
 
-    def get_form(self, data=None, files=None):
-        return RoomForm(data, instance=self.get_room())
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "instance": self.get_room()}
+
+    def perform(self, form):
+        return services.room_update(room=self.get_room(), actor=self.request.user, **form.cleaned_data)
 
 
-class OwnershipRegisterView(ActionView):
+class OwnershipRegisterView(HouseholdActionView):
     title = gettext_lazy("登记业主")
     template_name = "estates/owners_form.html"
+    form_class = OwnershipRegisterForm
     submit_label = gettext_lazy("登记")
     success_message = gettext_lazy("已登记业主。")
 
-    def get_form(self, data=None, files=None):
-        return OwnershipRegisterForm(data, room=self.get_room())
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "room": self.get_room()}
+
+    def perform(self, form):
+        return self.saved(form)
 
 
-class OwnershipTransferView(ActionView):
+class OwnershipTransferView(OwnershipRegisterView):
     """Transfer of ownership (PR-1): 购买/继承/赠与/法院判决/其他, with its date."""
 
     title = gettext_lazy("产权转移")
-    template_name = "estates/owners_form.html"
+    form_class = OwnershipTransferForm
     permission = "estates.transfer"
     submit_label = gettext_lazy("确认转移")
     success_message = gettext_lazy("已办理产权转移，原业主记录保留在历史中。")
-
-    def get_form(self, data=None, files=None):
-        return OwnershipTransferForm(data, room=self.get_room())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -209,68 +212,67 @@ class OwnershipTransferView(ActionView):
         return context
 
 
-class LeaseCreateView(ActionView):
+class LeaseCreateView(HouseholdActionView):
     title = gettext_lazy("登记租赁")
+    form_class = LeaseForm
     success_message = gettext_lazy("已登记租赁。")
 
-    def get_form(self, data=None, files=None):
-        return LeaseForm(data, room=self.get_room())
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "room": self.get_room()}
+
+    def perform(self, form):
+        return self.saved(form)
 
 
-class ResidentAddView(ActionView):
+class ResidentAddView(LeaseCreateView):
     title = gettext_lazy("登记住户")
+    form_class = ResidentForm
     success_message = gettext_lazy("已登记住户。")
 
-    def get_form(self, data=None, files=None):
-        return ResidentForm(data, room=self.get_room())
 
-
-class DocumentUploadView(ActionView):
+class DocumentUploadView(HouseholdActionView):
     title = gettext_lazy("上传档案文件")
+    form_class = DocumentForm
     permission = "estates.upload_document"
     submit_label = gettext_lazy("上传")
     success_message = gettext_lazy("已上传。")
 
-    def get_form(self, data=None, files=None):
-        return DocumentForm(data, files)
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.document_upload(
+            room=self.get_room(),
+            actor=self.request.user,
+            category=data["category"],
+            title=data["title"],
+            file=data["file"],
+        )
 
-    def save(self, form) -> bool:
-        return form.save(room=self.get_room(), actor=self.request.user)
 
-
-class LeaseEndView(ActionView):
+class LeaseEndView(HouseholdActionView):
     """退租: the lease stays in the register with its end date (PR-3)."""
 
+    model = Lease
+    pk_url_kwarg = "lease"
     title = gettext_lazy("退租")
+    form_class = DateForm
     submit_label = gettext_lazy("确认退租")
     success_message = gettext_lazy("已办理退租。")
-    model = Lease
 
-    def get_lease(self) -> Lease:
-        if not hasattr(self, "_lease"):
-            leases = self.scoped(Lease.objects.select_related("room", "room__building", "room__unit", "tenant"))
-            self._lease = get_object_or_404(leases, pk=self.kwargs["lease"])
-            self._room = self._lease.room
-        return self._lease
+    def get_queryset(self):
+        return Lease.objects.select_related("room", "room__building", "room__unit", "room__community", "tenant")
 
     def get_room(self) -> Room:
-        self.get_lease()
-        return self._room
+        return self.get_object().room
 
-    def get_form(self, data=None, files=None):
-        return DateForm(data, label=_("退租日期"))
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "label": _("退租日期")}
 
-    def save(self, form) -> bool:
-        try:
-            services.lease_end(lease=self.get_lease(), actor=self.request.user, on=form.cleaned_data["on"])
-        except ServiceError as error:
-            form.add_error("on", str(error.message))
-            return False
-        return True
+    def perform(self, form):
+        return services.lease_end(lease=self.get_object(), actor=self.request.user, on=form.cleaned_data["on"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lease = self.get_lease()
+        lease = self.get_object()
         context["subject"] = _("%(tenant)s，%(start)s 至 %(end)s") % {
             "tenant": lease.tenant.name,
             "start": lease.start,
@@ -279,39 +281,31 @@ class LeaseEndView(ActionView):
         return context
 
 
-class ResidentRemoveView(ActionView):
+class ResidentRemoveView(HouseholdActionView):
+    model = Resident
+    pk_url_kwarg = "resident"
     title = gettext_lazy("住户迁出")
+    form_class = DateForm
     submit_label = gettext_lazy("确认迁出")
     success_message = gettext_lazy("已登记迁出。")
-    model = Resident
 
-    def get_resident(self) -> Resident:
-        if not hasattr(self, "_resident"):
-            residents = self.scoped(Resident.objects.select_related("room", "room__building", "room__unit", "person"))
-            self._resident = get_object_or_404(residents, pk=self.kwargs["resident"])
-            self._room = self._resident.room
-        return self._resident
+    def get_queryset(self):
+        return Resident.objects.select_related("room", "room__building", "room__unit", "room__community", "person")
 
     def get_room(self) -> Room:
-        self.get_resident()
-        return self._room
+        return self.get_object().room
 
-    def get_form(self, data=None, files=None):
-        return DateForm(data, label=_("迁出日期"))
+    def get_form_kwargs(self) -> dict:
+        return {**super().get_form_kwargs(), "label": _("迁出日期")}
 
-    def save(self, form) -> bool:
-        try:
-            services.resident_remove(
-                resident=self.get_resident(), actor=self.request.user, until=form.cleaned_data["on"]
-            )
-        except ServiceError as error:
-            form.add_error("on", str(error.message))
-            return False
-        return True
+    def perform(self, form):
+        return services.resident_remove(
+            resident=self.get_object(), actor=self.request.user, until=form.cleaned_data["on"]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["subject"] = self.get_resident().person.name
+        context["subject"] = self.get_object().person.name
         return context
 
 

@@ -17,6 +17,7 @@ from guanjia.core.errors import ServiceError
 from guanjia.core.importing.models import ImportBatch
 from guanjia.core.importing.services import import_upload
 from guanjia.core.importing.views import UploadForm, recent_batches
+from guanjia.core.replica import ReplicaReadsMixin
 
 from .choices import ImportKind
 from .exporting import build_template, register_export
@@ -91,7 +92,7 @@ class ExportView(StaffMixin, TemplateView):
         return context
 
 
-class ExportDownloadView(StaffMixin, View):
+class ExportDownloadView(StaffMixin, ReplicaReadsMixin, View):
     action = "estates.export"
 
     def get(self, request, kind: str):

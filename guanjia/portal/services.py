@@ -56,18 +56,19 @@ def portal_account_activate(*, phone: str, id_tail: str, password: str, ip: str 
     """Create the portal account of the person registered with `phone` whose ID ends with `id_tail`.
 
     The account (user name = the mobile number) is linked to every Person row of that person, in
-    every community where they are registered. Failed attempts are throttled per number and per
-    address like sign-in failures. The same message answers an unknown number and a wrong ID tail,
+    every community where they are registered. Failed attempts are throttled per number (from any
+    address) and per address. The same message answers an unknown number and a wrong ID tail,
     so the page cannot be used to learn who is registered (LW-1).
     """
     number = _phone(phone)
     tail = _id_tail(id_tail)
     key = activation_key(number)
-    if throttling.is_locked(key, ip):
+    # A hard bar per number, from any address (unlike sign-in): six characters of an ID number are
+    # few enough to guess from many addresses, and a number held up costs the owner only a visit.
+    if refusal := throttling.check(key, ip, key_limit=settings.LOGIN_MAX_FAILURES):
         raise ServiceError(
             "locked",
-            _("验证失败次数过多，请 %(minutes)s 分钟后再试，或到管理处办理。")
-            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+            _("验证失败次数过多，请 %(wait)s后（%(time)s 以后）再试，或到管理处办理。") % refusal.params(),
         )
     user_model = get_user_model()
     try:
@@ -90,5 +91,5 @@ def portal_account_activate(*, phone: str, id_tail: str, password: str, ip: str 
         Person.objects.filter(pk__in=[p.pk for p in people]).update(user=user)
         for person in people:
             log(user, "portal.account.activated", person, summary=_("开通业主账号"))
-    throttling.clear(key)
+    throttling.clear(key, ip)
     return user

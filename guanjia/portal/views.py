@@ -5,7 +5,7 @@ the service desk's services with the owner as actor; a ServiceError is shown bes
 """
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -21,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 
 from guanjia.core import throttling, transitions
 from guanjia.core.access import is_staff_member
+from guanjia.core.accounts import user_password_set
 from guanjia.core.console import apply_service_error
 from guanjia.core.errors import ServiceError
 from guanjia.core.forms import LoginForm
@@ -104,8 +105,13 @@ class PasswordView(OwnerMixin, auth_views.PasswordChangeView):
     tab = "me"
 
     def form_valid(self, form):
+        # As for staff: the other sessions end and an API token is revoked (core.accounts).
+        user = user_password_set(
+            user=self.request.user, password=form.cleaned_data["new_password1"], actor=self.request.user
+        )
+        update_session_auth_hash(self.request, user)
         messages.success(self.request, _("密码已修改。"))
-        return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 # --- Pages -----------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from guanjia.engagement.choices import SurveyStatus
 from guanjia.engagement.models import Survey
 from guanjia.engagement.views_results import results_context
 
@@ -18,7 +17,8 @@ class PublishedSurveysMixin(OwnerMixin):
     def published(self):
         community_ids = {room.community_id for room in self.homes}
         return (
-            Survey.objects.filter(community_id__in=community_ids, status=SurveyStatus.PUBLISHED)
+            Survey.objects.published()
+            .filter(community_id__in=community_ids)
             .select_related("community")
             .order_by("-results_published_at", "-id")
         )

@@ -20,8 +20,8 @@ from django.views.generic import TemplateView
 
 from guanjia.core.errors import ServiceError
 from guanjia.engagement import drafts, surveys
-from guanjia.engagement.choices import Answer, SurveyStatus
-from guanjia.engagement.models import SurveySheet
+from guanjia.engagement.choices import Answer
+from guanjia.engagement.models import Survey, SurveySheet
 
 from .views import OwnerMixin
 
@@ -77,8 +77,8 @@ class SheetMixin(OwnerMixin):
     def sheet(self) -> SurveySheet:
         # Only forms of the user's own homes, of surveys that have been handed out: anything else
         # is "not found" (DESIGN.md §1).
-        queryset = SurveySheet.objects.for_owner(self.request.user, via="room").exclude(
-            survey__status=SurveyStatus.DRAFT
+        queryset = SurveySheet.objects.for_owner(self.request.user, via="room").filter(
+            survey__in=Survey.objects.handed_out()
         )
         return get_object_or_404(queryset.select_related("survey", "room", "community"), pk=self.kwargs["pk"])
 
@@ -93,7 +93,7 @@ class SheetView(SheetMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         sheet = self.sheet
         items = list(sheet.survey.items.order_by("position"))
-        is_open = sheet.survey.status == SurveyStatus.ISSUED
+        is_open = sheet.survey.accepts_answers
         context.update(sheet=sheet, survey=sheet.survey, is_open=is_open)
         if sheet.returned_at:
             given = dict(sheet.answers.values_list("item_id", "choice"))

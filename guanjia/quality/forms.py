@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from guanjia.core.validators import TEXT_MAX
 from guanjia.engagement import staff
 
 from .choices import ActionKind, CauseCategory
@@ -33,7 +34,7 @@ class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=ActionKind.choices, initial=ActionKind.CORRECTIVE)
     problem = forms.CharField(label=gettext_lazy("存在的问题"), max_length=200)
     cause_text = forms.CharField(label=gettext_lazy("原因"), max_length=200, required=False)
-    measure = forms.CharField(label=gettext_lazy("措施"), widget=forms.Textarea(attrs={"rows": 4}))
+    measure = forms.CharField(max_length=TEXT_MAX, label=gettext_lazy("措施"), widget=forms.Textarea(attrs={"rows": 4}))
     # QA-3: the picker offers the community's staff only; a crafted id of anyone else is refused.
     owner = forms.ModelChoiceField(
         label=gettext_lazy("责任人"), queryset=None, error_messages={"invalid_choice": OWNER_NOT_STAFF}
@@ -47,7 +48,9 @@ class ActionForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("完成情况"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        max_length=TEXT_MAX, label=gettext_lazy("完成情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class VerifyForm(forms.Form):
@@ -58,7 +61,9 @@ class VerifyForm(forms.Form):
         widget=forms.RadioSelect,
         initial="1",
     )
-    verification = forms.CharField(label=gettext_lazy("验证结果"), widget=forms.Textarea(attrs={"rows": 3}))
+    verification = forms.CharField(
+        max_length=TEXT_MAX, label=gettext_lazy("验证结果"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     new_due_on = forms.DateField(
         label=gettext_lazy("新的完成期限"), widget=DateInput, required=False, help_text=gettext_lazy("措施无效时必填。")
     )
@@ -92,7 +97,9 @@ class NoticeIssueForm(forms.Form):
 
 class NoticeCloseForm(forms.Form):
     # Left to the service, which says what is missing in its own words.
-    result = forms.CharField(label=gettext_lazy("整改结果"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    result = forms.CharField(
+        max_length=TEXT_MAX, label=gettext_lazy("整改结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 # --- Spot checks -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.models import CommunityOwned
 from guanjia.core.transitions import allowed, allowed_if, ui
+from guanjia.core.validators import TEXT_MAX, event_date, text_length
 
 from .choices import ActionKind, ActionStatus, CauseCategory, NoticeStatus, RecipientKind
 
@@ -61,13 +62,13 @@ class Action(ConcurrentTransitionMixin, CommunityOwned):
     cause = models.ForeignKey(Cause, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions")
     problem = models.CharField(_("问题"), max_length=200)
     cause_text = models.CharField(_("原因"), max_length=200, blank=True)
-    measure = models.TextField(_("措施"))
+    measure = models.TextField(_("措施"), max_length=TEXT_MAX, validators=[text_length])
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"))
-    due_on = models.DateField(_("完成期限"))
+    due_on = models.DateField(_("完成期限"), validators=[event_date])
     status = FSMField(_("状态"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN, protected=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-    done_note = models.TextField(_("完成情况"), blank=True)
-    verification = models.TextField(_("验证结果"), blank=True)
+    done_note = models.TextField(_("完成情况"), blank=True, max_length=TEXT_MAX, validators=[text_length])
+    verification = models.TextField(_("验证结果"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     verified_at = models.DateTimeField(_("验证时间"), null=True, blank=True)
     verified_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -179,17 +180,17 @@ class RectificationNotice(ConcurrentTransitionMixin, CommunityOwned):
     recipient_name = models.CharField(
         _("整改人/单位"), max_length=100, blank=True, help_text=_("不是本处人员时填写：个人姓名或单位名称")
     )
-    problem = models.TextField(_("存在问题"))
-    requirement = models.TextField(_("整改要求"), blank=True)
+    problem = models.TextField(_("存在问题"), max_length=TEXT_MAX, validators=[text_length])
+    requirement = models.TextField(_("整改要求"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     status = FSMField(
         _("状态"), max_length=20, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED, protected=True
     )
-    issued_at = models.DateTimeField(_("下达时间"))
+    issued_at = models.DateTimeField(_("下达时间"), validators=[event_date])
     issued_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("下达人"))
-    due_at = models.DateTimeField(_("整改期限"))
+    due_at = models.DateTimeField(_("整改期限"), validators=[event_date])
     closed_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
     closed_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    result = models.TextField(_("整改结果"), blank=True)
+    result = models.TextField(_("整改结果"), blank=True, max_length=TEXT_MAX, validators=[text_length])
 
     class Meta:
         verbose_name = verbose_name_plural = _("整改通知书")

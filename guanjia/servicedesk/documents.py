@@ -18,6 +18,7 @@ from guanjia.core.topics import Topic
 from . import promises
 from .choices import Kind
 from .models import ComplaintSummary, Ticket
+from .selectors import visible_tickets
 from .services.summaries import summary_period
 
 WORK_ORDER = "RC-8.work_order"
@@ -28,7 +29,8 @@ def _repair(request, key) -> Ticket:
     tickets = Ticket.objects.select_related(
         "community", "room", "room__building", "room__unit", "reporter", "technician", "received_by"
     )
-    ticket = documents.subject_in_scope(tickets, request, pk=key)
+    # AR-4: a technician prints the work orders of his own jobs only.
+    ticket = documents.subject_in_scope(visible_tickets(tickets, request.user), request, pk=key)
     if ticket.kind != Kind.REPAIR:  # complaints and enquiries are not dispatched: no work order
         raise Http404
     return ticket

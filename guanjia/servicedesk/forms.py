@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanjia.core.roles import Role
 from guanjia.core.topics import Topic
+from guanjia.core.validators import TEXT_MAX
 from guanjia.estates.models import Person, Room
 
 from .choices import Channel, Kind, RepairCategory, Severity
@@ -69,7 +70,7 @@ class DeskTicketForm(forms.Form):
         required=False,
     )
     description = forms.CharField(
-        label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+        label=_("内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
     )
     room = forms.ModelChoiceField(queryset=Room.objects.none(), required=False, widget=forms.HiddenInput)
     area = forms.CharField(
@@ -155,7 +156,9 @@ class CallLogForm(forms.Form):
     channel = forms.ChoiceField(label=_("方式"), choices=Channel.choices, initial=Channel.PHONE)
     caller = forms.CharField(label=_("来电/来访人"), required=False, max_length=50)
     phone = forms.CharField(label=_("电话"), required=False, max_length=20)
-    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    content = forms.CharField(
+        max_length=TEXT_MAX, label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     outside = forms.BooleanField(label=_("外来信息(*)"), required=False)
     handling = forms.CharField(label=_("处理情况"), required=False, max_length=300)
 
@@ -184,7 +187,9 @@ class DispatchForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    work_done = forms.CharField(label=_("维修情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    work_done = forms.CharField(
+        max_length=TEXT_MAX, label=_("维修情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     materials = forms.CharField(label=_("材料"), required=False, max_length=300)
     charge = forms.DecimalField(label=_("收费(元)"), required=False, max_digits=10, decimal_places=2)
 
@@ -208,7 +213,9 @@ class ReplyForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )  # RC-11
-    reply = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reply = forms.CharField(
+        max_length=TEXT_MAX, label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
 
 class CancelForm(forms.Form):

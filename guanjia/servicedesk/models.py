@@ -14,6 +14,7 @@ from guanjia.core.access import is_staff_member
 from guanjia.core.models import CommunityOwned
 from guanjia.core.topics import Topic
 from guanjia.core.transitions import SYSTEM, allowed, allowed_if, requires, ui
+from guanjia.core.validators import LONG_TEXT_MAX, TEXT_MAX, event_date, long_text_length, text_length
 
 from .choices import CallbackMethod, Channel, Kind, RepairCategory, ServiceCategory, Severity, Status
 
@@ -85,7 +86,7 @@ class Ticket(ConcurrentTransitionMixin, CommunityOwned):
     )
     reporter_name = models.CharField(_("联系人"), max_length=50, blank=True)
     reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    description = models.TextField(_("内容"))
+    description = models.TextField(_("内容"), max_length=TEXT_MAX, validators=[text_length])
     special_service = models.BooleanField(_("特约服务"), default=False)  # SS-2
     paid = models.BooleanField(_("有偿服务"), default=False)
     price = models.DecimalField(_("报价(元)"), **MONEY)
@@ -99,7 +100,7 @@ class Ticket(ConcurrentTransitionMixin, CommunityOwned):
     )  # SS-2: the price-list line the price came from
 
     status = FSMField(_("状态"), max_length=20, choices=Status.choices, default=Status.RECEIVED, protected=True)
-    received_at = models.DateTimeField(_("受理时间"))
+    received_at = models.DateTimeField(_("受理时间"), validators=[event_date])
     received_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     # When the clocks start: the reception time, or the next opening time outside hours (RC-2).
     clock_starts_at = models.DateTimeField(_("计时起点"))
@@ -115,14 +116,14 @@ class Ticket(ConcurrentTransitionMixin, CommunityOwned):
     dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完工时间"), null=True, blank=True)
-    work_done = models.TextField(_("维修情况"), blank=True)
+    work_done = models.TextField(_("维修情况"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     materials = models.CharField(_("材料"), max_length=300, blank=True)
     charge = models.DecimalField(_("收费(元)"), **MONEY)
     checked_at = models.DateTimeField(_("验收时间"), null=True, blank=True)
     check_passed = models.BooleanField(_("验收合格"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("返修次数"), default=0)
 
-    reply = models.TextField(_("答复内容"), blank=True)
+    reply = models.TextField(_("答复内容"), blank=True, max_length=TEXT_MAX, validators=[text_length])
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     valid = models.BooleanField(_("有效投诉"), null=True, blank=True)  # RC-11
 
@@ -343,12 +344,12 @@ class Callback(CommunityOwned):
 class CallLog(CommunityOwned):
     """来电来访记录表 (IC-3): calls and visits that are only information; outside information marked *."""
 
-    at = models.DateTimeField(_("时间"))
+    at = models.DateTimeField(_("时间"), validators=[event_date])
     channel = models.CharField(_("方式"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
     caller = models.CharField(_("来电/来访人"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     room = models.ForeignKey("estates.Room", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    content = models.TextField(_("内容"))
+    content = models.TextField(_("内容"), max_length=TEXT_MAX, validators=[text_length])
     outside = models.BooleanField(_("外来信息(*)"), default=False)
     handling = models.CharField(_("处理情况"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -366,7 +367,9 @@ class ComplaintSummary(CommunityOwned):
 
     month = models.DateField(_("月份"))
     stats = models.JSONField(_("统计"), default=dict)
-    explanation = models.TextField(_("未能解决事项说明"), blank=True)
+    explanation = models.TextField(
+        _("未能解决事项说明"), blank=True, max_length=LONG_TEXT_MAX, validators=[long_text_length]
+    )
     prepared_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     prepared_at = models.DateTimeField(default=clock.now, editable=False)
     approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")

@@ -120,7 +120,7 @@ def register() -> None:
             order=30,
             first_for=frozenset({Role.TECHNICIAN}),
         ),
-        MenuEntry("servicedesk", _("来电来访"), "servicedesk:calls", "servicedesk.view", order=40),
+        MenuEntry("servicedesk", _("来电来访"), "servicedesk:calls", "servicedesk.view_all", order=40),
         MenuEntry("servicedesk", _("到期事项"), "servicedesk:due", "servicedesk.view", order=50),
         MenuEntry(
             "servicedesk",

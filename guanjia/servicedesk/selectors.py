@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from guanjia.core import clock, duties
-from guanjia.core.access import roles_of, scoped
+from guanjia.core.access import community_ids, roles_of, scoped
 from guanjia.core.models import Deadline
 from guanjia.core.periods import MONTH, Period
 
@@ -173,3 +173,34 @@ def callback_rate(community, month: Period, now: dt.datetime | None = None) -> d
     due = counts["due"]
     counts["rate"] = round(100 * counts["done"] / due, 1) if due else None
     return counts
+
+
+# --- Data minimisation (AR-4, LW-1) -------------------------------------------------------------
+
+
+def visible_tickets(queryset: QuerySet, user, via: str = "") -> QuerySet:
+    """Tickets (or rows hanging off one, `via="ticket__"`) the user may read, with their contacts.
+
+    Whoever holds `servicedesk.view_all` in a community reads all of its tickets; anyone else only
+    those dispatched to him or that he received himself: a technician sees his jobs and the
+    household's contact for them, not every complaint with the complainant's name and phone (AR-4).
+    """
+    queryset = scoped(queryset, user, "servicedesk.view", field=f"{via}community")
+    own = Q(**{f"{via}technician": user}) | Q(**{f"{via}received_by": user})
+    return _all_or_own(queryset, user, own, f"{via}community")
+
+
+def visible_call_log(queryset: QuerySet, user) -> QuerySet:
+    """The call log 来电来访记录 (IC-3) names callers and their phones: all of it for the desk's roles,
+    only what he recorded himself for anyone else (AR-4)."""
+    return _all_or_own(scoped(queryset, user, "servicedesk.view"), user, Q(recorded_by=user), "community")
+
+
+def _all_or_own(queryset: QuerySet, user, own: Q, community: str) -> QuerySet:
+    everything = community_ids(user, "servicedesk.view_all")
+    visible = community_ids(user, "servicedesk.view")
+    if everything is None or (visible is not None and visible <= everything):
+        return queryset  # the usual case adds no condition: the list keeps its (community, …) indexes
+    if not everything:
+        return queryset.filter(own)
+    return queryset.filter(Q(**{f"{community}__in": everything}) | own)

@@ -40,6 +40,7 @@ from .choices import Status
 from .filters import CallLogFilter, TicketFilter
 from .forms import CallLogForm
 from .models import Callback, CallLog, Ticket, TicketPhoto
+from .selectors import visible_call_log, visible_tickets
 from .services.rectifications import ISSUE_PERMISSION, SOURCE, notice_model, notices_of_callbacks
 
 TIMELINE_LENGTH = 100
@@ -144,7 +145,8 @@ class TicketListView(CommunityListView):
     paginator_class = CappedPaginator
 
     def base_queryset(self):
-        return Ticket.objects.select_related("room", "technician").order_by("-received_at", "-id")
+        tickets = Ticket.objects.select_related("room", "technician").order_by("-received_at", "-id")
+        return visible_tickets(tickets, self.request.user)  # AR-4: a technician's own jobs only
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -204,7 +206,7 @@ class CallLogListView(CommunityListView):
     filterset_class = CallLogFilter
 
     def base_queryset(self):
-        return CallLog.objects.select_related("room", "recorded_by")
+        return visible_call_log(CallLog.objects.select_related("room", "recorded_by"), self.request.user)
 
     def post(self, request, *args, **kwargs):
         form = CallLogForm(request.POST)
@@ -233,9 +235,10 @@ class TicketObjectMixin(StaffMixin):
     action = "servicedesk.view"
 
     def get_queryset(self):
-        return Ticket.objects.select_related(
+        tickets = Ticket.objects.select_related(
             "community", "room", "room__building", "room__unit", "reporter", "technician", "received_by"
         )
+        return visible_tickets(tickets, self.request.user)  # AR-4: another's job is a 404 to a technician
 
     def get_ticket(self) -> Ticket:
         return get_object_or_404(self.scoped(self.get_queryset()), pk=self.kwargs["pk"])
@@ -328,7 +331,7 @@ class PhotoView(StaffMixin, View):
     action = "servicedesk.view"
 
     def get(self, request, pk):
-        photo = get_object_or_404(self.scoped(TicketPhoto.objects.all()), pk=pk)
+        photo = get_object_or_404(visible_tickets(TicketPhoto.objects.all(), request.user, via="ticket__"), pk=pk)
         try:
             return FileResponse(photo.image.open("rb"))
         except FileNotFoundError:

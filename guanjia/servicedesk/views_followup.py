@@ -124,7 +124,10 @@ class CallbackListView(StaffMixin, ListView):
     def filtered(self):
         """Callbacks of the current community after the filters, before the tab."""
         data = getattr(self.filters, "cleaned_data", {})
-        queryset = self.in_community(Callback.objects.all())
+        # AR-4: callbacks name the caller; a technician sees only those of his own jobs.
+        queryset = selectors.visible_tickets(
+            self.in_community(Callback.objects.all()), self.request.user, via="ticket__"
+        )
         if data.get("month"):
             month = Period.parse(data["month"], MONTH) or Period.of(MONTH, self.now)
             queryset = queryset.filter(selectors.month_due_filter(month))

@@ -21,6 +21,7 @@ from guanjia.core.console import CommunityFromLinkMixin, StaffMixin, apply_servi
 from guanjia.core.errors import ServiceError
 from guanjia.core.periods import MONTH, WEEK, Period
 from guanjia.core.policies import policy
+from guanjia.core.replica import ReplicaReadsMixin
 from guanjia.core.topics import Topic
 from guanjia.core.views_kpi import chosen_month
 
@@ -32,7 +33,7 @@ from .services.summaries import SUMMARY, in_approval, summary_period, summary_ur
 # --- repair KPIs per technician (RC-8) -----------------------------------------------------
 
 
-class TechnicianKpiView(StaffMixin, TemplateView):
+class TechnicianKpiView(StaffMixin, ReplicaReadsMixin, TemplateView):
     """维修人员指标: the RC-8 repair timeliness and pass rate per technician, the breakdown of the two
     indicators on the KPI page (core.views_kpi)."""
 
@@ -58,7 +59,7 @@ class TechnicianKpiView(StaffMixin, TemplateView):
 # --- weekly complaint statistics (RC-6) ----------------------------------------------------
 
 
-class WeeklyComplaintsView(StaffMixin, TemplateView):
+class WeeklyComplaintsView(StaffMixin, ReplicaReadsMixin, TemplateView):
     """投诉周报: an ISO week's complaints by topic, severity and outcome, and the list itself."""
 
     action = "servicedesk.kpi"

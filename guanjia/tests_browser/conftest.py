@@ -38,14 +38,33 @@ def browser():
         browser.close()
 
 
+def watch_csp(context, violations: list) -> None:
+    """Collect what the Content-Security-Policy blocked (Chromium reports it on the console)."""
+
+    def seen(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
+
+    context.on("console", seen)
+
+
 @pytest.fixture
-def new_page(browser):
+def csp_violations():
+    """Every page of a test is watched; a blocked script or resource fails the test at teardown."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "blocked by the Content-Security-Policy:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def new_page(browser, csp_violations):
     """new_page(viewport=DESKTOP) → a page in a fresh context (own cookies), closed after the test."""
     contexts = []
 
     def make(viewport=None):
         context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(10_000)
+        watch_csp(context, csp_violations)
         contexts.append(context)
         return context.new_page()
 
@@ -60,7 +79,7 @@ def page(new_page):
 
 
 @pytest.fixture
-def phone(browser):
+def phone(browser, csp_violations):
     """An owner's or a technician's phone: 390×844, mobile, touch, in its own context."""
     context = browser.new_context(
         viewport=PHONE,
@@ -71,6 +90,7 @@ def phone(browser):
         timezone_id="Asia/Shanghai",
     )
     context.set_default_timeout(10_000)
+    watch_csp(context, csp_violations)
     yield context.new_page()
     context.close()
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..activity import log
 from ..errors import ServiceError
+from ..textnorm import without_controls
 from .models import ImportBatch, ImportStatus
 from .services import _local_copy, _require
 from .xlsx import open_workbook
@@ -80,7 +81,7 @@ def _workbook(header, rows, reasons, keys, masked, spec) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FCE4E4")
     cells = []
     for value in [*header, *([None] * (width - len(header))), _("行号"), _("原因")]:
-        cell = WriteOnlyCell(out, value=value)
+        cell = WriteOnlyCell(out, value=without_controls(value))
         cell.font = bold
         cells.append(cell)
     cells[-1].fill = cells[-2].fill = fill
@@ -92,13 +93,13 @@ def _workbook(header, rows, reasons, keys, masked, spec) -> bytes:
             key = keys.get(index)
             if key in masked and value not in (None, ""):
                 value = spec.mask(str(value))
-            cell = WriteOnlyCell(out, value=value)
+            cell = WriteOnlyCell(out, value=without_controls(value))  # an uploaded cell never breaks it
             if isinstance(value, (dt.date, dt.datetime)):
                 cell.number_format = "yyyy-mm-dd"
             elif spec and key in spec.text:
                 cell.number_format = "@"  # 18-digit ID numbers lose digits as numbers
             line.append(cell)
-        reason = WriteOnlyCell(out, value="\n".join(reasons[number]))
+        reason = WriteOnlyCell(out, value=without_controls("\n".join(reasons[number])))
         reason.alignment = wrap
         line += [WriteOnlyCell(out, value=number), reason]
         out.append(line)

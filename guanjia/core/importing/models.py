@@ -59,6 +59,14 @@ class ImportBatch(CommunityOwned):
     mode = models.CharField(_("导入方式"), max_length=20, choices=ImportMode.choices, blank=True)
     result = models.JSONField(_("导入结果"), default=dict, blank=True)
     failure = models.TextField(_("失败原因"), blank=True)
+    # The lease of the worker checking or committing it (issue 10): each start of a check or a
+    # commit is a new attempt, and only the current attempt may finish; the worker beats while it
+    # works, so a batch whose worker died is seen as stale (services.import_expire_stale).
+    attempt = models.PositiveIntegerField(default=0, editable=False)
+    heartbeat_at = models.DateTimeField(_("后台任务最近进展"), null=True, blank=True, editable=False)
+    # Failed because its worker died (not because the check or the commit refused or crashed):
+    # nothing was written, so it may be committed again once its check had finished.
+    interrupted = models.BooleanField(_("后台任务中断"), default=False, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("上传时间"), default=clock.now, editable=False)
     checked_at = models.DateTimeField(_("检查完成时间"), null=True, blank=True)

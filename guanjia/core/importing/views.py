@@ -24,7 +24,7 @@ from ..errors import ServiceError
 from .badrows import bad_rows_available, import_bad_rows
 from .kinds import known
 from .models import ImportBatch, ImportStatus
-from .services import import_queue
+from .services import import_expire_stale, import_queue, import_recheck
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
@@ -88,7 +88,10 @@ class BatchMixin(CommunityFromLinkMixin, _FindBatch, StaffMixin):
 def _batch_context(batch: ImportBatch, request) -> dict:
     spec = batch.import_kind
     summary = batch.summary
-    previewed = batch.status == ImportStatus.PREVIEWED
+    # A commit whose worker died wrote nothing: once its check had finished it may be confirmed again.
+    previewed = batch.status == ImportStatus.PREVIEWED or (
+        batch.status == ImportStatus.FAILED and batch.interrupted and bool(batch.checked_at)
+    )
     errors = batch.row_errors.filter(warning=False)
     warnings = batch.row_errors.filter(warning=True)
     can_commit_valid = (
@@ -107,6 +110,7 @@ def _batch_context(batch: ImportBatch, request) -> dict:
         "working": batch.status in (ImportStatus.CHECKING, ImportStatus.QUEUED),
         "can_commit": previewed and not batch.error_count and bool(batch.valid_rows),
         "can_commit_valid": can_commit_valid,
+        "can_recheck": batch.status == ImportStatus.FAILED,
         "left_out": batch.error_rows,
         "has_bad_rows": bad_rows_available(batch),
         "start_url": spec.start_url(batch) if spec.start_url else "",
@@ -121,7 +125,9 @@ class ImportBatchView(BatchMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(_batch_context(self.get_batch(), self.request))
+        batch = self.get_batch()
+        import_expire_stale(batch=batch)  # a batch whose worker died says so, and offers a retry
+        context.update(_batch_context(batch, self.request))
         context.setdefault("valid_form", ValidOnlyForm(initial={"left_out": context["left_out"]}, auto_id="valid_%s"))
         return context
 
@@ -131,6 +137,7 @@ class ImportStatusView(BatchMixin, View):
 
     def get(self, request, pk: int):
         batch = self.get_batch()
+        import_expire_stale(batch=batch)
         if batch.status in (ImportStatus.CHECKING, ImportStatus.QUEUED):
             return render(request, "core/_import_progress.html", {"batch": batch})
         response = HttpResponse("")
@@ -167,6 +174,17 @@ class ImportCommitView(BatchMixin, View):
         elif batch.status == ImportStatus.PREVIEWED and batch.failure:
             messages.error(request, batch.failure)
         return redirect("core:import_batch", pk=batch.pk)
+
+
+class ImportRecheckView(BatchMixin, View):
+    """Check a failed batch's file again, in the background (its worker died, or the check crashed)."""
+
+    def post(self, request, pk: int):
+        try:
+            import_recheck(batch=self.get_batch(), actor=request.user)
+        except ServiceError as error:
+            flash_service_error(request, error)
+        return redirect("core:import_batch", pk=pk)
 
 
 class ImportBadRowsView(BatchMixin, View):

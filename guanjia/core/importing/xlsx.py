@@ -12,6 +12,10 @@ come with their own row numbers, and are not padded: missing cells at the end ar
 
 `Sheet.rows()` also reports how far it has read (bytes of the sheet's XML), for the progress
 bar of a background preview.
+
+A file is refused, with the limit named, when it unpacks to more than `limits` allow (checked on
+the zip's directory before openpyxl reads a part: a zip bomb is never unpacked) or its sheet holds
+more rows, columns or cells (checked as it streams: the rows are never all in memory).
 """
 
 from __future__ import annotations
@@ -24,10 +28,34 @@ from xml.etree.ElementTree import ParseError, fromstring, iterparse
 from django.utils.translation import gettext as _
 
 from ..errors import ServiceError
+from ..textnorm import clean_cell
+from .limits import limit
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _C, _V, _IS, _T, _R, _SI = (_NS + tag for tag in ("row", "c", "v", "is", "t", "r", "si"))
 _PROGRESS_EVERY = 1000  # rows between two progress reports
+
+
+def too_large(message: str, n: int | str, **more) -> ServiceError:
+    return ServiceError("too_large", message % {"n": f"{n:,}" if isinstance(n, int) else n, **more}, field="file")
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:g}MB" if count >= 2**20 else f"{max(count // 1024, 1)}KB"
+
+
+def _unpacked_size(file) -> int:
+    """What the package's parts add up to once decompressed, from the zip's directory (nothing is
+    unpacked). A part that claims less than it holds cannot cheat: zipfile stops reading a part
+    at its stated size (and then fails its CRC check)."""
+    try:
+        with zipfile.ZipFile(file) as package:
+            return sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise bad_file() from None
+    finally:
+        if hasattr(file, "seek"):
+            file.seek(0)
 
 
 def bad_file() -> ServiceError:
@@ -45,6 +73,9 @@ class Workbook:
 
         if hasattr(file, "seek"):
             file.seek(0)
+        cap = limit("unpacked_bytes")
+        if _unpacked_size(file) > cap:
+            raise too_large(_("文件：解压后超过 %(n)s 的上限（.xlsx 是压缩文件），请分成几个文件上传。"), _size(cap))
         try:
             reader = ExcelReader(file, read_only=True, data_only=True)
             reader.read_manifest()
@@ -118,7 +149,7 @@ def _read_strings(source) -> list[str]:
         for _event, element in iterparse(source):
             if element.tag == _SI:
                 # openpyxl drops this escape from shared strings (and only there): so do we.
-                strings.append(_text_of(element).replace("x005F_", ""))
+                strings.append(clean_cell(_text_of(element).replace("x005F_", "")))
                 element.clear()
     except ParseError:
         raise bad_file() from None
@@ -137,10 +168,11 @@ def _column(letters: str) -> int:
 
 
 class _Counting:
-    """A file wrapper counting the bytes read, for progress."""
+    """A file wrapper counting the bytes read, for progress. `plain` says the rows being read hold
+    no control character (see `_MAY_HOLD_CONTROLS`): their text needs no cleaning."""
 
     def __init__(self, raw):
-        self.raw, self.done = raw, 0
+        self.raw, self.done, self.plain = raw, 0, False
 
     def read(self, size=-1):
         data = self.raw.read(size)
@@ -153,6 +185,11 @@ class _Unusual(Exception):
 
 
 _ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b[^>]*>")
+# What in a sheet's bytes can become a control character in a cell's text (textnorm.clean_cell):
+# Excel's "_x000B_" escapes, character references, DEL and the C1 range (U+0080–U+009F in UTF-8);
+# XML forbids the C0 controls raw (such a sheet does not parse). A chunk of rows without any of
+# these — nearly every chunk — is read without cleaning each cell: one scan of the bytes instead.
+_MAY_HOLD_CONTROLS = re.compile(rb"_x|&#|\x7f|\xc2[\x80-\x9f]|\xef\xbf[\xbe\xbf]")
 _CHUNK = 1 << 16
 
 
@@ -201,6 +238,7 @@ def _rows_in_chunks(source) -> Iterator:
                 tree = fromstring(opening + part + closing)
             except ParseError:
                 raise _Unusual from None
+            source.plain = not _MAY_HOLD_CONTROLS.search(part)
             yield from tree
         if not data:
             return
@@ -243,11 +281,14 @@ class Sheet:
         seen_dates: dict[tuple, object] = {}  # a register repeats its dates: convert each once
         size = book._archive.getinfo(self.path).file_size or 1
         width = 0  # rows are read into lists as wide as the widest so far (openpyxl pads them too)
+        max_rows, max_columns, max_cells = limit("rows"), limit("columns"), limit("cells")
+        cells = 0
         with book._archive.open(self.path) as raw:
             source = _Counting(raw)
             expected, seen = 1, 0
             try:
                 for element in elements(source):
+                    plain = source.plain
                     reference = element.get("r")
                     number = int(reference) if reference else expected
                     values = [None] * width
@@ -283,8 +324,13 @@ class Sheet:
                             value = cell.findtext(_V)
                             value = strings[int(value)] if value else None
                         elif kind == "inlineStr":
-                            inline = cell.find(_IS)
-                            value = _text_of(inline) if inline is not None else cell.findtext(_V)
+                            # A plain <is><t> was read as a <v> (`_rows_in_chunks`): try that first.
+                            value = cell.findtext(_V)
+                            if value is None:
+                                inline = cell.find(_IS)
+                                value = _text_of(inline) if inline is not None else None
+                            if not plain:
+                                value = clean_cell(value)
                         else:
                             value = cell.findtext(_V) or None
                             if value is None:
@@ -295,11 +341,21 @@ class Sheet:
                                 value = from_ISO8601(value)
                             # "str" (a formula's text) and "e" (an error such as #N/A) stay as written
                         if position >= width:
+                            if position >= max_columns:
+                                raise too_large(
+                                    _("文件：第 %(row)s 行超过 %(n)s 列的上限，请删去多余的列后重新上传。"),
+                                    max_columns,
+                                    row=number,
+                                )
                             values.extend([None] * (position + 1 - width))
                             width = position + 1
                         values[position] = value
                         position += 1
-                    expected, seen = number + 1, seen + 1
+                    expected, seen, cells = number + 1, seen + 1, cells + len(element)
+                    if seen > max_rows:
+                        raise too_large(_("文件：超过 %(n)s 行的上限，请分成几个文件上传。"), max_rows)
+                    if cells > max_cells:
+                        raise too_large(_("文件：超过 %(n)s 个单元格的上限，请分成几个文件上传。"), max_cells)
                     if progress is not None and seen % _PROGRESS_EVERY == 0:
                         progress(min(source.done / size, 1.0))
                     yield number, values

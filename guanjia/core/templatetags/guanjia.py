@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from guanjia.core import clock
 from guanjia.core.access import has_perm
-from guanjia.core.masking import mask_phone
+from guanjia.core.masking import mask_id_tail, mask_phone
 
 register = template.Library()
 
@@ -113,11 +113,7 @@ def system_text(value) -> str:
 @register.simple_tag
 def id_masked(person) -> str:
     """Only the last four characters are stored in clear; the rest is never shown in lists (LW-1)."""
-    last4 = getattr(person, "id_last4", "")
-    if not last4:
-        return ""
-    hidden = 14 if getattr(person, "id_type", "") == "resident_id" else 4
-    return "*" * hidden + last4
+    return mask_id_tail(getattr(person, "id_last4", ""), resident_id=getattr(person, "id_type", "") == "resident_id")
 
 
 def _choices(path: str):

@@ -78,7 +78,8 @@ def test_lock_out_after_repeated_failures_even_with_right_password(supervisor, s
     assert response.status_code == 429
     body = response.json()
     assert body["code"] == "locked"
-    assert "锁定" in body["detail"]
+    assert "登录失败次数过多" in body["detail"] and "再试" in body["detail"]
+    assert int(response["Retry-After"]) > 0
     assert "token" not in body
 
 

@@ -68,7 +68,7 @@ def test_encryption_round_trip_and_keyed_hash():
 
 def test_masks():
     assert mask_phone("13812345678") == "138****5678"
-    assert mask_id("11010519491231002X") == "1101**********002X"
+    assert mask_id("11010519491231002X") == "**************002X"
     assert mask_name("欧阳娜娜") == "欧***"
     assert mask_name("张三") == "张*"
 

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guanjia.core.api import ScopedRelatedField
+from guanjia.core.validators import TEXT_MAX, event_date
 from guanjia.estates.models import Room
 
 from ..choices import VisitForm
@@ -71,8 +72,10 @@ class VisitCreateSerializer(serializers.Serializer):
 
     room = ScopedRelatedField(queryset=Room.objects.all(), label=_("房屋"))
     form = serializers.ChoiceField(choices=VisitForm.choices, label=_("拜访形式"))
-    visited_at = serializers.DateTimeField(label=_("拜访时间"))
-    appointment_at = serializers.DateTimeField(required=False, allow_null=True, label=_("预约时间"))
+    visited_at = serializers.DateTimeField(validators=[event_date], label=_("拜访时间"))
+    appointment_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[event_date], label=_("预约时间")
+    )
     topics = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -80,14 +83,18 @@ class VisitCreateSerializer(serializers.Serializer):
         label=_("涉及事项"),
         help_text=_("SV-7 事项代码；不在规定范围内的由服务拒绝"),
     )
-    opinions = serializers.CharField(required=False, allow_blank=True, default="", label=_("业户意见"))
+    opinions = serializers.CharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default="", label=_("业户意见")
+    )
     signed = serializers.BooleanField(required=False, default=False, label=_("业户已签名"))
     signature_refused = serializers.BooleanField(required=False, default=False, label=_("业户拒绝签名"))
     feedback_owed = serializers.BooleanField(required=False, default=False, label=_("需要反馈"))
     beyond_authority = serializers.BooleanField(required=False, default=False, label=_("超出管理处权限"))
     is_callback = serializers.BooleanField(required=False, default=False, label=_("回访"))
     key_customer = serializers.BooleanField(required=False, default=False, label=_("重点客户访谈"))
-    measures = serializers.CharField(required=False, allow_blank=True, default="", label=_("改进措施"))
+    measures = serializers.CharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default="", label=_("改进措施")
+    )
 
 
 class VisitSummarySerializer(serializers.ModelSerializer):
@@ -165,7 +172,9 @@ class SheetAnswersSerializer(serializers.Serializer):
     A null, an empty list or two or more choices is an abstention (SV-3); items left out are blank."""
 
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True), allow_empty=True, label=_("各项评价"))
-    suggestions = serializers.CharField(required=False, allow_blank=True, default="", label=_("意见和建议"))
+    suggestions = serializers.CharField(
+        max_length=TEXT_MAX, required=False, allow_blank=True, default="", label=_("意见和建议")
+    )
 
 
 class RateSerializer(serializers.Serializer):

@@ -7,14 +7,17 @@ console calls; a refused operation (ServiceError) becomes `{code, detail, field}
 """
 
 import django_filters as filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from guanjia.core import periods
 from guanjia.core.api import ScopedMixin
+from guanjia.core.filters import StrictFilterSet, parse_bool
 from guanjia.core.periods import Period
 
 from .. import selectors, services, stats, surveys
@@ -23,7 +26,7 @@ from ..models import Survey, SurveySheet, Visit, VisitSummary
 from . import serializers as s
 
 
-class VisitFilter(filters.FilterSet):
+class VisitFilter(StrictFilterSet):
     month = filters.CharFilter(method="filter_month", label=_("月份（YYYY-MM）"))
     room = filters.NumberFilter(field_name="room_id", label=_("房屋"))
     form = filters.ChoiceFilter(choices=VisitForm.choices, label=_("拜访形式"))
@@ -36,12 +39,12 @@ class VisitFilter(filters.FilterSet):
     def filter_month(self, queryset, name, value):
         month = Period.parse(value, periods.MONTH)
         if month is None:
-            return queryset.none()
+            raise ValidationError({"month": [_("应为月份，如 2026-03。")]})
         start, end = month.bounds()
         return queryset.filter(visited_at__gte=start, visited_at__lt=end)
 
 
-class SurveyFilter(filters.FilterSet):
+class SurveyFilter(StrictFilterSet):
     # Plain strings: the `kind`/`status` enum names belong to the service desk's schema.
     kind = filters.CharFilter(label=_("类型（evaluation / questionnaire）"))
     status = filters.CharFilter(label=_("状态（draft / issued / closed / published）"))
@@ -59,6 +62,7 @@ class EngagementViewSet(ScopedMixin, viewsets.GenericViewSet):
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, EngagementViewSet):
     """Visits to households (VS-1 … VS-4) and key-customer interviews (VS-6)."""
 
+    scope_action = "engagement.view_visits"  # AR-4
     queryset = selectors.visits_with_related()
     serializer_class = s.VisitSerializer
     filterset_class = VisitFilter
@@ -159,11 +163,12 @@ class SurveyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Engagement
         """The survey's sheets 问卷表 by number, paginated; `returned=true|false` narrows them."""
         survey = self.get_object()
         queryset = SurveySheet.objects.filter(survey=survey).select_related("room").order_by("number")
-        returned = request.query_params.get("returned")
-        if returned in ("true", "1"):
-            queryset = queryset.filter(returned_at__isnull=False)
-        elif returned in ("false", "0"):
-            queryset = queryset.filter(returned_at__isnull=True)
+        try:
+            returned = parse_bool(request.query_params.get("returned"))
+        except DjangoValidationError as error:
+            raise ValidationError({"returned": error.messages}) from None
+        if returned is not None:
+            queryset = queryset.filter(returned_at__isnull=not returned)
         page = self.paginate_queryset(queryset)
         data = s.SheetSerializer(page, many=True, context=self.get_serializer_context()).data
         return self.get_paginated_response(data)

@@ -3,6 +3,8 @@
 import datetime as dt
 import math
 
+from django.urls import reverse
+
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import SurveyKind
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
@@ -23,6 +25,11 @@ def add_rooms(office, n: int, units: int = 1) -> list:
         size = n // units + (1 if i < n % units else 0)
         made += [RoomFactory(community=c, unit=unit, building=unit.building, handover="moved_in") for _ in range(size)]
     return made
+
+
+def step_url(survey, action: str) -> str:
+    """The console URL of one step of the survey's state machine (views_survey_steps)."""
+    return reverse("engagement:survey_step", args=[survey.pk, action])
 
 
 def survey_office(households: int = 1, units: int = 1) -> Office:

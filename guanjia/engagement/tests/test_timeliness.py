@@ -19,7 +19,7 @@ from guanjia.core.models import ActivityLog
 from guanjia.core.policies import policy_set
 from guanjia.engagement import sample, surveys, timeliness
 from guanjia.engagement.choices import SurveyKind, SurveyStatus
-from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
+from guanjia.engagement.tests.factories import add_rooms, new_survey, step_url, survey_office
 from guanjia.estates.tests.test_import import import_preview
 from guanjia.servicedesk.tests.factories import at
 
@@ -84,12 +84,12 @@ def test_sv1_console_shows_the_warning_then_issues_when_confirmed(client, office
     page = html(client.get(url))
     assert "季度评议于季末月中旬发放：2026-12-15 起（SV-1）" in page
     assert 'id="survey-early-warning"' not in page
-    warned = html(client.post(url, {"action": "issue", "issued_on": "2026-12-07"}))
+    warned = html(client.post(step_url(s, "issue"), {"issued_on": "2026-12-07"}))
     assert 'id="survey-early-warning"' in warned and 'name="early_ok"' in warned
     assert "2026-12-07 早于季末月中旬：季度业户评议应于 2026-12-15 起发放（SV-1）" in warned
     s.refresh_from_db()
     assert s.status == SurveyStatus.DRAFT
-    client.post(url, {"action": "issue", "issued_on": "2026-12-07", "early_ok": "on"})
+    client.post(step_url(s, "issue"), {"issued_on": "2026-12-07", "early_ok": "on"})
     s.refresh_from_db()
     assert (s.status, s.issued_on) == (SurveyStatus.ISSUED, dt.date(2026, 12, 7))
     assert "早于季末月中旬（SV-1）" in html(client.get(url))
@@ -146,7 +146,7 @@ def test_sv1_sample_below_minimum_after_import_is_flagged_and_topped_up(client, 
         "目前只有 2 份，还差 4 份。" in flag
     )
     assert "补发 4 份" in flag
-    client.post(url, {"action": "top_up"})
+    client.post(step_url(s, "top_up"))
     assert s.sheets.count() == 6
     assert sorted(s.sheets.values_list("number", flat=True)) == [1, 2, 3, 4, 5, 6]
     assert not sample.sample_check(s).short

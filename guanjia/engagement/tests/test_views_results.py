@@ -9,7 +9,7 @@ from guanjia.core.tests.pdf import pdf_text
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import Answer, SurveyKind, SurveyStatus
 from guanjia.engagement.models import SurveyAnswer, SurveySheet
-from guanjia.engagement.tests.factories import add_rooms, survey_office
+from guanjia.engagement.tests.factories import add_rooms, step_url, survey_office
 from guanjia.portal.tests.factories import portal_user
 from guanjia.quality.models import Action
 from guanjia.servicedesk.tests.factories import Office
@@ -114,16 +114,18 @@ def test_publish_needs_permission_and_closed_survey(client, office):
     s = issued_survey(office)
     answer(s, office, EXAMPLE)
     client.force_login(office.desk)  # front desk may not publish
-    assert client.post(results_url(s), {"conclusion": "x"}).status_code == 403
+    assert client.post(step_url(s, "publish_results"), {"conclusion": "x"}).status_code == 403
     client.force_login(office.supervisor)
-    response = client.post(results_url(s), {"conclusion": "清洁是重点"})
-    assert response.status_code == 400
+    assert 'id="id_conclusion"' not in client.get(results_url(s)).content.decode()  # not offered while collecting
+    response = client.post(step_url(s, "publish_results"), {"conclusion": "清洁是重点"})
+    assert response.status_code == 409  # the state machine refuses it (core.transitions)
     assert "请先截止回收" in response.content.decode()
     s.refresh_from_db()
     assert s.status == SurveyStatus.ISSUED
     surveys.survey_close(survey=s, actor=office.supervisor)
-    response = client.post(results_url(s), {"conclusion": "清洁是重点"})
-    assert response.status_code == 302
+    assert 'id="id_conclusion"' in client.get(results_url(s)).content.decode()
+    response = client.post(step_url(s, "publish_results"), {"conclusion": "清洁是重点"})
+    assert response.status_code == 302 and response.url == results_url(s)
     s.refresh_from_db()
     assert s.status == SurveyStatus.PUBLISHED and s.conclusion == "清洁是重点"
     assert s.results_published_at is not None

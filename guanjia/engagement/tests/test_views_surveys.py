@@ -12,7 +12,7 @@ from guanjia.core.tests.pdf import pdf_text, pdf_tool
 from guanjia.engagement import surveys
 from guanjia.engagement.choices import SurveyKind, SurveyStatus
 from guanjia.engagement.models import Survey
-from guanjia.engagement.tests.factories import add_rooms, new_survey, survey_office
+from guanjia.engagement.tests.factories import add_rooms, new_survey, step_url, survey_office
 from guanjia.estates.tests.factories import RoomFactory, UnitFactory
 from guanjia.servicedesk.tests.factories import Office, at
 
@@ -50,12 +50,12 @@ def test_desk_clerk_can_enter_but_not_draw_or_issue(client, office):
     assert client.get(reverse("engagement:survey_new")).status_code == 403
     page = html_of(client.get(reverse("engagement:survey", args=[s.pk])))
     assert "确定发放对象" not in page
-    assert client.post(reverse("engagement:survey", args=[s.pk]), {"action": "draw"}).status_code == 403
+    assert client.post(step_url(s, "draw")).status_code == 403
     assert not s.sheets.exists()
     surveys.survey_draw(survey=s, actor=office.supervisor)
     surveys.survey_issue(survey=s, actor=office.supervisor, issued_on=dt.date(2026, 12, 1))
     assert client.get(reverse("engagement:survey_entry", args=[s.pk])).status_code == 200
-    assert client.post(reverse("engagement:survey", args=[s.pk]), {"action": "close"}).status_code == 403
+    assert client.post(step_url(s, "close")).status_code == 403
     s.refresh_from_db()
     assert s.status == SurveyStatus.ISSUED
 
@@ -79,7 +79,7 @@ def test_another_communitys_survey_is_404(client, office):
     for code in ("SV.register", "SV-6.results", "SV-6.public"):
         assert client.get(reverse("core:document_pdf", args=[code, s.pk])).status_code == 404, code
     assert client.get(reverse("core:document_pdf", args=["SV.form", s.pk]) + "?sheet=1").status_code == 404
-    assert client.post(reverse("engagement:survey", args=[s.pk]), {"action": "close"}).status_code == 404
+    assert client.post(step_url(s, "close")).status_code == 404
     assert s.title not in html_of(client.get(reverse("engagement:surveys")))
 
 
@@ -134,10 +134,11 @@ def test_items_edited_one_per_line_with_topic(client, office):
     s = make(office)
     client.force_login(office.supervisor)
     url = reverse("engagement:survey", args=[s.pk])
-    bad = client.post(url, {"action": "items", "items": "保安巡逻|治安\n\n电梯|不存在的事项"})
-    assert "第 3 行：对应事项“不存在的事项”不在规定范围内" in html_of(bad)
+    bad = client.post(step_url(s, "set_items"), {"items": "保安巡逻|治安\n\n电梯|不存在的事项"})
+    assert bad.status_code == 400 and "第 3 行：对应事项“不存在的事项”不在规定范围内" in html_of(bad)
     assert s.items.count() == 10
-    client.post(url, {"action": "items", "items": "保安巡逻|治安\n\n电梯运行\n保洁|cleaning\n绿化"})
+    saved = client.post(step_url(s, "set_items"), {"items": "保安巡逻|治安\n\n电梯运行\n保洁|cleaning\n绿化"})
+    assert saved.status_code == 302 and saved.url == url
     assert list(s.items.values_list("text", "topic")) == [
         ("保安巡逻", "security"),
         ("电梯运行", ""),
@@ -156,7 +157,7 @@ def test_sv1_draw_shows_the_arithmetic_and_avoids_earlier_draws(client, office):
     client.force_login(office.supervisor)
     url = reverse("engagement:survey", args=[q4.pk])
     assert "已入住住宅 100 户（不含车位、车库、储藏室、商铺） × 20% = 至少 20 户" in html_of(client.get(url))
-    response = client.post(url, {"action": "draw"}, follow=True)
+    response = client.post(step_url(q4, "draw"), follow=True)
     assert "已入住住宅 100 户（不含车位、车库、储藏室、商铺） × 20% = 20 户，已避开本年度已抽取的业户" in html_of(
         response
     )
@@ -171,17 +172,17 @@ def test_issue_with_date_opens_clocks_and_close_stops_entry(client, office):
     url = reverse("engagement:survey", args=[s.pk])
     page = html_of(client.get(url))
     assert 'value="2026-12-01"' in page  # proposed date: first working day of December (SV-2)
-    client.post(url, {"action": "draw"})
-    wrong = client.post(url, {"action": "issue", "issued_on": "2026-11-20"})
-    assert "应在 2026 年 12 月发放" in html_of(wrong)
-    client.post(url, {"action": "issue", "issued_on": "2026-12-01"})
+    client.post(step_url(s, "draw"))
+    wrong = client.post(step_url(s, "issue"), {"issued_on": "2026-11-20"})
+    assert wrong.status_code == 400 and "应在 2026 年 12 月发放" in html_of(wrong)
+    client.post(step_url(s, "issue"), {"issued_on": "2026-12-01"})
     s.refresh_from_db()
     assert s.status == SurveyStatus.ISSUED
     page = html_of(client.get(url))
     assert "SV-2.collect" in page and "SV-6.analysis" in page and "SV-6.measures" in page
     assert "每个单元均已覆盖" in page
     assert f"/console/engagement/surveys/{s.pk}/results/" in page
-    client.post(url, {"action": "close"})
+    client.post(step_url(s, "close"))
     s.refresh_from_db()
     assert s.status == SurveyStatus.CLOSED
 

@@ -8,11 +8,13 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanjia.core.filters import StrictFilterSet
+
 from ..choices import DocumentCategory, Handover, Relationship, RoomKind, RoomUse
 from ..models import Building, HouseholdDocument, Lease, Ownership, Person, Resident, Room, Unit
 
 
-class CommunityFilterSet(filters.FilterSet):
+class CommunityFilterSet(StrictFilterSet):
     community = filters.NumberFilter(field_name="community", label=_("小区"))
 
 
@@ -53,7 +55,7 @@ class PersonFilter(CommunityFilterSet):
         fields = ["community", "name"]
 
 
-class CurrentFilterMixin(filters.FilterSet):
+class CurrentFilterMixin(StrictFilterSet):
     current = filters.BooleanFilter(method="filter_current", label=_("仅当前有效"))
 
     def filter_current(self, queryset, name, value):

@@ -14,6 +14,7 @@ from guanjia.core.access import has_perm
 from guanjia.core.api import ScopedRelatedField
 from guanjia.core.masking import mask_id, mask_phone
 from guanjia.core.models import Community
+from guanjia.core.validators import tenure_date
 
 from ..choices import Acquisition, Gender, IdType, Relationship
 from ..models import Building, HouseholdDocument, Lease, Ownership, Person, Resident, Room, Unit
@@ -86,6 +87,8 @@ class PersonSerializer(serializers.ModelSerializer):
 
     id_number = serializers.SerializerMethodField(label=_("证件号（已遮蔽）"))
     phones = serializers.SerializerMethodField(label=_("电话"))
+    # LW-1: null for roles without people.view_birth_date (with the ID's last four it rebuilds the number).
+    birth_date = serializers.SerializerMethodField(label=_("出生日期"))
     id_type_display = serializers.CharField(source="get_id_type_display", read_only=True)
 
     class Meta:
@@ -109,6 +112,12 @@ class PersonSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.STR)
     def get_id_number(self, person: Person) -> str:
         return mask_id(person.id_number)
+
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
+    def get_birth_date(self, person: Person):
+        if not has_perm(self.context["request"].user, "people.view_birth_date", person.community_id):
+            return None
+        return person.birth_date.isoformat() if person.birth_date else None
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, person: Person) -> list[dict]:
@@ -284,7 +293,9 @@ class OwnerShareSerializer(serializers.Serializer):
 
 class OwnershipRegisterSerializer(serializers.Serializer):
     owners = OwnerShareSerializer(many=True, label=_("业主"))
-    since = serializers.DateField(required=False, allow_null=True, default=None, label=_("取得日期"))
+    since = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[tenure_date], label=_("取得日期")
+    )
     acquisition = serializers.ChoiceField(
         choices=Acquisition.choices, default=Acquisition.PURCHASE, label=_("取得方式")
     )
@@ -293,7 +304,7 @@ class OwnershipRegisterSerializer(serializers.Serializer):
 
 class TransferSerializer(serializers.Serializer):
     owners = OwnerShareSerializer(many=True, label=_("新业主"))
-    on = serializers.DateField(label=_("转移日期"))
+    on = serializers.DateField(validators=[tenure_date], label=_("转移日期"))
     acquisition = serializers.ChoiceField(choices=Acquisition.choices, label=_("取得方式"))
     certificate_no = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("产权证号"))
 
@@ -301,23 +312,23 @@ class TransferSerializer(serializers.Serializer):
 class LeaseCreateSerializer(serializers.Serializer):
     room = ScopedRelatedField(queryset=Room.objects.all(), label=_("房屋"))
     tenant = ScopedRelatedField(queryset=Person.objects.all(), label=_("租户"))
-    start = serializers.DateField(label=_("起租日期"))
-    end = serializers.DateField(label=_("到期日期"))
+    start = serializers.DateField(validators=[tenure_date], label=_("起租日期"))
+    end = serializers.DateField(validators=[tenure_date], label=_("到期日期"))
     registration_no = serializers.CharField(max_length=60, required=False, allow_blank=True, label=_("租赁登记备案号"))
     decoration = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("室内装修情况"))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("备注"))
 
 
 class LeaseEndSerializer(serializers.Serializer):
-    on = serializers.DateField(label=_("退租日期"))
+    on = serializers.DateField(validators=[tenure_date], label=_("退租日期"))
 
 
 class ResidentCreateSerializer(serializers.Serializer):
     room = ScopedRelatedField(queryset=Room.objects.all(), label=_("房屋"))
     person = ScopedRelatedField(queryset=Person.objects.all(), label=_("住户"))
     relationship = serializers.ChoiceField(choices=Relationship.choices, label=_("与业主关系"))
-    since = serializers.DateField(required=False, allow_null=True, label=_("入住日期"))
+    since = serializers.DateField(required=False, allow_null=True, validators=[tenure_date], label=_("入住日期"))
 
 
 class ResidentEndSerializer(serializers.Serializer):
-    until = serializers.DateField(label=_("迁出日期"))
+    until = serializers.DateField(validators=[tenure_date], label=_("迁出日期"))

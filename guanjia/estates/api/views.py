@@ -65,6 +65,7 @@ class RoomViewSet(ReadOnlyRegisterViewSet):
     queryset = Room.objects.select_related("building", "unit")
     serializer_class = s.RoomSerializer
     filterset_class = filters.RoomFilter
+    idempotent_actions = ("owners", "transfer")  # each creates ownerships: a retry must not register twice
     input_serializers = {
         "create": s.RoomCreateSerializer,
         "partial_update": s.RoomUpdateSerializer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections import defaultdict
 from decimal import Decimal
@@ -127,9 +128,17 @@ PLACE_KEYS = frozenset({"code", "building", "unit", "number"})
 
 def _data_rows(rows, index: dict[int, str], columns, preview: Preview):
     pairs = list(index.items())
+    keys, needed = [key for _i, key in pairs], max(index) + 1
+    # One C call picks a row's cells (the rows come padded to the widest so far: nearly all are wide enough).
+    pick = operator.itemgetter(*index) if len(index) > 1 else (lambda values: (values[pairs[0][0]],))
     for number, values in rows:
-        width = len(values)
-        data = {key: values[i] for i, key in pairs if i < width and values[i] not in (None, "")}
+        if len(values) >= needed:
+            data = {
+                key: value for key, value in zip(keys, pick(values), strict=True) if value is not None and value != ""
+            }
+        else:
+            width = len(values)
+            data = {key: values[i] for i, key in pairs if i < width and values[i] not in (None, "")}
         if not data or all(not clean(v) for v in data.values()):
             continue
         if "note" in data and _text(data["note"]).startswith(EXAMPLE_MARK):

@@ -304,7 +304,7 @@ def test_lw1_id_numbers_masked_in_every_message(community, supervisor):
     batch = preview(community, supervisor, rows)
     text = " ".join(e["message"] for e in batch.errors)
     assert ID_A not in text and ID_B not in text
-    assert f"{ID_B[:4]}**********{ID_B[-4:]}" in text
+    assert f"**************{ID_B[-4:]}" in text
 
 
 # --- 4. ID numbers: check digit and birth date (GB 11643) --------------------------------------------

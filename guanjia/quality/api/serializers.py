@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from guanjia.core.validators import TEXT_MAX, event_date
+
 from ..choices import NoticeStatus
 from ..models import RectificationNotice
 from ..registry import notice_source_or_none, notice_sources
@@ -81,10 +83,15 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 
 class NoticeTermsSerializer(serializers.Serializer):
-    problem = serializers.CharField(required=False, allow_blank=True, label=_("存在问题"))
-    requirement = serializers.CharField(required=False, allow_blank=True, label=_("整改要求"))
+    problem = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, label=_("存在问题"))
+    requirement = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True, label=_("整改要求"))
     fix_due = serializers.DateField(
-        required=False, allow_null=True, default=None, label=_("整改期限"), help_text=_("不填则按来源的默认期限")
+        required=False,
+        allow_null=True,
+        default=None,
+        validators=[event_date],
+        label=_("整改期限"),
+        help_text=_("不填则按来源的默认期限"),
     )
 
 
@@ -98,4 +105,4 @@ class NoticeIssueSerializer(NoticeTermsSerializer):
 
 
 class NoticeCloseSerializer(serializers.Serializer):
-    result = serializers.CharField(label=_("整改结果"))
+    result = serializers.CharField(max_length=TEXT_MAX, label=_("整改结果"))

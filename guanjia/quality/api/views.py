@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from guanjia.core import clock
 from guanjia.core.access import scoped
 from guanjia.core.api import ScopedMixin
+from guanjia.core.filters import StrictFilterSet
 from guanjia.servicedesk.models import Callback
 from guanjia.servicedesk.services.rectifications import SOURCE as CALLBACK_SOURCE
 
@@ -26,7 +27,7 @@ from ..models import RectificationNotice
 from . import serializers as s
 
 
-class NoticeFilter(filters.FilterSet):
+class NoticeFilter(StrictFilterSet):
     community = filters.NumberFilter(field_name="community", label=_("小区"))
     source = filters.CharFilter(field_name="source", label=_("来源"))
     status = filters.ChoiceFilter(choices=NoticeStatus.choices, label=_("状态"))
@@ -105,6 +106,7 @@ class CallbackNoticeViewSet(QualityViewSet):
     scope_action = "servicedesk.view"
     queryset = Callback.objects.all()
     input_serializers = {"rectify": s.NoticeTermsSerializer}
+    idempotent_actions = ("rectify",)  # creates a notice: a retry must not issue a second one
 
     @extend_schema(responses={201: s.NoticeSerializer})
     @action(detail=True, methods=["post"])

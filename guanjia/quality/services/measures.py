@@ -12,7 +12,6 @@ from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet
 from guanjia.core.errors import Conflict, ServiceError
-from guanjia.engagement.choices import SurveyStatus
 from guanjia.engagement.models import Survey
 
 from ..selectors import measures_of
@@ -22,7 +21,7 @@ def survey_publish_measures(*, survey: Survey, actor) -> Survey:
     """Post the measures on the bulletin board (SV-6): every key item needs at least one measure
     (SV-4); the survey's SV-6.measures clock is met."""
     require(actor, "engagement.survey_manage", survey.community_id)
-    if survey.status not in (SurveyStatus.ISSUED, SurveyStatus.CLOSED, SurveyStatus.PUBLISHED):
+    if survey.is_draft:
         raise Conflict("invalid", _("问卷发放后才能公布整改措施。"), field="status")
     if survey.measures_published_at:
         raise Conflict(

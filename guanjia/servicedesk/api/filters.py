@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanjia.core import clock
 from guanjia.core.access import scoped
+from guanjia.core.filters import StrictFilterSet
 from guanjia.core.models import Deadline, DeadlineState, Membership
 from guanjia.core.roles import COMPANY_ROLES
 from guanjia.core.topics import Topic
@@ -45,7 +46,7 @@ def today_bounds(now=None) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
-class CommunityFilterSet(filters.FilterSet):
+class CommunityFilterSet(StrictFilterSet):
     community = filters.NumberFilter(field_name="community", label=_("小区"))
 
 

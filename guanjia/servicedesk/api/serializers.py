@@ -18,6 +18,7 @@ from guanjia.core.masking import mask_phone
 from guanjia.core.models import Community, Deadline, DeadlineState
 from guanjia.core.roles import Role
 from guanjia.core.topics import Topic
+from guanjia.core.validators import TEXT_MAX, event_date
 from guanjia.estates.models import Person, Room
 
 from ..choices import CallbackMethod, Channel, Kind, RepairCategory, Severity, Status
@@ -372,7 +373,7 @@ class TicketCreateSerializer(serializers.Serializer):
     reporter = ScopedRelatedField(queryset=Person.objects.all(), required=False, allow_null=True, label=_("报事人"))
     reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("联系人"))
     reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("联系电话"))
-    description = serializers.CharField(label=_("内容"))
+    description = serializers.CharField(max_length=TEXT_MAX, label=_("内容"))
     special_service = serializers.BooleanField(required=False, default=False, label=_("特约服务"))
     paid = serializers.BooleanField(required=False, default=False, label=_("有偿服务"))
     price = serializers.DecimalField(
@@ -401,7 +402,7 @@ class DispatchSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    work_done = serializers.CharField(label=_("维修情况"))
+    work_done = serializers.CharField(max_length=TEXT_MAX, label=_("维修情况"))
     materials = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("材料"))
     charge = serializers.DecimalField(
         max_digits=10, decimal_places=2, required=False, allow_null=True, label=_("收费(元)")
@@ -414,7 +415,7 @@ class CheckSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    reply = serializers.CharField(label=_("答复内容"))
+    reply = serializers.CharField(max_length=TEXT_MAX, label=_("答复内容"))
     valid = serializers.BooleanField(required=False, allow_null=True, default=None, label=_("有效投诉"))
 
 
@@ -440,10 +441,10 @@ class CallLogCreateSerializer(serializers.Serializer):
     caller = serializers.CharField(max_length=50, required=False, allow_blank=True, label=_("来电/来访人"))
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, label=_("电话"))
     room = ScopedRelatedField(queryset=Room.objects.all(), required=False, allow_null=True, label=_("房屋"))
-    content = serializers.CharField(label=_("内容"))
+    content = serializers.CharField(max_length=TEXT_MAX, label=_("内容"))
     outside = serializers.BooleanField(required=False, default=False, label=_("外来信息(*)"))
     handling = serializers.CharField(max_length=300, required=False, allow_blank=True, label=_("处理情况"))
-    at = serializers.DateTimeField(required=False, allow_null=True, label=_("时间"))
+    at = serializers.DateTimeField(required=False, allow_null=True, validators=[event_date], label=_("时间"))
 
     def validate(self, data):
         room, community = data.get("room"), data.get("community")

@@ -14,15 +14,16 @@ from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from guanjia.core import clock
 from guanjia.core.api import ScopedMixin
 from guanjia.core.models import Deadline
+from guanjia.core.textinput import FormParser, JSONParser, MultiPartParser
 
 from .. import services
 from ..models import Callback, CallLog, ServiceItem, Ticket
+from ..selectors import visible_call_log, visible_tickets
 from ..services.rectifications import notice_model
 from . import filters
 from . import serializers as s
@@ -69,6 +70,9 @@ class TicketViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewSe
         "escalate": s.EmptySerializer,
         "cancel": s.CancelSerializer,
     }
+
+    def get_queryset(self):
+        return visible_tickets(super().get_queryset(), self.request.user)  # AR-4: a technician's own jobs
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -171,6 +175,9 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskView
     filterset_class = filters.CallbackFilter
     input_serializers = {"record": s.CallbackRecordSerializer}
 
+    def get_queryset(self):
+        return visible_tickets(super().get_queryset(), self.request.user, via="ticket__")  # AR-4
+
     @extend_schema(responses={200: s.CallbackSerializer})
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
@@ -188,6 +195,9 @@ class CallLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, DeskViewS
     serializer_class = s.CallLogSerializer
     filterset_class = filters.CallLogFilter
     input_serializers = {"create": s.CallLogCreateSerializer}
+
+    def get_queryset(self):
+        return visible_call_log(super().get_queryset(), self.request.user)  # AR-4
 
     @extend_schema(responses={201: s.CallLogSerializer})
     def create(self, request):

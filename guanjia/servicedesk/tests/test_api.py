@@ -272,7 +272,12 @@ def test_major_complaint_escalates_to_the_manager_who_owns_the_callback(office):
 
 def test_technician_cannot_dispatch(office):
     ticket = new_repair(office)
-    response = client_for(office.technician).post(
+    # AR-4: a ticket not dispatched to him is not even visible to a technician.
+    hidden = client_for(office.technician).post(
+        f"/api/tickets/{ticket.pk}/dispatch/", {"technician": office.technician.pk}
+    )
+    assert hidden.status_code == 404
+    response = client_for(staff("security", office.community)).post(
         f"/api/tickets/{ticket.pk}/dispatch/", {"technician": office.technician.pk}
     )
     assert response.status_code == 403
@@ -290,7 +295,8 @@ def test_dispatch_to_a_non_technician_is_400_naming_the_field(office):
 
 def test_state_errors_are_409(office):
     ticket = new_repair(office)
-    api = client_for(office.technician)
+    assert client_for(office.technician).post(f"/api/tickets/{ticket.pk}/arrive/").status_code == 404  # AR-4
+    api = client_for(office.supervisor)
     response = api.post(f"/api/tickets/{ticket.pk}/arrive/")
     assert response.status_code == 409
     assert response.json()["code"] == "bad_state"
@@ -413,9 +419,11 @@ def test_portal_user_is_refused(office):
 def test_phones_masked_for_roles_that_do_not_need_them(office):
     ticket = new_repair(office)
     sd.calllog_record(community=office.community, actor=office.desk, content="问物业费", phone="13912345678")
-    cashier = client_for(staff("cashier", office.community))
-    assert cashier.get(f"/api/tickets/{ticket.pk}/").json()["reporter_phone"] == "138****5678"
-    assert cashier.get("/api/calls/").json()["results"][0]["phone"] == "139****5678"
+    # The cashier reads no ticket (AR-4); security reads them all, with phones masked.
+    assert client_for(staff("cashier", office.community)).get(f"/api/tickets/{ticket.pk}/").status_code == 404
+    guard = client_for(staff("security", office.community))
+    assert guard.get(f"/api/tickets/{ticket.pk}/").json()["reporter_phone"] == "138****5678"
+    assert guard.get("/api/calls/").json()["results"][0]["phone"] == "139****5678"
     assert client_for(office.desk).get("/api/tickets/").json()["results"][0]["reporter_phone"] == "13812345678"
 
 

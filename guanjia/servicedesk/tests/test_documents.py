@@ -38,7 +38,10 @@ def test_a_work_order_copy_is_numbered_by_its_ticket_and_filed_with_the_househol
         room=office.room,
         description="门锁坏了",
     )
-    client.force_login(office.technician)  # servicedesk.view: every member of staff, as before
+    client.force_login(office.technician)
+    # AR-4: a technician prints the work orders of his own jobs, not of every repair.
+    assert client.get(documents.document_url("RC-8.work_order", ticket.pk)).status_code == 404
+    sd.ticket_dispatch(ticket=ticket, technician=office.technician, actor=office.desk)
     response = client.get(documents.document_url("RC-8.work_order", ticket.pk))
     assert response.status_code == 200 and "门锁坏了" in pdf_text(response.content)
     copy = IssuedDocument.objects.get()

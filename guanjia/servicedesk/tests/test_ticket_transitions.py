@@ -18,7 +18,7 @@ from guanjia.servicedesk import services as sd
 from guanjia.servicedesk.choices import Kind, Status
 from guanjia.servicedesk.models import Callback, Ticket
 
-from .factories import Office, at
+from .factories import Office, at, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,11 @@ class TestOffers:
         for user in (office.desk, office.technician, office.supervisor):
             client.force_login(user)
             for ticket in tickets:
-                page = client.get(reverse("servicedesk:ticket", args=[ticket.pk])).content.decode()
+                response = client.get(reverse("servicedesk:ticket", args=[ticket.pk]))
+                if user == office.technician and ticket.technician_id != user.pk:
+                    assert response.status_code == 404  # AR-4: not his job, not his to read
+                    continue
+                page = response.content.decode()
                 buttons = re.findall(r'<form method="post" action="[^"]+" id="action-(\w+)"', page)
                 assert buttons == offered(ticket, user), (user, ticket.status)
                 assert ("当前状态下您没有可办理的操作" in page) == (not buttons)
@@ -347,7 +351,8 @@ class TestApi:
 
     def test_what_is_not_offered_is_refused_with_code_and_detail(self, office):
         ticket = new_ticket(office)
-        response = api(office.technician).post(f"/api/tickets/{ticket.pk}/arrive/")
+        assert api(office.technician).post(f"/api/tickets/{ticket.pk}/arrive/").status_code == 404  # AR-4
+        response = api(office.supervisor).post(f"/api/tickets/{ticket.pk}/arrive/")
         assert response.status_code == 409
         assert response.json() == {
             "code": "bad_state",
@@ -355,7 +360,8 @@ class TestApi:
         }
         response = api(office.desk).post(f"/api/tickets/{ticket.pk}/reply/", {"reply": "x"}, format="json")
         assert (response.status_code, response.json()) == (400, {"code": "invalid", "detail": "报修工单请派单处理。"})
-        response = api(office.technician).post(f"/api/tickets/{ticket.pk}/cancel/", {"reason": "x"}, format="json")
+        security = api(staff("security", office.community))
+        response = security.post(f"/api/tickets/{ticket.pk}/cancel/", {"reason": "x"}, format="json")
         assert (response.status_code, response.json()["code"]) == (403, "forbidden")
 
     def test_each_staff_action_is_an_endpoint(self, office):
@@ -383,7 +389,7 @@ class TestTicketActionView:
 
     def test_get_of_an_action_not_open_now_says_why(self, client, office):
         ticket = new_ticket(office)
-        client.force_login(office.technician)
+        client.force_login(office.supervisor)
         response = client.get(action_url(ticket, "arrive"))
         errors = response.content.decode().split('id="page-errors"')[1].split("</div>")[0]
         assert response.status_code == 409 and "不能登记到场" in errors
