@@ -108,6 +108,12 @@ test-browser: $(VENV)/.stamp-dev ## pytest -m browser (Playwright driving /usr/b
 test-smoke: $(VENV)/.stamp-dev ## start the production configuration on a throwaway PostgreSQL and walk through it
 	scripts/smoke
 
+LOAD_CLIENTS ?= 32
+LOAD_SECONDS ?= 60
+.PHONY: load
+load: $(VENV)/.stamp-dev ## the smoke stack under LOAD_CLIENTS API clients for LOAD_SECONDS, import uploads alongside
+	scripts/smoke --load $(LOAD_CLIENTS) $(LOAD_SECONDS)
+
 # --- benchmarks ---------------------------------------------------------------
 
 .PHONY: bench

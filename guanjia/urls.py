@@ -28,6 +28,7 @@ urlpatterns = [
 ]
 
 handler404 = "guanjia.core.api.not_found"
+handler500 = "guanjia.core.api.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -36,10 +36,13 @@ class Client:
         self.cookie_flags: dict[str, str] = {}
         self.opener = urllib.request.build_opener(NoRedirect)
 
-    def request(self, method: str, path: str, *, data=None, json_body=None, headers=None):
+    def request(self, method: str, path: str, *, data=None, json_body=None, raw=None, headers=None):
+        """`raw` is (body bytes, content type), e.g. a multipart upload."""
         headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": CLIENT_ADDRESS, **(headers or {})}
         body = None
-        if json_body is not None:
+        if raw is not None:
+            body, headers["Content-Type"] = raw
+        elif json_body is not None:
             body, headers["Content-Type"] = json.dumps(json_body).encode(), "application/json"
         elif data is not None:
             body = urllib.parse.urlencode(data).encode()

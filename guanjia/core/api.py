@@ -2,13 +2,16 @@
 
 import posixpath
 import re
+import sys
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.db import OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
+from django.views.defaults import server_error as server_error_page
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
@@ -173,10 +176,33 @@ def exception_handler(exc, context):
     return response
 
 
+def _is_api(request) -> bool:
+    api_root = posixpath.dirname(reverse("api-me").rstrip("/")) + "/"  # where urls.py mounts the API
+    return request.path.startswith(api_root)
+
+
 def not_found(request, exception=None):
     """urls.handler404: a URL under /api/ that matches no route (`/api/tickets/1.5/`) answers in the
     API's JSON shape, as the schema says; elsewhere Django's own page."""
-    api_root = posixpath.dirname(reverse("api-me").rstrip("/")) + "/"  # where urls.py mounts the API
-    if request.path.startswith(api_root):
+    if _is_api(request):
         return JsonResponse({"code": "not_found", "detail": _("未找到。")}, status=404)
     return page_not_found(request, exception)
+
+
+DB_RETRY_SECONDS = 5
+
+
+def server_error(request):
+    """urls.handler500 (called while the exception is being handled): the database unreachable for
+    a moment (a PostgreSQL restart, a failover, SQLite busy) is 503 with Retry-After, so a client
+    retries — with its Idempotency-Key, never filing twice — instead of reading a fault of ours.
+    Anything else is Django's own 500."""
+    if isinstance(sys.exc_info()[1], OperationalError):
+        message = _("系统暂时无法连接数据库，请 %(n)s 秒后重试。") % {"n": DB_RETRY_SECONDS}
+        if _is_api(request):
+            response = JsonResponse({"code": "unavailable", "detail": message}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(DB_RETRY_SECONDS)
+        return response
+    return server_error_page(request)
