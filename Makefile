@@ -110,9 +110,11 @@ test-smoke: $(VENV)/.stamp-dev ## start the production configuration on a throwa
 
 LOAD_CLIENTS ?= 32
 LOAD_SECONDS ?= 60
+# LOAD_DB=sqlite for the same run on a SQLite file
+LOAD_DB ?= postgresql
 .PHONY: load
 load: $(VENV)/.stamp-dev ## the smoke stack under LOAD_CLIENTS API clients for LOAD_SECONDS, import uploads alongside
-	scripts/smoke --load $(LOAD_CLIENTS) $(LOAD_SECONDS)
+	scripts/smoke $(if $(filter sqlite,$(LOAD_DB)),--sqlite) --load $(LOAD_CLIENTS) $(LOAD_SECONDS)
 
 # --- benchmarks ---------------------------------------------------------------
 

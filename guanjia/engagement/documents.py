@@ -213,7 +213,7 @@ def register() -> None:
             code=VISIT_SUMMARY,
             title=gettext_lazy("拜访月度汇总"),
             template="pdf/visit_summary.html",
-            permission="engagement.view",
+            permission="engagement.view_visits",
             subject=_visit_month,
             context=_visit_summary_context,
             filename=lambda subject: f"{subject.community.name}-{_('业户拜访汇总')}-{subject.period.key}.pdf",

@@ -107,7 +107,7 @@ def register() -> None:
             "engagement",
             _("拜访月度汇总"),
             "engagement:visit_summary",
-            "engagement.view",
+            "engagement.view_visits",  # it lists the month's visits and opinions (AR-4)
             order=20,
             active=("engagement:visit_summary*",),
         ),

@@ -162,7 +162,7 @@ class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
     """The month's visit summary for the director (VS-5): computed figures, the month's duty and its
     clock, the text, prepare and submit, and the director's approval. ?month=YYYY-MM, last month by default."""
 
-    action = "engagement.view"
+    action = "engagement.view_visits"  # the month's visits and opinions: not for technicians, cashiers (AR-4)
     template_name = "engagement/summary.html"
 
     def get_month(self) -> Period:

@@ -26,6 +26,12 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def fits_the_phone(page) -> None:
+    """Nothing wider than the 390 px screen (no sideways scrolling)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px screen"
+
+
 @pytest.fixture(scope="session")
 def browser():
     # A missing browser fails the run (never a silent skip): `.ci/run` installs Debian's chromium.

@@ -21,7 +21,7 @@ from guanjia.estates.tests.factories import RoomFactory, UnitFactory
 from guanjia.portal.tests.factories import PASSWORD, portal_user
 from guanjia.servicedesk.models import Ticket
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,11 +42,6 @@ def estate():
     owner = estates.person_create(community=community, actor=supervisor, name="张三", phones=["13800001111"])
     estates.ownership_register(room=room, actor=supervisor, owners=[(owner, 100)], since=dt.date(2019, 5, 1))
     return {"community": community, "room": room, "owner": owner}
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px screen"
 
 
 def test_desk_files_a_lift_fault_out_of_hours_and_sees_its_clock_start_at_once(live_server, estate, new_page, shot):

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from guanjia.core.tests.factories import CommunityFactory, staff
 
+from .conftest import PHONE, fits_the_phone
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-123456"
@@ -49,3 +51,21 @@ def test_the_reset_page_answers_without_telling_whether_the_address_exists(page,
     page.click("#password-reset-form button[type=submit]")
     page.wait_for_url(live_server.url + reverse("core:password_reset_done"))
     assert "如果该邮箱属于本系统的员工账号" in page.locator("#reset-sent").inner_text()
+
+
+def test_the_password_pages_hold_on_a_phone(live_server, new_page, shot):
+    staff("technician", CommunityFactory(name="翠苑一期"), username="weixiu")
+    phone = new_page(PHONE)
+    phone.goto(live_server.url + reverse("core:password_reset"))
+    assert phone.locator("h1").first.inner_text()  # the heading renders (Chinese, CJK fonts)
+    fits_the_phone(phone)
+    shot(phone, "password-reset-390")
+    phone.goto(live_server.url + reverse("core:login"))
+    phone.fill("#id_username", "weixiu")
+    phone.fill("#id_password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url("**/console/")
+    phone.goto(live_server.url + reverse("core:password_change"))
+    assert phone.locator("#password-change-form").is_visible()
+    fits_the_phone(phone)
+    shot(phone, "password-change-390")

@@ -11,6 +11,7 @@ from guanjia.core import approvals, clock, duties, periods
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, Deadline
 from guanjia.core.periods import Period
+from guanjia.core.tests.factories import login, staff
 from guanjia.core.tests.pdf import pdf_text
 from guanjia.engagement import visit_reports
 from guanjia.engagement.services import (
@@ -262,3 +263,18 @@ def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office
     assert b.code in text and "每月上门一次" in text and "总体平稳" in text
     assert "管理处经理" in text and "客服主管" in text and "总经理" not in text  # VS-5: the office's director
     assert "13812345678" not in text and office.owner.name not in text
+
+
+def test_the_summary_lists_visits_so_roles_without_visits_neither_see_nor_print_it(client, office):
+    """AR-4: the summary shows the month's visited rooms and their opinions — what
+    engagement.view_visits keeps from the technician and the cashier."""
+    record(office)
+    cashier = staff("cashier", office.community)
+    for user in (office.technician, cashier):
+        login(client, user, office.community)
+        assert client.get(reverse("engagement:visit_summary") + "?month=2026-10").status_code == 403
+        pdf = client.get(reverse("core:document_pdf", args=["VS-5.summary", f"{office.community.pk}-2026-10"]))
+        assert pdf.status_code in (403, 404)
+        assert reverse("engagement:visit_summary") not in client.get(reverse("core:dashboard")).content.decode()
+    login(client, office.supervisor, office.community)
+    assert client.get(reverse("engagement:visit_summary") + "?month=2026-10").status_code == 200
