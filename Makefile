@@ -123,9 +123,9 @@ bench: export SQLITE_PATH := $(CURDIR)/var/bench/bench.sqlite3
 bench: export SECRET_KEY := bench-only-not-a-secret
 bench: export DEBUG := 0
 bench: export MEDIA_ROOT := $(CURDIR)/var/bench/media
-bench: $(VENV)/.stamp-dev | var ## import (100,000 rooms, beside a raw SQL insert), search, service-desk (1M tickets) and survey (20,000 households) benchmarks on a throwaway SQLite DB in var/bench/
+bench: $(VENV)/.stamp-dev | var ## import (100,000 rooms, beside a raw SQL insert), search, service-desk (1M tickets), survey (20,000 households) and billing-run (300,000 rooms, beside a raw insert) benchmarks on a throwaway SQLite DB in var/bench/
 	rm -rf var/bench && mkdir -p var/bench
-	unset DATABASE_URL; $(MANAGE) migrate --noinput -v 0 && $(MANAGE) bench_import && $(MANAGE) bench_search && $(MANAGE) bench_desk && $(MANAGE) bench_survey
+	unset DATABASE_URL; $(MANAGE) migrate --noinput -v 0 && $(MANAGE) bench_import && $(MANAGE) bench_search && $(MANAGE) bench_desk && $(MANAGE) bench_survey && $(MANAGE) bench_billing
 
 # --- translations -------------------------------------------------------------
 

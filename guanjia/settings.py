@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanjia.servicedesk",
     "guanjia.engagement",
     "guanjia.quality",
+    "guanjia.billing",
     "guanjia.portal",
 ]
 
@@ -310,6 +311,32 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names repeat across apps (kind, status, method) get their own names.
+    "ENUM_NAME_OVERRIDES": {
+        "RoomKindEnum": "guanjia.estates.choices.RoomKind",
+        "TicketStatusEnum": "guanjia.servicedesk.choices.Status",
+        "CallbackMethodEnum": "guanjia.servicedesk.choices.CallbackMethod",
+        "WindowMethodEnum": "guanjia.billing.choices.WINDOW_METHOD_CHOICES",
+        "FeeItemKindEnum": "guanjia.billing.choices.ItemKind",
+        "FeeBasisEnum": "guanjia.billing.choices.Basis",
+        "BillKindEnum": "guanjia.billing.choices.BillKind",
+        "AdjustmentKindEnum": "guanjia.billing.choices.AdjustmentKind",
+        "AdjustmentStatusEnum": "guanjia.billing.choices.AdjustmentStatus",
+        "PaymentMethodEnum": "guanjia.billing.choices.Method",
+        "PaymentStatusEnum": "guanjia.billing.choices.PaymentStatus",
+        "PurseEnum": "guanjia.billing.choices.Purse",
+        "RefundStatusEnum": "guanjia.billing.choices.RefundStatus",
+        "DepositKindEnum": "guanjia.billing.choices.DepositKind",
+        "DepositStatusEnum": "guanjia.billing.choices.DepositStatus",
+        "MeterKindEnum": "guanjia.billing.choices.MeterKind",
+        "ReadingSourceEnum": "guanjia.billing.choices.ReadingSource",
+        "ReadingStatusEnum": "guanjia.billing.choices.ReadingStatus",
+        "DunningStepEnum": "guanjia.billing.choices.DunningStep",
+        "DunningChannelEnum": "guanjia.billing.choices.Channel",
+        "ContactOutcomeEnum": "guanjia.billing.choices.ContactOutcome",
+        "RunStatusEnum": "guanjia.billing.choices.RunStatus",
+        "PayerKindEnum": "guanjia.billing.choices.PayerKind",
+    },
 }
 
 LOGGING = {

@@ -13,6 +13,9 @@ urlpatterns = [
     path("console/desk/", include("guanjia.servicedesk.urls")),
     path("console/engagement/", include("guanjia.engagement.urls")),
     path("console/quality/", include("guanjia.quality.urls")),
+    path("console/billing/", include("guanjia.billing.urls")),
+    # FE-1 明码标价: the public price board of each community, no sign-in
+    path("fees/", include("guanjia.billing.urls_public")),
     path("m/", include("guanjia.portal.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline script.
@@ -23,6 +26,7 @@ urlpatterns = [
     path("api/", include("guanjia.estates.api.urls")),
     path("api/", include("guanjia.engagement.api.urls")),
     path("api/", include("guanjia.quality.api.urls")),
+    path("api/billing/", include("guanjia.billing.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -120,9 +120,17 @@ class ActionView(StaffMixin, TemplateView):
     page shows the object as the database has it. Success: a message, then `next` (a page of
     this site: a technician's phone list) or the object's page. With `next`, a refusal goes back
     there too, as a message.
+
+    The subject need not be a row: a page of a community's month (a monthly summary) overrides
+    `get_object()` to build it from the current community and the request, and `get_success_url()`.
+    Where more may read the page than take its action (the summary's figures are for whoever may
+    read the month, its form for the one who writes it), `action` is what reading needs and
+    `perform_action` what POST needs, in the current community; without it POST is a 403 before
+    anything is read, and the page has `may_perform` to leave the form out.
     """
 
     model = None
+    perform_action: str = ""  # the permission POST needs, when it is more than `action`
     form_class = forms.Form
     template_name = "core/action.html"
     title = ""
@@ -134,6 +142,7 @@ class ActionView(StaffMixin, TemplateView):
         return self.model.objects.all()
 
     def get_object(self):
+        """The action's subject, read once a request (again after a refused service, see `failed`)."""
         if getattr(self, "object", None) is None:
             self.object = get_object_or_404(self.scoped(self.get_queryset()), pk=self.kwargs[self.pk_url_kwarg])
         return self.object
@@ -161,6 +170,9 @@ class ActionView(StaffMixin, TemplateView):
         """Call the one service of this action with the form's data; return what it returns."""
         raise NotImplementedError
 
+    def may_perform(self) -> bool:
+        return not self.perform_action or has_perm(self.request.user, self.perform_action, self.request.community)
+
     def get_title(self) -> str:
         return str(self.title)
 
@@ -179,6 +191,7 @@ class ActionView(StaffMixin, TemplateView):
             object=self.get_object(),
             title=self.get_title(),
             submit_label=self.get_submit_label(),
+            may_perform=self.may_perform(),
             next=safe_next(self.request) or "",
         )
         return context
@@ -210,6 +223,8 @@ class ActionView(StaffMixin, TemplateView):
         return self.render_form(self.get_form())
 
     def post(self, request, *args, **kwargs):
+        if not self.may_perform():
+            raise PermissionDenied
         self.get_object()
         form = self.get_form()
         error = self.refusal()  # what GET would not have offered is not handed to the service either

@@ -5,10 +5,10 @@ An app declares each paper form once, in its own `documents.py` (called from its
     documents.register(DocumentKind(
         code="RC-8.work_order", title=_("派工单"), template="servicedesk/ticket_workorder.html",
         permission="servicedesk.view",
-        subject=lambda request, key: documents.subject_in_scope(Ticket.objects.all(), request, pk=key),
-        context=lambda request, ticket: {...},
+        subject=documents.by_pk(Ticket.objects.all()),   # the ticket whose id is the URL key, in scope
+        context=lambda request, ticket: {...},           # besides title, community, generated_at
         filename=lambda ticket: f"{ticket.number}.pdf",
-        number=lambda ticket: ticket.number,       # or omit: the copy is numbered with `prefix`
+        number=lambda ticket: ticket.number,             # or omit: the copy is numbered with `prefix`
         household=lambda ticket: ticket.room,
     ))
 
@@ -31,8 +31,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import clock
 from .access import require, scoped, visible_communities
 from .activity import log
 from .document_models import IssuedDocument
@@ -117,6 +119,16 @@ def subject_in_scope(queryset, request, **lookup):
     return found
 
 
+def by_pk(queryset) -> Callable:
+    """The `subject` of a form whose URL key is a row's id: that row of `queryset`, in a community
+    the user works in (`subject_in_scope`), else 404."""
+
+    def subject(request, key):
+        return subject_in_scope(queryset, request, pk=key)
+
+    return subject
+
+
 def community_from_key(request, key: str):
     """A key "<community id>-<rest>" (a month's list: "12-2026-10") → (community, rest), or 404
     unless the user works in that community. The community is in the key, not taken from the
@@ -134,6 +146,18 @@ def community_of(kind: DocumentKind, subject):
     return kind.community(subject) if kind.community else subject.community
 
 
+def base_context(kind: DocumentKind, subject, number: str) -> dict:
+    """What every copy's template (pdf/base.html) is given before the form's own context, which may
+    override any of it: the form's title, the copy's number, the community and the time it is printed."""
+    return {
+        "document_title": kind.title,
+        "document_number": number,
+        "title": kind.title,
+        "community": community_of(kind, subject),
+        "generated_at": timezone.localtime(clock.now()),
+    }
+
+
 def document_issue(*, kind: DocumentKind, subject, actor, request=None, key: str = "") -> tuple[IssuedDocument, bytes]:
     """Render the form for `subject` and record the copy (DESIGN §14).
 
@@ -145,7 +169,7 @@ def document_issue(*, kind: DocumentKind, subject, actor, request=None, key: str
     require(actor, kind.permission, community)
     household = kind.household(subject) if kind.household else None
     number = kind.number(subject) if kind.number else next_number(kind.prefix)
-    context = {"document_title": kind.title, "document_number": number, **kind.context(request, subject)}
+    context = {**base_context(kind, subject, number), **kind.context(request, subject)}
     pdf = render_pdf(kind.template, context, request)
     record = subject if isinstance(subject, models.Model) else getattr(subject, "record", None)
     with transaction.atomic():

@@ -132,17 +132,19 @@ class PolicySetting(CommunityOwned):
 
 
 class Sequence(models.Model):
-    """Counter behind document numbers such as ZX-2026-000123 (DESIGN.md §9)."""
+    """Counter behind document numbers such as ZX-2026-000123 (DESIGN.md §9); `scope` keeps a
+    separate series per community where the rule wants one (receipts, FE-1), "" for one series."""
 
     prefix = models.CharField(max_length=10)
     year = models.PositiveIntegerField()
+    scope = models.CharField(max_length=20, default="", blank=True)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="uniq_sequence")]
+        constraints = [models.UniqueConstraint(fields=["prefix", "year", "scope"], name="uniq_sequence_scope")]
 
     def __str__(self) -> str:
-        return f"{self.prefix}-{self.year}: {self.last}"
+        return f"{self.prefix}-{self.year}{'/' + self.scope if self.scope else ''}: {self.last}"
 
 
 class LoginAttempt(models.Model):

@@ -1,5 +1,5 @@
 """Rule numbers of the areas no app implements yet: renovation (RN), move-in (MI), communication (CM),
-fees (FE), facilities (FM) and the quality score (QA-1).
+facilities (FM) and the quality score (QA-1).
 
 They are listed so that the rule-number page and the API show the whole rulebook and an office can
 set its values before the app arrives. Core registers them unclaimed: the app that takes an area
@@ -29,8 +29,7 @@ POLICIES = (
     Policy("CM-6.finance_day", _("财务报告上报日"), "int", 15, DAY_OF_MONTH, 1, 28),
     Policy("CM-6.publish_day", _("管理服务报告公布日"), "int", 20, DAY_OF_MONTH, 1, 28),
     Policy("CM-7.forum_months", _("业主恳谈会间隔"), "int", 6, MONTHS, 1),
-    # Fees, facilities, quality
-    Policy("FE-2.collection_pct", _("代收费收缴率目标"), "decimal", "90", PCT, 0, 100),
+    # Facilities, quality
     Policy("FM-7.intact_pct", _("房屋完好率目标"), "decimal", "90", PCT, 0, 100),
     Policy("QA-1.pass_score", _("服务质量合格分"), "int", 80, POINTS, 0, 100),
 )

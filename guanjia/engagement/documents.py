@@ -8,13 +8,13 @@ The fishbone 因果图 and the measures notice 整改措施公示 move to the qu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock, documents, periods, workdays
+from guanjia.core import documents, periods, workdays
 from guanjia.core.documents import DocumentKind
 from guanjia.core.periods import Period
 
@@ -28,8 +28,7 @@ REGISTER = "SV.register"
 VISIT_SUMMARY = "VS-5.summary"
 
 
-def _survey(request, key) -> Survey:
-    return documents.subject_in_scope(Survey.objects.select_related("community"), request, pk=key)
+_survey = documents.by_pk(Survey.objects.select_related("community"))
 
 
 def _filename(survey: Survey, what) -> str:
@@ -99,24 +98,20 @@ def _forms_context(request, forms: SurveyForms) -> dict:
     survey = forms.survey
     return {
         "survey": survey,
-        "community": survey.community,
         "title": survey.title,
         "items": list(survey.items.all()),
         "sheets": forms.sheets,
         "collect_due": workdays.deadline_text(survey.collect_until),
-        "generated_at": timezone.localtime(clock.now()),
     }
 
 
 def _register_context(request, survey: Survey) -> dict:
     return {
         "survey": survey,
-        "community": survey.community,
         "title": _("%(t)s发放登记表") % {"t": survey.title},
         "sheets": list(survey.sheets.select_related("room").order_by("number")),
         "issued_on": survey.issued_on,
         "collect_due": workdays.deadline_text(survey.collect_until),
-        "generated_at": timezone.localtime(clock.now()),
     }
 
 
@@ -125,11 +120,29 @@ def _register_context(request, survey: Survey) -> dict:
 
 @dataclass(frozen=True)
 class VisitMonth:
-    """A community's month of visits; `record` is its written summary, once there is one."""
+    """A community's month of visits, what the summary page and its PDF show (VS-5): `record` is
+    its written summary, once there is one; the figures, the month's duty and its due time are
+    read once, when first asked for."""
 
     community: object
     period: Period
     record: VisitSummary | None
+
+    @classmethod
+    def of(cls, community, month: Period) -> VisitMonth:
+        return cls(community, month, visit_reports.summary_of(community, month))
+
+    @cached_property
+    def figures(self) -> visit_reports.MonthFigures:
+        return visit_reports.month_figures(self.community, self.period)
+
+    @cached_property
+    def duty(self):
+        return visit_reports.summary_duty(self.community, self.period)
+
+    @cached_property
+    def due(self):
+        return visit_reports.summary_due(self.community, self.period, self.duty)
 
 
 def _visit_month(request, key) -> VisitMonth:
@@ -137,24 +150,19 @@ def _visit_month(request, key) -> VisitMonth:
     month = Period.parse(month_key, periods.MONTH)
     if month is None:
         raise Http404
-    return VisitMonth(community, month, visit_reports.summary_of(community, month))
+    return VisitMonth.of(community, month)
 
 
 def _visit_summary_context(request, subject: VisitMonth) -> dict:
     """Internal: room codes shown, no phone or ID (VS-3); the sign-off says who approved it and when."""
-    community, month = subject.community, subject.period
-    figures = visit_reports.month_figures(community, month)
-    summary = subject.record
-    approval = visit_reports.approval_of(summary)
+    approval = visit_reports.approval_of(subject.record)
     return {
-        "community": community,
-        "title": _("%(m)s业户拜访工作汇总") % {"m": figures.label},
-        "figures": figures,
-        "summary": summary,
+        "title": _("%(m)s业户拜访工作汇总") % {"m": subject.figures.label},
+        "figures": subject.figures,
+        "summary": subject.record,
         "approval": approval,
         "approvers": visit_reports.approvers(approval),
-        "due": visit_reports.summary_due(community, month, visit_reports.summary_duty(community, month)),
-        "generated_at": timezone.localtime(clock.now()),
+        "due": subject.due,
     }
 
 

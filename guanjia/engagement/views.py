@@ -2,7 +2,6 @@
 to one service; a visit of another community is a 404 (DESIGN.md §1)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,8 @@ from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.models import DeadlineState
 from guanjia.core.periods import Period
 
-from . import selectors, services, visit_reports, visits
+from . import selectors, services, visits
+from .documents import VisitMonth
 from .forms import VisitFeedbackForm, VisitRecordForm, VisitSummaryForm, VisitTicketForm
 from .models import Visit
 
@@ -158,60 +158,69 @@ class VisitFeedbackView(VisitActionView):
         return services.visit_give_feedback(visit=self.get_object(), actor=self.request.user, **form.cleaned_data)
 
 
-class VisitSummaryView(CommunityFromLinkMixin, StaffMixin, TemplateView):
+class VisitSummaryView(CommunityFromLinkMixin, ActionView):
     """The month's visit summary for the director (VS-5): computed figures, the month's duty and its
-    clock, the text, prepare and submit, and the director's approval. ?month=YYYY-MM, last month by default."""
+    clock, the text, prepare and submit, and the director's approval. ?month=YYYY-MM, last month by default.
+
+    core.console.ActionView on the community's month (documents.VisitMonth, what the PDF prints):
+    whoever may read the month's visits sees the page; only `engagement.visit_summary` may POST.
+    The form saves the text (`visit_summary_prepare`) or, with action=submit, saves it and sends it
+    to the director (`visit_summary_submit`)."""
 
     action = "engagement.view_visits"  # the month's visits and opinions: not for technicians, cashiers (AR-4)
+    perform_action = "engagement.visit_summary"
     template_name = "engagement/summary.html"
+    form_class = VisitSummaryForm
 
     def get_month(self) -> Period:
         key = self.request.GET.get("month") or self.request.POST.get("month")
         # the summary is of the month just past unless another is asked for (VS-5)
         return Period.parse(key, periods.MONTH) or Period.of(periods.MONTH, clock.now()).previous()
 
+    def get_object(self) -> VisitMonth:
+        if getattr(self, "object", None) is None:
+            self.object = VisitMonth.of(self.request.community, self.get_month())
+        return self.object
+
+    def get_initial(self) -> dict:
+        subject = self.get_object()
+        if subject.record is not None:
+            return {"text": subject.record.text}
+        return {"text": "" if subject.figures.total else _("本月无拜访。")}
+
+    def submitting(self) -> bool:
+        return self.request.POST.get("action") == "submit"
+
+    def perform(self, form):
+        subject, actor = self.get_object(), self.request.user
+        summary = services.visit_summary_prepare(
+            community=subject.community, month=subject.period, actor=actor, text=form.cleaned_data["text"]
+        )
+        if self.submitting():
+            summary = services.visit_summary_submit(summary=summary, actor=actor)
+        return summary
+
+    def get_success_message(self, summary) -> str:
+        return _("拜访汇总已报送管理处经理。") if self.submitting() else _("拜访汇总已保存。")
+
+    def get_success_url(self, summary) -> str:
+        subject = self.get_object()
+        return services.summary_url(subject.community, subject.period)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        community = self.request.community
-        month = kwargs.get("month") or self.get_month()
-        summary = visit_reports.summary_of(community, month)
-        duty = visit_reports.summary_duty(community, month)
-        figures = visit_reports.month_figures(community, month)
-        state = DeadlineState(duty.state) if duty is not None else None
-        text = summary.text if summary else (_("本月无拜访。") if not figures.total else "")
+        subject = self.get_object()
+        month, duty = subject.period, subject.duty
         context.update(
             month=month,
             prev_month=month.previous(),
             next_month=month.next(),
             month_ended=month.has_ended(clock.now()),
-            figures=figures,
-            summary=summary,
+            figures=subject.figures,
+            summary=subject.record,
             duty=duty,
-            due=visit_reports.summary_due(community, month, duty),
-            state=state,
-            may_write=has_perm(self.request.user, "engagement.visit_summary", community),
-            form=kwargs.get("form") or VisitSummaryForm(initial={"text": text}),
+            due=subject.due,
+            state=DeadlineState(duty.state) if duty is not None else None,
+            may_write=context["may_perform"],
         )
         return context
-
-    def post(self, request, *args, **kwargs):
-        community = request.community
-        if not has_perm(request.user, "engagement.visit_summary", community):
-            raise PermissionDenied
-        month = self.get_month()
-        form = VisitSummaryForm(request.POST)
-        if form.is_valid():
-            try:
-                summary = services.visit_summary_prepare(
-                    community=community, month=month, actor=request.user, text=form.cleaned_data["text"]
-                )
-                if request.POST.get("action") == "submit":
-                    services.visit_summary_submit(summary=summary, actor=request.user)
-                    messages.success(request, _("拜访汇总已报送管理处经理。"))
-                else:
-                    messages.success(request, _("拜访汇总已保存。"))
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                return redirect(services.summary_url(community, month))
-        return self.render_to_response(self.get_context_data(month=month, form=form))

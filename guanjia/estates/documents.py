@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock, documents
+from guanjia.core import documents
 from guanjia.core.documents import DocumentKind
 from guanjia.core.periods import Period
 
@@ -55,7 +54,6 @@ def _context(request, subject: MonthList) -> dict:
         **data,
         "title": data["kind_label"],
         "pdf_columns": [(header, round(width * 100 / total, 2)) for header, _a, width in data["columns"]],
-        "generated_at": timezone.localtime(clock.now()),
         "reviewer": registers.reviewer_name(data["review"]) if data["review"] else "",
     }
 

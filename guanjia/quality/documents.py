@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock, documents
+from guanjia.core import documents
 from guanjia.core.documents import DocumentKind
 from guanjia.engagement import charts, surveys
 from guanjia.engagement.models import Survey, SurveyItem
@@ -19,6 +19,8 @@ from .models import RectificationNotice
 NOTICE = "quality.notice"
 FISHBONE = "quality.fishbone"
 MEASURES = "quality.measures"
+
+_survey = documents.by_pk(Survey.objects.select_related("community"))
 
 
 # --- The 整改通知书 --------------------------------------------------------------------------------
@@ -32,23 +34,17 @@ def notice_context(notice: RectificationNotice) -> dict:
     return {
         "notice": notice,
         "source": source,
-        "community": notice.community,
         "facts": source.facts(subject) if source and subject is not None else [],
         "subject_label": label,
         "subject_url": url,
         "requirement": notice.requirement or (str(source.default_requirement) if source else ""),
         "note": str(source.note) if source else "",
-        "generated_at": clock.now(),
     }
 
 
 def _notice(request, key) -> RectificationNotice:
     notices = selectors.with_subjects(RectificationNotice.objects.all())
     return documents.subject_in_scope(notices, request, pk=key)
-
-
-def _notice_print(request, notice) -> dict:
-    return {**notice_context(notice), "title": _("整改通知书")}
 
 
 # --- The fishbone (SV-5) -----------------------------------------------------------------------
@@ -74,24 +70,18 @@ def fishbone_context(survey: Survey, item: SurveyItem) -> dict:
         "svg": svg,
         "cause_count": sum(1 for _c, _l2, nodes in tree for n in nodes for _x in n.walk()),
         "item_actions": list(selectors.actions_list(item.actions.all())),
-        "generated_at": clock.now(),
-        "community": survey.community,
     }
 
 
 def _item(request, key) -> SurveyItem:
     """A survey item named "<survey id>-<item id>", within the user's communities."""
     survey_key, _sep, item_key = str(key).partition(documents.KEY_SEPARATOR)
-    survey = documents.subject_in_scope(Survey.objects.select_related("community"), request, pk=survey_key)
+    survey = _survey(request, survey_key)
     item = survey.items.filter(pk=item_key).first() if item_key.isdigit() else None
     if item is None:
         raise Http404
     item.survey = survey
     return item
-
-
-def _fishbone_print(request, item: SurveyItem) -> dict:
-    return {**fishbone_context(item.survey, item), "title": _("因果分析图")}
 
 
 # --- The measures notice (SV-6) ----------------------------------------------------------------
@@ -102,15 +92,7 @@ def measures_context(survey: Survey) -> dict:
     for row in rows:
         for a in row.actions:
             a.responsible = selectors.responsible_label(a)
-    return {"survey": survey, "rows": rows, "community": survey.community, "generated_at": clock.now()}
-
-
-def _survey(request, key) -> Survey:
-    return documents.subject_in_scope(Survey.objects.select_related("community"), request, pk=key)
-
-
-def _measures_print(request, survey: Survey) -> dict:
-    return {**measures_context(survey), "title": _("整改措施公示")}
+    return {"survey": survey, "rows": rows}
 
 
 def register() -> None:
@@ -121,7 +103,7 @@ def register() -> None:
             template="quality/notice_pdf.html",
             permission="quality.view",
             subject=_notice,
-            context=_notice_print,
+            context=lambda request, notice: notice_context(notice),
             filename=lambda notice: f"{notice.number}.pdf",
             number=lambda notice: notice.number,
             household=lambda notice: notice.household,
@@ -134,7 +116,7 @@ def register() -> None:
             template="quality/fishbone_pdf.html",
             permission="quality.view",
             subject=_item,
-            context=_fishbone_print,
+            context=lambda request, item: fishbone_context(item.survey, item),
             filename=lambda item: f"{item.survey.title}-{item.text}-{_('因果图')}.pdf",
             prefix="YG",
             community=lambda item: item.survey.community,
@@ -148,7 +130,7 @@ def register() -> None:
             template="quality/survey_measures_pdf.html",
             permission="quality.view",
             subject=_survey,
-            context=_measures_print,
+            context=lambda request, survey: measures_context(survey),
             filename=lambda survey: f"{survey.title}-{_('整改措施公示')}.pdf",
             prefix="GS",
         )

@@ -49,6 +49,16 @@ def _owner_or_analyst(action, user) -> bool:
     return user == action.owner or has_perm(user, "quality.analyse", action.community_id)
 
 
+# QA-3: one page, 验证措施效果, whichever way the verification goes (effective: verify; not: reopen).
+VERIFY = ui(
+    _("验证措施效果"),
+    action="verify",
+    form="guanjia.quality.forms.VerifyForm",
+    done=_("已记录验证结果。"),
+    refused=_("措施完成后才能验证。"),
+)
+
+
 class Action(ConcurrentTransitionMixin, CommunityOwned):
     """A corrective or preventive action 纠正/预防措施 (QA-3): cause, measure, owner, due, verification."""
 
@@ -112,13 +122,7 @@ class Action(ConcurrentTransitionMixin, CommunityOwned):
         source=S.DONE,
         target=S.VERIFIED,
         permission=allowed("quality.verify_action"),
-        custom=ui(
-            _("验证措施效果"),
-            action="verify",
-            form="guanjia.quality.forms.VerifyForm",
-            done=_("已记录验证结果。"),
-            refused=_("措施完成后才能验证。"),
-        ),
+        custom=VERIFY,
     )
     def verify(self):
         pass
@@ -128,12 +132,7 @@ class Action(ConcurrentTransitionMixin, CommunityOwned):
         source=S.DONE,
         target=S.OPEN,
         permission=allowed("quality.verify_action"),
-        custom=ui(
-            _("验证措施效果"),
-            action="verify",
-            form="guanjia.quality.forms.VerifyForm",
-            refused=_("措施完成后才能验证。"),
-        ),
+        custom=VERIFY,
     )
     def reopen(self):
         pass

@@ -9,17 +9,15 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanjia.core import clock, documents
+from guanjia.core import documents
 from guanjia.core.documents import DocumentKind
 from guanjia.core.models import Deadline
 from guanjia.core.policies import policy
-from guanjia.core.topics import Topic
 
 from . import promises
 from .choices import Kind
 from .models import ComplaintSummary, Ticket
 from .selectors import visible_tickets
-from .services.summaries import summary_period
 
 WORK_ORDER = "RC-8.work_order"
 COMPLAINT_SUMMARY = "RC-10.summary"
@@ -44,32 +42,17 @@ def _work_order_context(request, ticket: Ticket) -> dict:
     )
     return {
         "ticket": ticket,
-        "community": ticket.community,
-        "title": _("派工单"),
-        "generated_at": clock.now(),
         "clock": promises.ticket_clock_lines(ticket, pending),
         "response_hours": policy(ticket.community, "RC-8.response_hours"),  # RC-8
         "civil_days": policy(ticket.community, "RC-8.civil_days"),
     }
 
 
-def _summary(request, key) -> ComplaintSummary:
-    return documents.subject_in_scope(ComplaintSummary.objects.select_related("community"), request, pk=key)
-
-
 def _summary_context(request, summary: ComplaintSummary) -> dict:
     # The console page, this PDF and the owners' page read the same frozen figures and sentences.
-    from .views_kpi import summary_context
+    from .views_kpi import _document_context
 
-    return {
-        "community": summary.community,
-        "summary": summary,
-        "stats": summary_context(summary.stats, summary.community),
-        "month_label": summary_period(summary.month).label,
-        "title": _("月度投诉汇总"),
-        "generated_at": clock.now(),
-        "topics": Topic,
-    }
+    return _document_context(summary)
 
 
 def register() -> None:
@@ -93,7 +76,7 @@ def register() -> None:
             title=gettext_lazy("投诉月度汇总"),
             template="pdf/complaint_summary.html",
             permission="servicedesk.kpi",
-            subject=_summary,
+            subject=documents.by_pk(ComplaintSummary.objects.select_related("community")),
             context=_summary_context,
             filename=lambda summary: f"{summary.community.name}-{_('投诉汇总')}-{summary.month:%Y-%m}.pdf",
             prefix="TS",

@@ -194,12 +194,13 @@ _CHUNK = 1 << 16
 
 
 def _rows_in_chunks(source) -> Iterator:
-    """The <row> elements, parsed a megabyte of XML at a time.
+    """The rows, a chunk of the sheet's XML at a time, as (row reference, cells) — see `_cells_of`.
 
-    The rows of a chunk, cut after its last </row>, are parsed in one go inside a copy of the
-    sheet's root tag (so its namespace prefixes stay declared): no Python call per XML element.
-    A sheet this cannot read (no root or sheetData found, a chunk that does not parse, e.g. a
-    comment holding "</row>") raises _Unusual before anything is misread."""
+    The rows of a chunk, cut after its last </row>, are read in one go: by regular expressions when
+    every cell is in the plain shape spreadsheet writers give it (`_plain_rows`), else parsed inside
+    a copy of the sheet's root tag (so its namespace prefixes stay declared). Either way no Python
+    call per XML element. A sheet this cannot read (no root or sheetData found, a chunk that does
+    not parse, e.g. a comment holding "</row>") raises _Unusual before anything is misread."""
     buffer = b""
     while True:
         data = source.read(_CHUNK)
@@ -229,17 +230,20 @@ def _rows_in_chunks(source) -> Iterator:
                 raise _Unusual
             part, buffer = buffer[:end], b""
         if part:
-            # A plain inline string <is><t>…</t></is> (how openpyxl writes every string) read as a
-            # <v>: a third fewer elements to build. The same text; rich text and xml:space differ
-            # in their bytes and are parsed as they are. (Text cannot hold a raw "<"; spreadsheet
-            # writers put no CDATA in a sheet.)
-            part = part.replace(inline_open, value_open).replace(inline_close, value_close)
-            try:
-                tree = fromstring(opening + part + closing)
-            except ParseError:
-                raise _Unusual from None
             source.plain = not _MAY_HOLD_CONTROLS.search(part)
-            yield from tree
+            rows = None if prefix else _plain_rows(part)
+            if rows is None:
+                # A plain inline string <is><t>…</t></is> (how openpyxl writes every string) read as a
+                # <v>: a third fewer elements to build. The same text; rich text and xml:space differ
+                # in their bytes and are parsed as they are. (Text cannot hold a raw "<"; spreadsheet
+                # writers put no CDATA in a sheet.)
+                part = part.replace(inline_open, value_open).replace(inline_close, value_close)
+                try:
+                    tree = fromstring(opening + part + closing)
+                except ParseError:
+                    raise _Unusual from None
+                rows = map(_cells_of, tree)
+            yield from rows
         if not data:
             return
         data = source.read(_CHUNK)
@@ -249,8 +253,93 @@ def _rows_in_chunks(source) -> Iterator:
 def _rows_by_events(source) -> Iterator:
     for _event, element in iterparse(source):
         if element.tag == _ROW:
-            yield element
+            yield _cells_of(element)
             element.clear()
+
+
+def _cells_of(row) -> tuple[str | None, list[tuple]]:
+    """A parsed <row>: its reference and its cells as (column letters, style, type, text), where
+    text is the <v>'s, or an inline string's (runs joined), or None; a missing attribute is None
+    (the plain path gives ""; both read as absent)."""
+    cells = []
+    for cell in row:
+        if cell.tag != _C:
+            continue
+        reference, kind = cell.get("r"), cell.get("t")
+        text = cell.findtext(_V)
+        if text is None and kind == "inlineStr":
+            inline = cell.find(_IS)
+            text = _text_of(inline) if inline is not None else None
+        cells.append((reference.rstrip(_DIGITS) if reference else None, cell.get("s"), kind, text))
+    return row.get("r"), cells
+
+
+# The plain shape of rows and cells, as Excel, WPS, LibreOffice and openpyxl write them: a cell's r,
+# then its s and t, holding a <v> or a plain inline string. Anything else in a chunk (formulas, rich
+# text, xml:space, a namespace prefix, attributes in another order, raw control characters that XML
+# forbids) sends the whole chunk to the XML parser instead.
+_PLAIN_ROW = re.compile(r"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.S)
+_PLAIN_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})[0-9]*"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?\s*'
+    r"(?:/>|>((?:<v>[^<]*</v>|<is><t>[^<]*</t></is>)?)</c>)"
+)
+_ROW_REFERENCE = re.compile(r'(?:^|\s)r="([0-9]+)"')
+_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_FORBIDDEN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _entity(match) -> str:
+    name, decimal, hexadecimal = match.groups()
+    return _NAMED[name] if name else chr(int(decimal) if decimal else int(hexadecimal, 16))
+
+
+def _xml_text(raw: str) -> str | None:
+    """The text XML gives for `raw` (line ends normalised, references resolved); None when it holds
+    an "&" that is no reference (the parser would refuse the sheet)."""
+    if "\r" in raw:
+        raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in raw:
+        if raw.count("&") != len(_ENTITY.findall(raw)):
+            return None
+        raw = _ENTITY.sub(_entity, raw)
+    return raw
+
+
+def _plain_rows(part: bytes) -> list | None:
+    """The rows of a chunk read by regular expressions, or None when it is not all in the plain shape."""
+    if _FORBIDDEN.search(part):
+        return None
+    try:
+        text = part.decode()
+    except UnicodeDecodeError:
+        return None
+    rows, end = [], 0
+    for match in _PLAIN_ROW.finditer(text):
+        if text[end : match.start()].strip():
+            return None
+        end = match.end()
+        body = match.group(2) or ""
+        found = _PLAIN_CELL.findall(body)
+        if body.count("<c") != len(found):
+            return None
+        # (letters, style, type, text): "" where an attribute is absent; text None where there is none
+        cells = [
+            (letters, style, kind, content[3:-4] if content[:3] == "<v>" else (content[7:-9] if content else None))
+            for letters, style, kind, content in found
+        ]
+        if "&" in body or "\r" in body:
+            for n, (letters, style, kind, raw) in enumerate(cells):
+                if raw:
+                    raw = _xml_text(raw)
+                    if raw is None:
+                        return None
+                    cells[n] = (letters, style, kind, raw)
+        reference = _ROW_REFERENCE.search(match.group(1))
+        rows.append((reference.group(1) if reference else None, cells))
+    if text[end:].strip():
+        return None
+    return rows
 
 
 class Sheet:
@@ -287,27 +376,19 @@ class Sheet:
             source = _Counting(raw)
             expected, seen = 1, 0
             try:
-                for element in elements(source):
+                for reference, row in elements(source):
                     plain = source.plain
-                    reference = element.get("r")
                     number = int(reference) if reference else expected
                     values = [None] * width
                     position = 0
-                    for cell in element:
-                        if cell.tag != _C:
-                            continue
-                        reference = cell.get("r")
-                        if reference:
-                            letters = reference.rstrip(_DIGITS)
+                    for letters, style, kind, value in row:
+                        if letters:
                             position = columns.get(letters)
                             if position is None:
                                 position = columns[letters] = _column(letters)
-                        kind = cell.get("t")
-                        if kind is None or kind == "n":
-                            value = cell.findtext(_V)
+                        if not kind or kind == "n":
                             if value:
                                 value = float(value) if "." in value or "E" in value or "e" in value else int(value)
-                                style = cell.get("s")
                                 if style and int(style) in dates:
                                     key = (value, int(style) in timedeltas)
                                     day = seen_dates.get(key)
@@ -321,21 +402,14 @@ class Sheet:
                             else:
                                 value = None
                         elif kind == "s":
-                            value = cell.findtext(_V)
                             value = strings[int(value)] if value else None
                         elif kind == "inlineStr":
-                            # A plain <is><t> was read as a <v> (`_rows_in_chunks`): try that first.
-                            value = cell.findtext(_V)
-                            if value is None:
-                                inline = cell.find(_IS)
-                                value = _text_of(inline) if inline is not None else None
                             if not plain:
                                 value = clean_cell(value)
-                        else:
-                            value = cell.findtext(_V) or None
-                            if value is None:
-                                pass
-                            elif kind == "b":
+                        elif value == "":
+                            value = None
+                        elif value is not None:
+                            if kind == "b":
                                 value = bool(int(value))
                             elif kind == "d":
                                 value = from_ISO8601(value)
@@ -351,7 +425,7 @@ class Sheet:
                             width = position + 1
                         values[position] = value
                         position += 1
-                    expected, seen, cells = number + 1, seen + 1, cells + len(element)
+                    expected, seen, cells = number + 1, seen + 1, cells + len(row)
                     if seen > max_rows:
                         raise too_large(_("文件：超过 %(n)s 行的上限，请分成几个文件上传。"), max_rows)
                     if cells > max_cells:

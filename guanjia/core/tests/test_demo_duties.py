@@ -55,7 +55,9 @@ def test_no_duty_of_a_past_period_is_left_overdue(fast_hasher, now, settled):
     assert not steps.filter(state="overdue").exists()
     if settled:  # each ended month met on time, every approval through its chain
         assert set(rows.values_list("state", flat=True)) == {"met"}
-        assert not Approval.objects.filter(status=ApprovalStatus.IN_PROGRESS).exists()
+        # the month's paperwork is through its chains; the fee office's demo leaves a refund and a
+        # voided receipt waiting for the manager on purpose (待我审批), within their limits (above)
+        assert not Approval.objects.filter(status=ApprovalStatus.IN_PROGRESS).exclude(kind__startswith="FE-").exists()
         assert Approval.objects.filter(status=ApprovalStatus.APPROVED).values("kind").distinct().count() >= 3
     else:  # the month just ended is still open somewhere: the demo shows work under way
         assert rows.filter(state="open").exists()

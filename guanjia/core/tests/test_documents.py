@@ -28,8 +28,7 @@ NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))
 HOUSEHOLD = 4242  # a room id: the copy is about one household (AR-1)
 
 
-def _deadline(request, key):
-    return documents.subject_in_scope(Deadline.objects.all(), request, pk=key)
+_deadline = documents.by_pk(Deadline.objects.all())  # the row whose id is the key, in the user's scope
 
 
 def _context(request, d):
@@ -55,6 +54,10 @@ CARELESS = dataclasses.replace(
 )
 
 
+# A form whose own context adds nothing: the title, community and print time are core's.
+BARE = dataclasses.replace(SHEET, code="TEST.bare", context=lambda request, d: {}, prefix="CB", household=None)
+
+
 @dataclasses.dataclass
 class Month:
     """A subject that is no model: a community's month (a monthly list)."""
@@ -76,10 +79,10 @@ MONTHLY = dataclasses.replace(
 
 @pytest.fixture(autouse=True)
 def toy_forms():
-    for kind in (SHEET, REPORT, CARELESS, MONTHLY):
+    for kind in (SHEET, REPORT, CARELESS, MONTHLY, BARE):
         documents.register(kind)
     yield
-    for kind in (SHEET, REPORT, CARELESS, MONTHLY):
+    for kind in (SHEET, REPORT, CARELESS, MONTHLY, BARE):
         documents.unregister(kind.code)
 
 
@@ -171,6 +174,16 @@ def test_a_subject_that_is_no_model_names_its_community_in_the_key(client, sheet
     )
     for key in (f"{CommunityFactory().pk}-2026-10", "2026-10", f"{community.pk}-", "x-2026-10"):
         assert client.get(reverse("core:document_pdf", args=["TEST.monthly", key])).status_code == 404, key
+
+
+def test_every_copy_has_the_forms_title_its_community_and_the_print_time(client, sheet):
+    """pdf/base.html's header and footer need nothing from the form's own context."""
+    _login(client, staff("front_desk", sheet.community), sheet.community)
+    text = pdf_text(client.get(pdf_of("TEST.bare", sheet.pk)).content)
+    assert "翠苑一期 · 测试单" in text and "打印时间 2026-11-20 10:00" in text and "CB-2026-000001" in text
+    kind, subject = documents.kind_of("TEST.sheet"), sheet
+    context = {**documents.base_context(kind, subject, "CS-1"), **kind.context(None, subject)}
+    assert context["title"] == "维修派工" and context["generated_at"] == DUE  # the form's own win
 
 
 def test_what_the_owning_app_records_is_in_the_copys_transaction(sheet):

@@ -144,6 +144,44 @@ def test_an_excel_like_sheet_reads_as_openpyxl_reads_it():
     assert rows[5][:2] == [" 前后空格 ", 7]  # cells without references follow each other
 
 
+# Every cell in the shape writers give it: read by regular expressions, without the XML parser.
+PLAIN = (
+    '<row r="1" spans="1:6" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+    '<c r="C1" s="1"/><c r="F1" t="s"><v>3</v></c></row>'
+    '<row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>89.5</v></c><c r="C2" s="1"><v>43952</v></c>'
+    '<c r="D2" t="b"><v>1</v></c><c r="E2" t="e"><v>#N/A</v></c><c r="F2" t="str"><v>a&amp;b</v></c></row>'
+    '<row r="4"><c r="B4" t="n"><v>1.5E3</v></c><c r="C4"><v>110105194912310021</v></c><c r="D4" t="s"><v></v></c>'
+    '<c r="E4" t="inlineStr"><is><t>内联 &lt;甲&gt; &#x4E59;&#19993;</t></is></c>'
+    '<c r="F4" t="inlineStr"><is><t></t></is></c></row>\r\n'
+    '<row r="5"><c r="A5" t="inlineStr"><is><t>两行\r\n文字</t></is></c><c r="B5" t="inlineStr"><is><t>a_x000B_b</t></is></c></row>'
+    '<row r="6" spans="1:1"/>'
+)
+
+
+def test_a_plain_sheet_reads_as_openpyxl_reads_it_without_the_xml_parser(monkeypatch):
+    content = package(PLAIN)
+    expected = openpyxls(content)
+    monkeypatch.setattr(xlsx, "fromstring", lambda *a: pytest.fail("the plain shape was sent to the parser"))
+    rows = dict(ours(content))
+    # openpyxl leaves Excel's escape of a control character in an inline string; the importer reads
+    # it as text and cleans it (textnorm.clean_cell), on either path
+    assert rows[5][:2] == ["两行\n文字", "a\nb"]
+    assert trimmed(ours(content))[:-1] == expected[:-1] and expected[-1][1][0] == rows[5][0]
+    assert rows[2][5] == "a&b"
+    assert rows[4][3:] == [None, "内联 <甲> 乙丙", ""]
+
+
+def test_a_chunk_outside_the_plain_shape_goes_to_the_parser_and_reads_the_same(monkeypatch):
+    """A formula, rich text, attributes in another order, a stray "&": the chunk is parsed instead."""
+    monkeypatch.setattr(xlsx, "_CHUNK", 64)
+    odd = PLAIN.replace('<c r="B2"><v>89.5</v></c>', '<c r="B2"><f>1+1</f><v>89.5</v></c>').replace(
+        '<c r="D2" t="b">', '<c t="b" r="D2">'
+    )
+    assert ours(package(odd)) == ours(package(PLAIN))
+    with pytest.raises(ServiceError):
+        ours(package(PLAIN.replace("a&amp;b", "a&b")))  # not XML: refused as the parser refuses it
+
+
 def test_a_prefixed_namespace_reads_the_same():
     plain = package(EXCEL_LIKE)
     prefixed = package(EXCEL_LIKE.replace("<row", "<x:row").replace("</row>", "</x:row>").replace("<c ", "<x:c ").replace("<c>", "<x:c>")

@@ -1,5 +1,6 @@
 """State machines as the one source of state rules (core.transitions) and the one action view
-(core.console.TransitionView), on a test-only parcel at the gatehouse (guanjia.core.tests.toy)."""
+(core.console.TransitionView; ActionView's perform_action), on a test-only parcel at the gatehouse
+(guanjia.core.tests.toy)."""
 
 import datetime as dt
 from types import SimpleNamespace
@@ -210,6 +211,46 @@ class TestTransitionView:
         assert [str(m) for m in response.wsgi_request._messages] == ["拒绝交付时请写明原因。"]
         response = client.post(action_url(gate.parcel, "claim"), {"accepted": "1", "next": "https://evil.example/"})
         assert response["Location"] == gate.parcel.get_absolute_url()  # only pages of this site
+
+
+# --- ActionView where more may read the page than take its action (perform_action) ---------------
+# The shape of the VS-5 visit summary: every role reading visits opens it, the CS supervisor writes.
+
+
+def note_url(parcel) -> str:
+    return reverse("toy-parcel-note", args=[parcel.pk])
+
+
+@pytest.mark.urls("guanjia.core.tests.toy.urls")
+class TestPerformAction:
+    def test_who_may_read_but_not_act_sees_the_page_and_is_refused_the_post(self, client, gate):
+        client.force_login(gate.desk)
+        response = client.get(note_url(gate.parcel))
+        assert response.status_code == 200 and response.context["may_perform"] is False
+        assert client.post(note_url(gate.parcel), {"note": "放在门卫室"}).status_code == 403  # before the service
+        gate.parcel.refresh_from_db()
+        assert gate.parcel.note == ""
+
+    def test_who_may_act_posts_as_on_any_action_page(self, client, gate):
+        client.force_login(gate.supervisor)
+        assert client.get(note_url(gate.parcel)).context["may_perform"] is True
+        assert client.post(note_url(gate.parcel), {"note": ""}).status_code == 400  # the form as usual
+        response = client.post(note_url(gate.parcel), {"note": "放在门卫室"})
+        assert response.status_code == 302 and response["Location"] == gate.parcel.get_absolute_url()
+        gate.parcel.refresh_from_db()
+        assert gate.parcel.note == "放在门卫室"
+
+    def test_reading_still_needs_action_and_the_users_scope(self, client, gate):
+        client.force_login(staff("cashier", gate.community))  # no toy.view
+        assert client.get(note_url(gate.parcel)).status_code == 403
+        client.force_login(staff("cs_supervisor", CommunityFactory()))
+        assert client.get(note_url(gate.parcel)).status_code == 404
+        assert client.post(note_url(gate.parcel), {"note": "x"}).status_code == 404
+
+    def test_without_perform_action_reading_is_acting(self, client, gate):
+        client.force_login(gate.desk)
+        response = client.get(action_url(gate.parcel, "claim"))
+        assert response.status_code == 200 and response.context["may_perform"] is True
 
 
 # --- The transition assertion helper -------------------------------------------------------------

@@ -225,28 +225,53 @@ def test_summary_prepare_and_submit_from_the_page(client, office, submitted, ver
     url = reverse("engagement:visit_summary")
     with clock.frozen(at(2026, 11, 2, 10, 0)):
         response = client.post(url, {"month": "2026-10", "text": "本月拜访正常", "action": "prepare"})
-    assert response.status_code == 302
+    back = f"{url}?month=2026-10&community={office.community.pk}"
+    assert response.status_code == 302 and response["Location"] == back
+    assert [str(m) for m in response.wsgi_request._messages] == ["拜访汇总已保存。"]
     with clock.frozen(submitted):
         response = client.post(url, {"month": "2026-10", "text": "本月拜访正常。", "action": "submit"})
-        assert response.status_code == 302
+        assert response.status_code == 302 and response["Location"] == back
+        assert [str(m) for m in response.wsgi_request._messages][-1] == "拜访汇总已报送管理处经理。"
         page = client.get(url + "?month=2026-10").content.decode()
     assert verdict in page and "本月拜访正常。" in page and 'id="summary-form"' not in page
     assert october_duty(office).met_at == submitted
 
 
 def test_summary_submit_without_text_shows_error_beside_field(client, office):
+    """VS-5 on core.console.ActionView: the refusal is beside the text at 400, on the month as now stored."""
     client.force_login(office.supervisor)
     response = client.post(reverse("engagement:visit_summary"), {"month": "2026-10", "text": "", "action": "submit"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors["text"] == ["请填写汇总意见后再报送。"]
+    html = response.content.decode()
+    assert 'id="summary-form"' in html and "请填写汇总意见后再报送。" in html
+    # the text was saved before sending was refused (as before): the page reads the month again
+    assert response.context["summary"] is not None and "已编制，未报送" in html
+    assert october_duty(office).met_at is None
+
+
+def test_summary_sent_is_not_rewritten_from_the_page(client, office):
+    """VS-5: once with the director, the text stays: a stale form's POST is a 409 and changes nothing."""
+    summary = visit_summary_prepare(community=office.community, month=OCT, actor=office.supervisor, text="总体平稳")
+    visit_summary_submit(summary=summary, actor=office.supervisor)
+    client.force_login(office.supervisor)
+    url = reverse("engagement:visit_summary")
+    response = client.post(url, {"month": "2026-10", "text": "改", "action": "prepare"})
+    assert response.status_code == 409
+    assert response.context["form"].non_field_errors() == ["2026年10月的拜访汇总已报送，不能再修改。"]
+    summary.refresh_from_db()
+    assert summary.text == "总体平稳"
 
 
 def test_summary_front_desk_sees_but_may_not_write(client, office):
+    """AR-4: reading the month is engagement.view_visits; the form is engagement.visit_summary's."""
     client.force_login(office.desk)
     url = reverse("engagement:visit_summary")
-    page = client.get(url + "?month=2026-10").content.decode()
-    assert 'id="summary-form"' not in page
+    response = client.get(url + "?month=2026-10")
+    assert response.status_code == 200 and 'id="summary-form"' not in response.content.decode()
     assert client.post(url, {"month": "2026-10", "text": "x"}).status_code == 403
+    assert client.post(url, {"month": "2026-10", "text": "x", "action": "submit"}).status_code == 403
+    assert not visit_reports.summary_of(office.community, Period.of(periods.MONTH, OCT))
 
 
 def test_summary_pdf_has_rooms_sections_and_sign_off_but_no_phone(client, office, tmp_path):

@@ -10,3 +10,7 @@ class ClaimForm(forms.Form):
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
         self.community = community
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="备注", max_length=200)

@@ -6,6 +6,7 @@ import datetime as dt
 from django.db import transaction
 
 from guanjia.core import clock, transitions
+from guanjia.core.access import require
 from guanjia.core.activity import log
 from guanjia.core.deadlines import deadline_meet, deadline_open
 from guanjia.core.errors import ServiceError
@@ -47,4 +48,12 @@ def parcel_send_back(*, parcel: Parcel, actor) -> Parcel:
         parcel.save(update_fields=["status"])
         deadline_meet(parcel, "TOY-1", by=actor)
         log(actor, "toy.parcel.returned", parcel, summary=f"退回 {parcel.number}")
+    return parcel
+
+
+def parcel_note(*, parcel: Parcel, actor, note: str) -> Parcel:
+    """The supervisor's note on a parcel (console.ActionView with `perform_action`)."""
+    require(actor, "toy.supervise", parcel.community)
+    parcel.note = note.strip()
+    parcel.save(update_fields=["note"])
     return parcel

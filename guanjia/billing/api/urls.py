@@ -1,0 +1,18 @@
+"""The fee office's API (under api/billing/)."""
+
+from rest_framework.routers import SimpleRouter
+
+from . import arrears, bills, items, meters, payments
+
+router = SimpleRouter()
+router.register("items", items.FeeItemViewSet, basename="fee-item")
+router.register("bills", bills.BillViewSet, basename="bill")
+router.register("runs", bills.RunViewSet, basename="billing-run")
+router.register("payments", payments.PaymentViewSet, basename="payment")
+router.register("refunds", payments.RefundViewSet, basename="refund")
+router.register("meters", meters.MeterViewSet, basename="meter")
+router.register("readings", meters.ReadingViewSet, basename="meter-reading")
+router.register("arrears", arrears.ArrearsViewSet, basename="arrears")
+router.register("deposits", arrears.DepositViewSet, basename="deposit")
+
+urlpatterns = router.urls

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingConfig(AppConfig):
+    name = "guanjia.billing"
+    label = "billing"
+    verbose_name = _("收费管理")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

@@ -1,0 +1,196 @@
+"""The fee office's QA-4 indicators (FE-1, FE-2, FE-3), computed from the ledger, never typed in.
+
+- FE-1.collection 物业费当期收缴率: received for the period's bills ÷ (billed for the period − credits).
+  Received = allocations from payments and prepayment draws to lines of the period (Allocation.period),
+  net of reversals (a voided receipt's negative rows), up to now; billed = the period's bill lines
+  (BillLine.period), property fees and the like (not collected on behalf); credits = credit notes
+  allocated to those lines, shown apart. Late charges are not in it; what the developer owes for rooms
+  not yet handed over is left out and shown apart; deposits never count (they settle no line).
+- FE-2.utilities 代收费收缴率: the same for the utilities collected on behalf of suppliers (target 90%).
+- FE-3.recovery 欠费清收率: received in the month against arrears ÷ arrears open at the month's start.
+  Arrears = lines due before the month started (developer and late charges apart, as above); open at
+  the start = their amounts − everything allocated to them before it (payments, draws, credits).
+
+Each `compute(community_ids, periods, now)` is a fixed number of grouped queries (by community, one
+conditional sum per period asked), whatever the number of communities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanjia.core.indicators import Figure, percent
+from guanjia.core.periods import Period
+from guanjia.core.registry import Indicator
+
+from .choices import BillKind, PayerKind
+from .models import Allocation, BillLine
+from .models._fields import ZERO
+
+PERMISSION = "billing.kpi"
+
+COLLECTION_DEFINITION = gettext_lazy(
+    "当期实收 ÷（当期应收 − 冲减）× 100%。当期实收：收款和预收款抵扣核销到本期账单明细的金额（扣除作废冲回）；"
+    "当期应收：本期账单明细金额（不含代收水电气费、违约金）；开发建设单位应缴部分、押金不计入，另行列示（FE-1、QA-4）。"
+)
+UTILITIES_DEFINITION = gettext_lazy(
+    "代收水电气费：当期实收 ÷（当期应收 − 冲减）× 100%，目标不低于 90%（FE-2）；开发建设单位应缴部分另行列示。"
+)
+RECOVERY_DEFINITION = gettext_lazy(
+    "本月收回的往期欠费 ÷ 月初欠费余额 × 100%。往期欠费：月初前已到缴费期限的账单明细（不含违约金、开发建设单位应缴部分）；"
+    "月初余额：其金额减去月初前的全部核销（FE-3）。"
+)
+
+PAID = Q(payment__isnull=False) | Q(prepayment__isnull=False)
+CREDIT = Q(adjustment__isnull=False)
+NOT_LATE = ~Q(bill__kind=BillKind.LATE_CHARGE)
+
+
+def _money(value) -> Decimal:
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def _ratio(received: Decimal, due: Decimal, developer: Decimal, credits: Decimal | None = None) -> Figure:
+    rate = percent(received, due) if due > 0 else None
+    parts = {"r": received, "d": due}
+    if credits is not None:
+        text = _("实收 %(r)s ÷（应收 %(b)s − 冲减 %(c)s）") % {**parts, "b": due + credits, "c": credits}
+    else:
+        text = _("实收 %(r)s ÷ 应收 %(d)s") % parts
+    if rate is not None:
+        text += f" = {rate}%"
+    if developer:
+        text += _("；开发建设单位应缴 %(x)s 元另列") % {"x": developer}
+    return Figure(rate, text)
+
+
+def _period_filter(field: str, period: Period) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+
+
+def _collection(community_ids, periods, on_behalf: bool) -> dict:
+    ids, periods = list(community_ids), list(periods)
+    if not ids or not periods:
+        return {}
+    lines = BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf).filter(NOT_LATE)
+    own = ~Q(payer_kind=PayerKind.DEVELOPER)
+    billed = {
+        row["community_id"]: row
+        for row in lines.values("community_id")
+        .annotate(
+            **{f"b{n}": Sum("amount", filter=own & _period_filter("period", p)) for n, p in enumerate(periods)},
+            **{f"x{n}": Sum("amount", filter=~own & _period_filter("period", p)) for n, p in enumerate(periods)},
+        )
+        .order_by()
+    }
+    allocations = Allocation.objects.filter(
+        community_id__in=ids, line__on_behalf=on_behalf, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
+    ).exclude(line__bill__kind=BillKind.LATE_CHARGE)
+    received = {
+        row["community_id"]: row
+        for row in allocations.values("community_id")
+        .annotate(
+            **{f"r{n}": Sum("amount", filter=PAID & _period_filter("period", p)) for n, p in enumerate(periods)},
+            **{f"c{n}": Sum("amount", filter=CREDIT & _period_filter("period", p)) for n, p in enumerate(periods)},
+        )
+        .order_by()
+    }
+    out = {}
+    for cid in ids:
+        b, r = billed.get(cid, {}), received.get(cid, {})
+        for n, p in enumerate(periods):
+            credits = _money(r.get(f"c{n}"))
+            due = _money(b.get(f"b{n}")) - credits
+            out[(cid, p)] = _ratio(_money(r.get(f"r{n}")), due, _money(b.get(f"x{n}")), credits)
+    return out
+
+
+def collection(community_ids, periods, now: dt.datetime) -> dict:
+    """FE-1.collection: two queries."""
+    return _collection(community_ids, periods, on_behalf=False)
+
+
+def utilities(community_ids, periods, now: dt.datetime) -> dict:
+    """FE-2.utilities: two queries."""
+    return _collection(community_ids, periods, on_behalf=True)
+
+
+def recovery(community_ids, periods, now: dt.datetime) -> dict:
+    """FE-3.recovery: two queries."""
+    ids, periods = list(community_ids), list(periods)
+    if not ids or not periods:
+        return {}
+    own = ~Q(payer_kind=PayerKind.DEVELOPER)
+    lines = BillLine.objects.filter(community_id__in=ids).filter(NOT_LATE)
+    owed = {
+        row["community_id"]: row
+        for row in lines.values("community_id")
+        .annotate(
+            **{
+                f"a{n}": Sum("amount", filter=own & Q(due_on__lt=p.start, bill__issued_at__lt=p.bounds()[0]))
+                for n, p in enumerate(periods)
+            },
+        )
+        .order_by()
+    }
+    allocations = Allocation.objects.filter(
+        community_id__in=ids, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
+    ).exclude(line__bill__kind=BillKind.LATE_CHARGE)
+    moved = {}
+    for n, p in enumerate(periods):
+        start, end = p.bounds()
+        arrears = Q(line__due_on__lt=p.start, line__bill__issued_at__lt=start)
+        moved[f"s{n}"] = Sum("amount", filter=arrears & Q(at__lt=start))
+        moved[f"r{n}"] = Sum("amount", filter=arrears & PAID & Q(at__gte=start, at__lt=end))
+    settled = {row["community_id"]: row for row in allocations.values("community_id").annotate(**moved).order_by()}
+    out = {}
+    for cid in ids:
+        o, s = owed.get(cid, {}), settled.get(cid, {})
+        for n, p in enumerate(periods):
+            opening = _money(o.get(f"a{n}")) - _money(s.get(f"s{n}"))
+            got = _money(s.get(f"r{n}"))
+            rate = percent(got, opening) if opening > 0 else None
+            text = _("本月收回 %(r)s ÷ 月初欠费 %(o)s") % {"r": got, "o": opening}
+            if rate is not None:
+                text += f" = {rate}%"
+            out[(cid, p)] = Figure(rate, text)
+    return out
+
+
+INDICATORS = (
+    Indicator(
+        "FE-1.collection",
+        gettext_lazy("物业费当期收缴率"),
+        "FE-1",
+        "FE-1.collection_pct",
+        collection,
+        PERMISSION,
+        definition=COLLECTION_DEFINITION,
+        order=60,
+    ),
+    Indicator(
+        "FE-2.utilities",
+        gettext_lazy("代收费收缴率"),
+        "FE-2",
+        "FE-2.collection_pct",
+        utilities,
+        PERMISSION,
+        definition=UTILITIES_DEFINITION,
+        order=61,
+    ),
+    Indicator(
+        "FE-3.recovery",
+        gettext_lazy("欠费清收率"),
+        "FE-3",
+        None,
+        recovery,
+        PERMISSION,
+        definition=RECOVERY_DEFINITION,
+        order=62,
+    ),
+)
