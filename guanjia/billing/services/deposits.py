@@ -141,7 +141,7 @@ def deposit_deduct(*, deposit: Deposit, amount, reason: str, actor) -> DepositDe
     if not reason:
         raise ServiceError("invalid", _("扣除原因：请写明扣除原因。"), field="reason")
     with transaction.atomic():
-        deposit = Deposit.objects.select_for_update().select_related("refund").get(pk=deposit.pk)
+        deposit = Deposit.objects.select_for_update(of=("self",)).select_related("refund").get(pk=deposit.pk)
         refusal = _refusal(deposit)
         if refusal is not None:
             raise refusal
@@ -176,7 +176,7 @@ def deposit_settle(*, deposit: Deposit, method: str, actor) -> Deposit:
     if method not in Method.values:
         raise ServiceError("invalid", _("退款方式：请选择退款方式。"), field="method")
     with transaction.atomic():
-        deposit = Deposit.objects.select_for_update().select_related("refund").get(pk=deposit.pk)
+        deposit = Deposit.objects.select_for_update(of=("self",)).select_related("refund").get(pk=deposit.pk)
         refusal = _refusal(deposit)
         if refusal is not None:
             raise refusal

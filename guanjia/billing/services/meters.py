@@ -336,7 +336,7 @@ def reading_record(
         photo = uploads.accept(photo, kind=uploads.PHOTO, field="photo")
     reader = actor if actor is not None else getattr(owner_person, "user", None)
     with transaction.atomic():
-        meter = Meter.objects.select_for_update().select_related("room", "community").get(pk=meter.pk)
+        meter = Meter.objects.select_for_update(of=("self",)).select_related("room", "community").get(pk=meter.pk)
         assessed = assess(
             meter=meter,
             occupied=is_occupied(meter),
@@ -389,7 +389,7 @@ def reading_confirm(*, reading: MeterReading, actor, value=None) -> MeterReading
     was billed meanwhile goes on the next run (services.metered)."""
     require(actor, "billing.manage_meters", reading.community_id)
     with transaction.atomic():
-        reading = MeterReading.objects.select_for_update().select_related("meter__room").get(pk=reading.pk)
+        reading = MeterReading.objects.select_for_update(of=("self",)).select_related("meter__room").get(pk=reading.pk)
         if reading.status != ReadingStatus.CHECK:
             raise Conflict("not_on_list", _("状态：该读数不在待复核清单中。"), field="status")
         if BillLine.objects.filter(reading=reading).exists():

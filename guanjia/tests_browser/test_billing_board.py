@@ -8,16 +8,16 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from guanjia.billing.services import items as services
+from guanjia.billing.tests.items_setup import EARLIER, NOW, Office
 from guanjia.core import clock
-from guanjia.tests_browser.conftest import browser, csp_violations, fits_the_phone, phone  # noqa: F401
 
-from ..services import items as services
-from .items_setup import EARLIER, NOW, Office
+from .conftest import fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_fe1_board_and_item_page_fit_a_phone(live_server, phone):  # noqa: F811
+def test_fe1_board_and_item_page_fit_a_phone(live_server, phone):
     with clock.frozen(NOW, all_threads=True):
         office = Office()
         item = office.item(
