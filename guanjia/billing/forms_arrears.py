@@ -28,7 +28,7 @@ class ContactForm(forms.Form):
     person = forms.CharField(label=_("联系对象"), max_length=100, required=False)
     outcome = forms.ChoiceField(label=_("结果"), choices=ContactOutcome.choices)
     promised_on = forms.DateField(
-        label=_("承诺缴费日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("承诺缴费日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -38,7 +38,9 @@ class DemandIssueForm(forms.Form):
 
 
 class DemandDeliveredForm(forms.Form):
-    delivered_on = forms.DateField(label=_("送达日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_on = forms.DateField(
+        label=_("送达日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     delivery = forms.CharField(label=_("送达方式"), max_length=100, help_text=_("如：直接送达签收、EMS 单号"))
     proof = forms.FileField(label=_("送达凭证"), required=False, help_text=_("签收单或邮寄凭证的照片、PDF"))
 
@@ -49,7 +51,7 @@ class WaiverForm(forms.Form):
 
 
 class LateChargesForm(forms.Form):
-    as_of = forms.DateField(label=_("计至日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("计至日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class DepositReceiveForm(forms.Form):
@@ -60,7 +62,9 @@ class DepositReceiveForm(forms.Form):
     reference = forms.CharField(label=_("交易流水号"), max_length=64, required=False)
     payer_name = forms.CharField(label=_("交款人"), max_length=100)
     release_event = forms.CharField(label=_("退还条件"), max_length=200, help_text=_("如：装修验收合格后"))
-    release_on = forms.DateField(label=_("预计退还日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    release_on = forms.DateField(
+        label=_("预计退还日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class DepositDeductForm(forms.Form):

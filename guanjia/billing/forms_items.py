@@ -102,5 +102,10 @@ class ApplicationForm(forms.Form):
 
 
 class ApplicationEndForm(forms.Form):
-    last_day = forms.DateField(label=_("最后适用日期"), required=False, help_text=_("留空为今天"))
+    last_day = forms.DateField(
+        label=_("最后适用日期"),
+        required=False,
+        help_text=_("留空为今天"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     reason = forms.CharField(label=_("停止原因"), max_length=200, required=False)

@@ -76,7 +76,7 @@ class RefundForm(forms.Form):
 
 
 class DayCloseForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     cashier = forms.ModelChoiceField(label=_("出纳"), queryset=get_user_model().objects.none(), required=False)
 
     def __init__(self, *args, cashiers=None, **kwargs):
@@ -104,7 +104,9 @@ def _cashiers(request):
 class ReceiptFilter(filters.FilterSet):
     """The receipts list: a day, a method, a cashier, a status, a receipt number or room code."""
 
-    day = filters.DateFilter(method="filter_day", label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = filters.DateFilter(
+        method="filter_day", label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     method = filters.ChoiceFilter(choices=Method.choices, label=_("付款方式"), empty_label=_("全部"))
     cashier = filters.ModelChoiceFilter(queryset=_cashiers, label=_("收款人"), empty_label=_("全部"))
     status = filters.ChoiceFilter(choices=PaymentStatus.choices, label=_("状态"), empty_label=_("全部"))

@@ -30,7 +30,9 @@ BULK_EXAMPLE = "2027-01-01 元旦 放假\n2027-10-01 至 2027-10-07 国庆节 �
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=Holiday.Kind.choices)
     name = forms.CharField(label=gettext_lazy("节日"), max_length=30, required=False)
 
