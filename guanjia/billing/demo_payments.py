@@ -3,7 +3,8 @@ taken them, after the bills part has issued its months (whatever bills exist whe
 
 - every household has a habit: most pay each month or each quarter a little before the due date, some
   catch up every four months weeks late, a few not at all (the long arrears the dunning
-  part shows); each payment settles what had been billed by then, oldest first — about 90% of what
+  part shows) — in every community at least one, the household last in the register that is billed
+  itself, so each has a written demand to show; each payment settles what had been billed by then, oldest first — about 90% of what
   was billed is collected;
 - a few households pay in advance 预存 (property fees, utilities), one of them asks part of it back
   (approved), another's refund waits for the office manager;
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from guanjia.core.demo import DemoBuild
 
-from .choices import Method, PaymentStatus, Purse
+from .choices import Method, PayerKind, PaymentStatus, Purse
 from .models import BillLine, Payment
 from .services import payments as services
 
@@ -76,14 +77,14 @@ def _pay_times(rng, habit: str, due_dates: list[dt.date]) -> list[dt.date]:
 
 
 def _community(context: DemoBuild, events: _Events, community, index: int) -> dict:
-    rng = context.rng(f"billing.payments.{community.pk}")
+    rng = context.rng(f"billing.payments.{community.code}")
     cashier = context.member(community, "cashier")
     manager = context.member(community, "office_manager")
     now = context.now
     lines = defaultdict(list)
     for line in (
         BillLine.objects.filter(community=community, open_amount__gte=Decimal("0.01"))
-        .select_related("bill")
+        .select_related("bill", "room")
         .order_by("room_id", "due_on", "id")
     ):
         lines[line.room_id].append(line)
@@ -106,8 +107,16 @@ def _community(context: DemoBuild, events: _Events, community, index: int) -> di
         events.add(moment, act)
 
     # bills: each household's habit decides when it pays what had been billed by then
+    never = next(
+        (
+            room_id
+            for room_id, room_lines in sorted(lines.items(), key=lambda item: item[1][0].room.sort_key, reverse=True)
+            if any(line.payer_kind != PayerKind.DEVELOPER for line in room_lines)
+        ),
+        None,
+    )
     for room_id, room_lines in lines.items():
-        habit = _pick(rng, HABITS)
+        habit = "never" if room_id == never else _pick(rng, HABITS)
         dues = sorted({line.due_on for line in room_lines})
         paid_to = 0
         for day in _pay_times(rng, habit, dues):
