@@ -191,7 +191,7 @@ def _community(context: DemoBuild, events: _Events, community, index: int) -> di
             to_prepayment_purse=Purse.PROPERTY,
         )
         events.add(_at(today - dt.timedelta(days=20), 11), refunds)
-        # still within the manager's time limit (FE-1.approval_hours) at the demo's now
+        # still within the manager's time limit (policies.APPROVAL_HOURS, the chain's default) at the demo's now
         events.add(context.now - dt.timedelta(hours=20), pending_refund)
         events.add(_at(today - dt.timedelta(days=39 + index), 9, 30), voids)  # the day after the prepayment
         taken_days.add(today - dt.timedelta(days=39 + index))

@@ -2,13 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from guanjia.core.policies import DAY_OF_MONTH, DAYS, HOURS, PCT, Policy
+from guanjia.core.policies import DAY_OF_MONTH, DAYS, PCT, Policy
+
+# FE-1: credit and debit notes, voided receipts, refunds and deposit refunds are decided within this
+# time by each step. It is the default step of their approval chains, not a policy of its own: each
+# community's chain (审批流程, core.approvals) holds its steps and their limits, where the office changes them.
+APPROVAL_HOURS = 48
 
 POLICIES = (
     # FE-1 / 物业服务收费明码标价规定 art. 7: a new standard is shown a month before it applies.
     Policy("FE-1.price_notice_days", _("收费标准调整提前公示"), "int", 30, DAYS, 0, 365),
-    # FE-1: corrections, voided receipts and refunds are decided within this time by each step.
-    Policy("FE-1.approval_hours", _("冲减、作废、退款审批时限"), "int", 48, HOURS, 1, 720),
     # FE-1: the window in which owners report their own meter readings (days of the month).
     Policy("FE-1.reading_from_day", _("业主自报读数起始日"), "int", 20, DAY_OF_MONTH, 1, 28),
     Policy("FE-1.reading_to_day", _("业主自报读数截止日"), "int", 25, DAY_OF_MONTH, 1, 28),

@@ -17,6 +17,8 @@ from guanjia.core.documents import DocumentKind
 from guanjia.core.registry import DashboardPanel, HouseholdSection, MenuEntry, household_section, indicator, menu, panel
 from guanjia.core.roles import Role
 
+from .policies import APPROVAL_HOURS
+
 DEMAND = "FE-3.demand"
 
 VERBS = {
@@ -112,13 +114,13 @@ def register() -> None:
         )
     )
     # FE-1: a deposit's remainder leaves the office only once the office manager approves it
-    # (time limit FE-1.approval_hours, 48 h by default). Kept apart from FE-1.refund (payments part).
+    # (the chain's default limit: policies.APPROVAL_HOURS). Kept apart from FE-1.refund (payments part).
     approvals.register(
         ApprovalKind(
             key=deposits.REFUND_KIND,
             label=_("押金退还"),
             rule="FE-1",
-            steps=(StepDefault(Role.OFFICE_MANAGER, 48),),
+            steps=(StepDefault(Role.OFFICE_MANAGER, APPROVAL_HOURS),),
             on_approved=deposits.refund_approved,
             on_returned=deposits.refund_returned,
             url=_refund_url,

@@ -19,7 +19,7 @@ from guanjia.core.registry import HouseholdSection, MenuEntry, household_section
 from guanjia.core.roles import Role
 
 from .choices import PayerKind
-from .policies import POLICIES
+from .policies import APPROVAL_HOURS
 
 STATEMENT = "FE-1.statement"
 
@@ -30,11 +30,6 @@ VERBS = {
     "billing.adjustment.approved": pgettext_lazy("activity", "冲减/补收已批准"),
     "billing.adjustment.returned": pgettext_lazy("activity", "冲减/补收被退回"),
 }
-
-
-def _approval_hours() -> int:
-    """FE-1.approval_hours as declared: each community's chain starts from it and is then its own."""
-    return next(p.default for p in POLICIES if p.key == "FE-1.approval_hours")
 
 
 def _date(text: str) -> dt.date:
@@ -86,7 +81,7 @@ def register() -> None:
             key=adjustments.ADJUSTMENT,
             label=_("账单冲减/补收"),
             rule="FE-1",
-            steps=(StepDefault(Role.OFFICE_MANAGER, _approval_hours()),),
+            steps=(StepDefault(Role.OFFICE_MANAGER, APPROVAL_HOURS),),
             on_approved=adjustments.adjustment_approved,
             on_returned=adjustments.adjustment_returned,
             url=adjustments.adjustment_url,

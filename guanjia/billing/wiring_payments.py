@@ -1,5 +1,5 @@
 """What the cashier's window adds to the shared registries (FE-1): the approval chains for voiding a
-receipt and for a refund (one step: the office manager, within FE-1.approval_hours; each community's
+receipt and for a refund (one step: the office manager, within policies.APPROVAL_HOURS, the chain's default; each community's
 chain is then its own setting, 设置 › 审批流程), the printed receipt and day sheet, the menu, the
 cashier's dashboard panel (today's takings by method) and how its log entries read."""
 
@@ -10,9 +10,10 @@ from guanjia.core import approvals, demo
 from guanjia.core.activity import describe
 from guanjia.core.approvals import ApprovalKind, StepDefault
 from guanjia.core.demo import DemoPart
-from guanjia.core.policies import spec_of
 from guanjia.core.registry import DashboardPanel, HouseholdSection, MenuEntry, household_section, menu, panel
 from guanjia.core.roles import Role
+
+from .policies import APPROVAL_HOURS
 
 VERBS = {
     "billing.payment.taken": pgettext_lazy("activity", "收款并开具收据"),
@@ -53,13 +54,12 @@ def register() -> None:
     from . import documents_payments
     from .services import payments
 
-    hours = int(spec_of("FE-1.approval_hours").default)  # FE-1: decided within this time by each step
     approvals.register(
         ApprovalKind(
             key=payments.VOID,
             label=_("收据作废"),
             rule="FE-1",
-            steps=(StepDefault(Role.OFFICE_MANAGER, hours),),
+            steps=(StepDefault(Role.OFFICE_MANAGER, APPROVAL_HOURS),),
             on_approved=payments.receipt_void_approved,
             on_returned=payments.receipt_void_returned,
             url=payments.receipt_url,
@@ -70,7 +70,7 @@ def register() -> None:
             key=payments.REFUND,
             label=_("退款"),
             rule="FE-1",
-            steps=(StepDefault(Role.OFFICE_MANAGER, hours),),
+            steps=(StepDefault(Role.OFFICE_MANAGER, APPROVAL_HOURS),),
             on_approved=payments.refund_approved,
             on_returned=payments.refund_returned,
             url=payments.refund_url,

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from guanjia.billing.tests.factories import FeeItemFactory, bill_for
 from guanjia.core import clock
 from guanjia.core.models import ActivityLog
 from guanjia.core.roles import COMPANY_ROLES, Role
@@ -80,6 +81,8 @@ def office():
             description="卫生间天花板渗水",
         )
         desk.ticket_dispatch(ticket=repair, technician=technician, actor=desk_clerk)
+        fee = FeeItemFactory(community=community)
+        bill = bill_for(room, [(fee, "268.50")], payer_name=owner.name)  # its payer on the fee pages
         complaint = desk.ticket_create(
             community=community,
             actor=desk_clerk,
@@ -98,11 +101,12 @@ def office():
         "repair": repair,
         "complaint": complaint,
         "technician": technician,
+        "bill": bill,
     }
 
 
-def _page(client, url) -> str:
-    response = client.get(url)
+def _page(client, url, follow=False) -> str:
+    response = client.get(url, follow=follow)
     return response.content.decode() if response.status_code == 200 else ""
 
 
@@ -154,7 +158,32 @@ def observe(client, office, user) -> dict[str, str]:
     seen["投诉内容"] = graded(
         office["complaint"].description in everywhere, False, office["repair"].description in own_job
     )
+    fee_pages_hold_to(client, office, seen)
     return seen
+
+
+def fee_pages_hold_to(client, office, seen) -> None:
+    """The fee office's pages (FE-1, FE-3) show no more than the matrix allows the role: the household
+    statement, a bill with its payer's name, the arrears and dunning page, the cashier's window and its
+    search by an owner's phone."""
+    room = office["room"]
+    pages = "".join(
+        _page(client, url, follow=True)
+        for url in (
+            reverse("billing:statement", args=[room.pk]),
+            reverse("billing:bill", args=[office["bill"].pk]),
+            reverse("billing:arrears_household", args=[room.pk]),
+            reverse("billing:collect") + f"?q={OWNER_PHONE}",  # one hit: straight to the room's window
+            reverse("billing:collect") + f"?q={room.code[:1]}",  # the hits list, owners' names on it
+        )
+    )
+    if seen["电话"] != FULL:
+        assert OWNER_PHONE not in pages, "a fee page shows the full phone to a role the matrix masks it for"
+    if seen["姓名"] != FULL:
+        assert office["owner"].name not in pages
+    if seen["房号/地址"] != FULL:
+        assert not pages
+    assert OWNER_ID not in pages and OWNER_ID[-4:] not in pages and "1985-03-12" not in pages
 
 
 def test_code_shows_what_the_matrix_says(client, office):

@@ -34,6 +34,7 @@ A fixed number of queries whatever the number of rooms: prices, applications, ro
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Exists, OuterRef, Q
@@ -45,7 +46,7 @@ from guanjia.estates.models import Ownership, Resident, Room
 
 from .. import selectors_items
 from ..choices import Basis, ItemKind, MeterKind, PayerKind, ReadingStatus
-from ..models import BillLine, FeeApplication, MeterReading
+from ..models import BillLine, MeterReading
 from .charges import Charge, rounded
 
 BILLABLE = (ReadingStatus.OK, ReadingStatus.CONFIRMED)
@@ -62,40 +63,30 @@ def prices_on(items, day: dt.date) -> dict[int, Decimal]:
 
 
 def rooms_for_items(community, items, period: Period) -> dict[int, list[dict]]:
-    """{item id: [room rows]} of the rooms each item applies to in the period (two queries)."""
-    last = period.last_day
-    apps = list(
-        FeeApplication.objects.filter(item__in=[i.pk for i in items], since__lte=last)
-        .filter(Q(until__isnull=True) | Q(until__gte=period.start))
-        .values_list("item_id", "room_kind", "building_id", "room_id")
+    """{item id: [room rows]} of the rooms each of `items` applies to in the period: the items part's
+    selector (which rooms by kind, building or list), then one query for the rooms' area and whether
+    a household lives there."""
+    wanted = {item.pk for item in items}
+    applying = selectors_items.items_for_rooms(
+        community, period.start, period.last_day, kinds=[ItemKind.METERED, ItemKind.SHARED_METER]
     )
-    if not apps:
+    by_item: dict[int, list[int]] = defaultdict(list)
+    for room_id, rows in applying.items():
+        for applies in rows:
+            if applies.item.pk in wanted:
+                by_item[applies.item.pk].append(room_id)
+    if not by_item:
         return {}
-    kinds = {k for _i, k, _b, _r in apps if k}
-    buildings = {b for _i, _k, b, _r in apps if b}
-    singles = {r for _i, _k, _b, r in apps if r}
     household = Exists(Ownership.objects.filter(room=OuterRef("pk"), until__isnull=True)) | Exists(
         Resident.objects.filter(room=OuterRef("pk"), until__isnull=True)
     )
-    rows = list(
-        Room.objects.filter(community=community)
-        .filter(Q(kind__in=kinds) | Q(building_id__in=buildings) | Q(pk__in=singles))
+    rooms = {
+        row["pk"]: row
+        for row in Room.objects.filter(community=community)
         .annotate(household=household)
-        .order_by("pk")
         .values("pk", "kind", "building_id", "building_area", "household")
-    )
-    found: dict[int, dict[int, dict]] = {}
-    for item_id, kind, building_id, room_id in apps:
-        chosen = found.setdefault(item_id, {})
-        for row in rows:
-            if (
-                (kind and row["kind"] == kind)
-                or (building_id and row["building_id"] == building_id)
-                or room_id
-                and row["pk"] == room_id
-            ):
-                chosen[row["pk"]] = row
-    return {item_id: [rooms[k] for k in sorted(rooms)] for item_id, rooms in found.items()}
+    }
+    return {item_id: [rooms[pk] for pk in sorted(ids)] for item_id, ids in by_item.items()}
 
 
 def _active(item, period: Period) -> bool:

@@ -15,6 +15,7 @@ from guanjia.core.approval_models import ApprovalStatus
 from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.models import ActivityLog, Deadline
 
+from ..policies import APPROVAL_HOURS
 from .bills_setup import NOW, Office, pay
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,9 @@ def test_fe1_a_credit_note_waits_for_the_office_manager_then_settles_the_line(of
     waiting = list(approvals.waiting_for(office.manager))
     assert len(waiting) == 1 and waiting[0].approval.kind == "FE-1.adjustment"
     deadline = Deadline.objects.get(rule="FE-1")
-    assert (deadline.due_at - NOW).total_seconds() == 48 * 3600  # FE-1.approval_hours
+    assert (
+        (deadline.due_at - NOW).total_seconds() == APPROVAL_HOURS * 3600 == 48 * 3600
+    )  # FE-1: the chain's default step
     decide(office, adjustment)
     adjustment.refresh_from_db()
     line.refresh_from_db()
