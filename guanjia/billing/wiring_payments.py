@@ -1,7 +1,7 @@
 """What the cashier's window adds to the shared registries (FE-1): the approval chains for voiding a
-receipt and for a refund (one step: the office manager, within policies.APPROVAL_HOURS, the chain's default; each community's
-chain is then its own setting, 设置 › 审批流程), the printed receipt and day sheet, the menu, the
-cashier's dashboard panel (today's takings by method) and how its log entries read."""
+receipt and for a refund (by default one step, the office manager, within policies.APPROVAL_HOURS;
+each community's chain is then its own setting, 设置 › 审批流程), the printed receipt and day sheet,
+the menu, the cashier's dashboard panel (today's takings by method) and how its log entries read."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy

@@ -1,7 +1,7 @@
 """Corrections of issued bills (FE-1): a credit note 冲减 (or a late charge's waiver) reduces what is
 still due; a debit note 补收 is billed as a new bill referring to the first. Each is asked for by the
 cashier or the office manager and decided through the approval chain "FE-1.adjustment" (by default
-one step, the office manager, within policies.APPROVAL_HOURS, the chain's default). The original bill is never touched: a
+one step, the office manager, within policies.APPROVAL_HOURS). The original bill is never touched: a
 credit is an allocation against its lines (ledger.allocate), a debit a bill of its own.
 """
 
