@@ -275,6 +275,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL", "")
 # A deadline still overdue is reminded again after this many hours.
 REMINDER_REPEAT_HOURS = int(os.environ.get("REMINDER_REPEAT_HOURS", "24"))
+# Online payment (billing.providers): {community code: {"provider": "wechatpay", "cashier": username,
+# …keys and certificates or the files holding them}}, from a JSON file kept outside the repository.
+# A community not listed offers no online payment.
+PAYMENT_PROVIDERS = (
+    json.loads(Path(os.environ["PAYMENT_PROVIDERS_FILE"]).read_text(encoding="utf-8"))
+    if os.environ.get("PAYMENT_PROVIDERS_FILE")
+    else {}
+)
 
 # Background jobs: the database backend in production (run `manage.py db_worker`),
 # immediate execution in development and tests.

@@ -207,3 +207,16 @@ class ContactOutcome(models.TextChoices):
     REFUSED = "refused", _("拒绝缴费")
     PAID = "paid", _("已缴费")
     DELIVERED = "delivered", _("已送达")
+
+
+class OrderStatus(models.TextChoices):
+    """An online payment order (FE-1); "expired" is read from the clock (`PaymentOrder.state`)."""
+
+    CREATED = "created", _("待支付")
+    PAID = "paid", _("已支付")
+    EXPIRED = "expired", _("已过期")
+    FAILED = "failed", _("支付失败")
+
+    @property
+    def colour(self) -> str:
+        return {"created": "amber", "paid": "green", "expired": "grey", "failed": "red"}[self.value]

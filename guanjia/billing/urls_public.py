@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views_items
+from . import views_items, views_online
 
 app_name = "fees"
 
 urlpatterns = [
+    path("pay/<slug:provider>/<slug:code>/notify/", views_online.notify, name="pay_notify"),  # FE-1 online
     path("<slug:code>/", views_items.PriceBoardView.as_view(), name="board"),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from guanjia.servicedesk import views_pricelist
 
@@ -46,4 +46,5 @@ urlpatterns = [
     path("fees/receipts/<int:pk>/pdf/", views_fees_payments.ReceiptPdfView.as_view(), name="fees_receipt_pdf"),
     path("fees/deposits/", views_fees_deposits.FeesDepositsView.as_view(), name="fees_deposits"),  # FE-1
     path("fees/arrears/", views_fees_arrears.FeesArrearsView.as_view(), name="fees_arrears"),  # CM-9, LW-1
+    path("fees/online/", include("guanjia.portal.urls_fees_online")),  # FE-1 online payment
 ]

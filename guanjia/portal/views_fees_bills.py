@@ -22,6 +22,7 @@ from guanjia.core import clock
 from guanjia.estates.choices import Relationship
 from guanjia.estates.models import Room
 
+from . import views_fees_online
 from .views import PAGE_SIZE, OwnerMixin
 
 
@@ -52,6 +53,7 @@ class BillListView(OwnerMixin, TemplateView):
         bills = bills.order_by("-issued_at", "-id")
         context["page"] = Paginator(bills, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context["homes"] = self.homes
+        context["online"] = views_fees_online.offered(self.homes)  # FE-1: 在线缴费 where configured
         return context
 
 

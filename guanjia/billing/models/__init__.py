@@ -7,6 +7,7 @@ from .bills import Adjustment, Bill, BillingRun, BillLine
 from .dunning import DemandLetter, DunningContact, LateChargeClause
 from .items import FeeApplication, FeeItem, FeePrice, TenantPays
 from .meters import Meter, MeterReading
+from .online import PaymentOrder, PaymentOrderLine  # noqa: F401  (online payment, provider adapters)
 from .payments import Allocation, CashierDay, Payment
 
 __all__ = [

@@ -1,0 +1,248 @@
+"""WeChat Pay API v3 微信支付 (merchant direct mode): the adapter of `billing.providers`.
+
+- Requests to the provider are signed with the merchant's private key: the header
+  `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",signature="…",timestamp="…",serial_no="…"`,
+  the signature RSA-SHA256 (PKCS#1 v1.5) over "METHOD\\nPATH?QUERY\\nTIMESTAMP\\nNONCE\\nBODY\\n".
+- The provider's answers and notifications are signed by its platform key: headers Wechatpay-Signature,
+  -Timestamp, -Nonce, -Serial; RSA-SHA256 over "TIMESTAMP\\nNONCE\\nBODY\\n" verified with the platform
+  certificate (or WeChat Pay public key) named by the serial; a timestamp outside the window is refused.
+- A notification's `resource` is AEAD_AES_256_GCM ciphertext under the APIv3 key (nonce and associated
+  data given beside it); it decrypts to the transaction: out_trade_no, transaction_id, trade_state,
+  amount.total in fen, success_time.
+
+Configuration (settings.PAYMENT_PROVIDERS[community code], see billing.providers): `appid`, `mchid`,
+`merchant_serial`, `merchant_key` (PEM) or `merchant_key_file`, `apiv3_key` or `apiv3_key_file` (32
+characters), `platform_keys` {serial: PEM or file path of a certificate or public key}, `notify_url`
+(this deployment's public address of the notification view), `api_base` (default the provider's).
+
+Without `openid` the order is a Native order (the page shows the code_url to scan); with the payer's
+openid (which needs WeChat's OAuth inside an official account, not part of this portal) a JSAPI order,
+and the parameters WeixinJSBridge needs are signed here.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import secrets
+import zoneinfo
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.utils.translation import gettext_lazy as _
+
+from guanjia.core import clock
+
+from . import Notification, OutgoingRequest, ProviderError, Rejected, urllib_send
+
+API_BASE = "https://api.mch.weixin.qq.com"
+SIGN_TYPE = "WECHATPAY2-SHA256-RSA2048"
+CHINA = zoneinfo.ZoneInfo("Asia/Shanghai")
+FEN = Decimal("100")
+
+
+def _pem(value: str) -> bytes:
+    """A PEM given inline, or the path of a file holding it."""
+    text = value.strip()
+    if text.startswith("-----BEGIN"):
+        return text.encode("ascii")
+    return Path(text).read_bytes()
+
+
+def _public_key(pem: bytes):
+    if b"CERTIFICATE" in pem:
+        return x509.load_pem_x509_certificate(pem).public_key()
+    return serialization.load_pem_public_key(pem)
+
+
+def rfc3339(moment: dt.datetime) -> str:
+    """2026-11-20T18:00:00+08:00, as WeChat Pay writes times."""
+    return moment.astimezone(CHINA).replace(microsecond=0).isoformat()
+
+
+def fen(amount: Decimal) -> int:
+    return int((amount * FEN).to_integral_value())
+
+
+class WechatPay:
+    key = "wechatpay"
+    label = _("微信支付")
+
+    def __init__(self, community, config: dict, send=None):
+        self.community = community
+        self.appid, self.mchid = config["appid"], config["mchid"]
+        self.merchant_serial = config["merchant_serial"]
+        key_pem = _pem(config["merchant_key"]) if config.get("merchant_key") else _pem(config["merchant_key_file"])
+        self.merchant_key = serialization.load_pem_private_key(key_pem, password=None)
+        apiv3 = config.get("apiv3_key") or Path(config["apiv3_key_file"]).read_text().strip()
+        self.apiv3_key = apiv3.encode("ascii")
+        if len(self.apiv3_key) != 32:
+            raise ValueError("apiv3_key must be 32 characters")
+        self.platform_keys = {serial: _public_key(_pem(pem)) for serial, pem in config["platform_keys"].items()}
+        if not self.platform_keys:
+            raise ValueError("platform_keys is empty")
+        self.notify_url = config["notify_url"]
+        self.api_base = config.get("api_base", API_BASE).rstrip("/")
+        self.send = send or urllib_send
+
+    # --- signing ---------------------------------------------------------------------------------
+
+    def sign(self, message: str) -> str:
+        signature = self.merchant_key.sign(message.encode("utf-8"), padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(signature).decode("ascii")
+
+    def authorization(self, method: str, url: str, body: str, *, timestamp: int, nonce: str) -> str:
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        signature = self.sign(f"{method}\n{target}\n{timestamp}\n{nonce}\n{body}\n")
+        return (
+            f'{SIGN_TYPE} mchid="{self.mchid}",nonce_str="{nonce}",signature="{signature}",'
+            f'timestamp="{timestamp}",serial_no="{self.merchant_serial}"'
+        )
+
+    def verify(self, headers, body: bytes, *, now: dt.datetime, window: dt.timedelta) -> None:
+        """The platform's signature over a notification or an answer; `Rejected` when it is not."""
+        timestamp, nonce = headers.get("Wechatpay-Timestamp", ""), headers.get("Wechatpay-Nonce", "")
+        signature, serial = headers.get("Wechatpay-Signature", ""), headers.get("Wechatpay-Serial", "")
+        if not (timestamp and nonce and signature and serial):
+            raise Rejected("unsigned", "missing Wechatpay-Signature/Timestamp/Nonce/Serial")
+        key = self.platform_keys.get(serial)
+        if key is None:
+            raise Rejected("unknown_serial", f"unknown platform key serial {serial}")
+        try:
+            sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise Rejected("bad_timestamp", "Wechatpay-Timestamp is not a timestamp") from None
+        if abs(now - sent) > window:  # a replay of an old notification (or a clock far off)
+            raise Rejected("stale", "Wechatpay-Timestamp outside the accepted window")
+        try:
+            message = timestamp.encode() + b"\n" + nonce.encode() + b"\n" + body + b"\n"
+            key.verify(base64.b64decode(signature, validate=True), message, padding.PKCS1v15(), hashes.SHA256())
+        except (InvalidSignature, ValueError):
+            raise Rejected("bad_signature", "signature does not verify") from None
+
+    # --- the order -------------------------------------------------------------------------------
+
+    def order_request(self, order, *, openid: str | None = None) -> OutgoingRequest:
+        """The signed request that creates `order` at the provider (Native, or JSAPI with `openid`)."""
+        body = {
+            "appid": self.appid,
+            "mchid": self.mchid,
+            "description": order.description[:127],
+            "out_trade_no": order.out_trade_no,
+            "time_expire": rfc3339(order.expires_at),
+            "notify_url": self.notify_url,
+            "amount": {"total": fen(order.amount), "currency": "CNY"},
+        }
+        if openid:
+            body["payer"] = {"openid": openid}
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        url = f"{self.api_base}/v3/pay/transactions/{'jsapi' if openid else 'native'}"
+        stamp, nonce = int(clock.now().timestamp()), secrets.token_hex(16)
+        return OutgoingRequest(
+            "POST",
+            url,
+            {
+                "Authorization": self.authorization("POST", url, text, timestamp=stamp, nonce=nonce),
+                "Accept": "application/json",
+                "Content-Type": "application/json",
+                "User-Agent": "guanjia-wechatpay/1",
+            },
+            text,
+        )
+
+    def payment_request(self, order, *, openid: str | None = None, window: dt.timedelta = dt.timedelta(minutes=5)):
+        reply = self.send(self.order_request(order, openid=openid))
+        try:
+            answer = json.loads(reply.body or b"{}")
+        except ValueError:
+            raise ProviderError(f"HTTP {reply.status}: not JSON") from None
+        if reply.status != 200:
+            raise ProviderError(f"HTTP {reply.status} {answer.get('code', '')}: {answer.get('message', '')}")
+        try:
+            self.verify(_Headers(reply.headers), reply.body, now=clock.now(), window=window)
+        except Rejected as error:
+            raise ProviderError(f"answer not signed by the provider: {error.message}") from None
+        if openid:
+            prepay_id = answer.get("prepay_id")
+            if not prepay_id:
+                raise ProviderError("no prepay_id in the answer")
+            return {"kind": "jsapi", "prepay_id": prepay_id, "jsapi": self.jsapi_parameters(prepay_id)}
+        if not answer.get("code_url"):
+            raise ProviderError("no code_url in the answer")
+        return {"kind": "native", "code_url": answer["code_url"]}
+
+    def jsapi_parameters(self, prepay_id: str) -> dict:
+        """What WeixinJSBridge.invoke("getBrandWCPayRequest", …) takes, signed by the merchant."""
+        stamp, nonce, package = str(int(clock.now().timestamp())), secrets.token_hex(16), f"prepay_id={prepay_id}"
+        return {
+            "appId": self.appid,
+            "timeStamp": stamp,
+            "nonceStr": nonce,
+            "package": package,
+            "signType": "RSA",
+            "paySign": self.sign(f"{self.appid}\n{stamp}\n{nonce}\n{package}\n"),
+        }
+
+    # --- notifications ---------------------------------------------------------------------------
+
+    def verify_notification(self, headers, body: bytes, *, now: dt.datetime, window: dt.timedelta) -> Notification:
+        self.verify(headers, body, now=now, window=window)
+        try:
+            event = json.loads(body)
+            resource = event["resource"]
+            if resource.get("algorithm") != "AEAD_AES_256_GCM":
+                raise Rejected("bad_resource", "unexpected resource algorithm", status=400)
+            plain = AESGCM(self.apiv3_key).decrypt(
+                resource["nonce"].encode("utf-8"),
+                base64.b64decode(resource["ciphertext"]),
+                (resource.get("associated_data") or "").encode("utf-8"),
+            )
+            data = json.loads(plain)
+            total = Decimal(int(data["amount"]["total"])) / FEN
+            out_trade_no, transaction_id = str(data["out_trade_no"]), str(data["transaction_id"])
+            state = str(data["trade_state"])
+        except Rejected:
+            raise
+        except (ValueError, KeyError, TypeError, InvalidTag):
+            raise Rejected("bad_resource", "resource cannot be decrypted or read", status=400) from None
+        if data.get("mchid") != self.mchid or data.get("appid") != self.appid:
+            raise Rejected("other_merchant", "the transaction is another merchant's", status=400)
+        paid_at = None
+        if data.get("success_time"):
+            try:
+                paid_at = dt.datetime.fromisoformat(data["success_time"])
+            except ValueError:
+                paid_at = None
+        return Notification(
+            out_trade_no=out_trade_no,
+            transaction_id=transaction_id,
+            amount=total.quantize(Decimal("0.01")),
+            succeeded=state == "SUCCESS",
+            state=state,
+            paid_at=paid_at,
+            data=data,
+        )
+
+    def answer(self, ok: bool, message: str = "") -> tuple[int, dict]:
+        """WeChat Pay reads 2xx as received (it stops resending); anything else it resends later."""
+        if ok:
+            return 200, {"code": "SUCCESS", "message": "成功"}
+        return 400, {"code": "FAIL", "message": message or "失败"}
+
+
+class _Headers:
+    """Case-insensitive reading of an answer's headers (urllib keeps the server's spelling)."""
+
+    def __init__(self, headers: dict):
+        self._headers = {k.lower(): v for k, v in headers.items()}
+
+    def get(self, name: str, default: str = "") -> str:
+        return self._headers.get(name.lower(), default)
