@@ -73,6 +73,8 @@ class BillKind(models.TextChoices):
     CHARGE = "charge", _("临时收费")
     DEBIT_NOTE = "debit_note", _("补收单")
     LATE_CHARGE = "late_charge", _("违约金")
+    # arrears carried over from the office's former system by the opening import (services.opening)
+    OPENING = "opening", _("期初欠费")
 
 
 class AdjustmentKind(models.TextChoices):

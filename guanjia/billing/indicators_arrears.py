@@ -10,6 +10,11 @@
 - FE-3.recovery 欠费清收率: received in the month against arrears ÷ arrears open at the month's start.
   Arrears = lines due before the month started (developer and late charges apart, as above); open at
   the start = their amounts − everything allocated to them before it (payments, draws, credits).
+  Arrears carried over from the former system (BillKind.OPENING, services.opening) are opening
+  arrears of the month they were imported in, and of every month after: they were owed before it.
+
+Opening bills are not in the period collection rates: the former system billed those months, and
+only what was still owed came over, so a rate over them would be no rate (they count in recovery).
 
 Each `compute(community_ids, periods, now)` is a fixed number of grouped queries (by community, one
 conditional sum per period asked), whatever the number of communities.
@@ -36,19 +41,20 @@ PERMISSION = "billing.kpi"
 
 COLLECTION_DEFINITION = gettext_lazy(
     "当期实收 ÷（当期应收 − 冲减）× 100%。当期实收：收款和预收款抵扣核销到本期账单明细的金额（扣除作废冲回）；"
-    "当期应收：本期账单明细金额（不含代收水电气费、违约金）；开发建设单位应缴部分、押金不计入，另行列示（FE-1、QA-4）。"
+    "当期应收：本期账单明细金额（不含代收水电气费、违约金、原系统结转的期初欠费）；开发建设单位应缴部分、押金不计入，另行列示（FE-1、QA-4）。"
 )
 UTILITIES_DEFINITION = gettext_lazy(
     "代收水电气费：当期实收 ÷（当期应收 − 冲减）× 100%，目标不低于 90%（FE-2）；开发建设单位应缴部分另行列示。"
 )
 RECOVERY_DEFINITION = gettext_lazy(
-    "本月收回的往期欠费 ÷ 月初欠费余额 × 100%。往期欠费：月初前已到缴费期限的账单明细（不含违约金、开发建设单位应缴部分）；"
-    "月初余额：其金额减去月初前的全部核销（FE-3）。"
+    "本月收回的往期欠费 ÷ 月初欠费余额 × 100%。往期欠费：月初前已到缴费期限的账单明细（不含违约金、开发建设单位应缴部分），"
+    "含从原系统导入的期初欠费（导入当月起计入）；月初余额：其金额减去月初前的全部核销（FE-3）。"
 )
 
 PAID = Q(payment__isnull=False) | Q(prepayment__isnull=False)
 CREDIT = Q(adjustment__isnull=False)
 NOT_LATE = ~Q(bill__kind=BillKind.LATE_CHARGE)
+NOT_CARRIED = ~Q(bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
 
 
 def _money(value) -> Decimal:
@@ -77,7 +83,7 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
     ids, periods = list(community_ids), list(periods)
     if not ids or not periods:
         return {}
-    lines = BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf).filter(NOT_LATE)
+    lines = BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf).filter(NOT_CARRIED)
     own = ~Q(payer_kind=PayerKind.DEVELOPER)
     billed = {
         row["community_id"]: row
@@ -90,7 +96,7 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
     }
     allocations = Allocation.objects.filter(
         community_id__in=ids, line__on_behalf=on_behalf, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
-    ).exclude(line__bill__kind=BillKind.LATE_CHARGE)
+    ).exclude(line__bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
     received = {
         row["community_id"]: row
         for row in allocations.values("community_id")
@@ -120,6 +126,14 @@ def utilities(community_ids, periods, now: dt.datetime) -> dict:
     return _collection(community_ids, periods, on_behalf=True)
 
 
+def _arrears_of(period: Period, prefix: str = "") -> Q:
+    """The lines that are arrears of `period`: due before it began and billed before it began, or
+    carried over from the former system (an opening bill) before it ended."""
+    start, end = period.bounds()
+    due, issued, kind = f"{prefix}due_on__lt", f"{prefix}bill__issued_at__lt", f"{prefix}bill__kind"
+    return Q(**{due: period.start}) & (Q(**{issued: start}) | Q(**{kind: BillKind.OPENING, issued: end}))
+
+
 def recovery(community_ids, periods, now: dt.datetime) -> dict:
     """FE-3.recovery: two queries."""
     ids, periods = list(community_ids), list(periods)
@@ -130,12 +144,7 @@ def recovery(community_ids, periods, now: dt.datetime) -> dict:
     owed = {
         row["community_id"]: row
         for row in lines.values("community_id")
-        .annotate(
-            **{
-                f"a{n}": Sum("amount", filter=own & Q(due_on__lt=p.start, bill__issued_at__lt=p.bounds()[0]))
-                for n, p in enumerate(periods)
-            },
-        )
+        .annotate(**{f"a{n}": Sum("amount", filter=own & _arrears_of(p)) for n, p in enumerate(periods)})
         .order_by()
     }
     allocations = Allocation.objects.filter(
@@ -144,7 +153,7 @@ def recovery(community_ids, periods, now: dt.datetime) -> dict:
     moved = {}
     for n, p in enumerate(periods):
         start, end = p.bounds()
-        arrears = Q(line__due_on__lt=p.start, line__bill__issued_at__lt=start)
+        arrears = _arrears_of(p, "line__")
         moved[f"s{n}"] = Sum("amount", filter=arrears & Q(at__lt=start))
         moved[f"r{n}"] = Sum("amount", filter=arrears & PAID & Q(at__gte=start, at__lt=end))
     settled = {row["community_id"]: row for row in allocations.values("community_id").annotate(**moved).order_by()}

@@ -33,13 +33,17 @@ class PrepaymentAccount(CommunityOwned):
 
 
 class PrepaymentMovement(CommunityOwned):
-    """One movement of a prepayment account: in from a payment, out to a bill line or a refund."""
+    """One movement of a prepayment account: in from a payment or an opening balance, out to a bill line or a refund."""
 
     account = models.ForeignKey(PrepaymentAccount, on_delete=models.PROTECT, related_name="movements")
     amount = money(_("金额"), help_text=_("存入为正，抵扣或退款为负"))
     balance_after = money(_("余额"))
     payment = models.ForeignKey("billing.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     refund = models.ForeignKey("billing.Refund", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # the opening balance brought from the former system: the import it came from (services.opening)
+    batch = models.ForeignKey(
+        "core.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
     at = models.DateTimeField(default=clock.now)
     note = models.CharField(_("摘要"), max_length=200, blank=True)
 

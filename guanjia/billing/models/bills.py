@@ -70,6 +70,15 @@ class Bill(CommunityOwned):
         related_name="corrections",
         verbose_name=_("更正原账单"),
     )
+    # an opening bill (BillKind.OPENING): the import of the former system's arrears it came from
+    batch = models.ForeignKey(
+        "core.ImportBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入批次"),
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("账单")

@@ -100,7 +100,7 @@ def prepayment_account(room, purse: str) -> PrepaymentAccount:
 
 
 def prepayment_move(
-    account: PrepaymentAccount, amount: Decimal, *, note: str = "", payment=None, refund=None, at=None
+    account: PrepaymentAccount, amount: Decimal, *, note: str = "", payment=None, refund=None, batch=None, at=None
 ) -> PrepaymentMovement:
     """Move `amount` (positive in, negative out) through `account`; Conflict if it would go below zero."""
     if amount == 0:
@@ -118,6 +118,7 @@ def prepayment_move(
         balance_after=account.balance,
         payment=payment,
         refund=refund,
+        batch=batch,
         note=note[:200],
         at=at or clock.now(),
     )

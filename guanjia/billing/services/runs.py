@@ -342,6 +342,7 @@ def plan(community, period) -> Plan:
             kind, pid, name, _a, _b = _stretches(rooms[charge.room_id], charge.item.pk, day, day, facts)[0]
             charge.payer_kind, charge.payer_id, charge.payer_name = kind, pid, name
             charges.append(charge)
+    charges = _not_carried(community, month, charges, warnings)
     bills: dict[tuple, PlannedBill] = {}
     dues: dict[int, dt.date] = {}
     for charge in charges:
@@ -361,6 +362,21 @@ def plan(community, period) -> Plan:
     gone = _compare(community, month, ordered, rooms)
     existing = BillingRun.objects.filter(community=community, period=month.start).first()
     return Plan(community, month, ordered, gone, warnings, existing)
+
+
+def _not_carried(community, month: Period, charges: list[Charge], warnings: list[str]) -> list[Charge]:
+    """FE-1, never bill twice: an item's months carried over from the former system by the opening
+    import (services.opening) were billed there; the run does not bill the item for them again."""
+    from .opening import carried_through
+
+    carried = carried_through(community, {c.item.pk for c in charges}) if charges else {}
+    skipped = {c.item.pk: c.item for c in charges if c.item.pk in carried and month.start <= carried[c.item.pk]}
+    for item in skipped.values():
+        warnings.append(
+            _("“%(item)s”至%(last)s已作为期初欠费从原系统结转，%(month)s不再计费。")
+            % {"item": item.name, "last": Period(MONTH, carried[item.pk]).label, "month": month.label}
+        )
+    return [c for c in charges if c.item.pk not in skipped] if skipped else charges
 
 
 def _item_charges(item, cycle: Period, price: Decimal, stretches: list, rooms: dict, facts: _Facts, warnings) -> list:
