@@ -1,7 +1,8 @@
 """The demo's deposits and dunning (FE-1, FE-3), made through the services at past moments: in every
 community a renovation deposit received three months ago and held past its release date (the ageing
 list), a key deposit with a deduction, settled through the refund approval; and where earlier parts
-left households in arrears, the reminders now due sent and a written demand issued to the oldest."""
+left households in arrears, the reminders now due sent and a written demand issued to the oldest; the
+late-charge clause of the earlier contract, recorded and ended at its renewal (none in force)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from guanjia.estates.models import Room
 
 from . import selectors_arrears
 from .choices import Channel, ContactOutcome, DunningStep
-from .services import deposits, dunning
+from .services import clauses, deposits, dunning
 
 
 def _moment(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -32,6 +33,20 @@ def build(context: DemoBuild) -> str | None:
             rooms = list(Room.objects.filter(community=community).order_by("sort_key")[:2])
             if len(rooms) < 2:
                 continue
+            # FE-3: the clause of the earlier contract, ended at its renewal — no late charge now
+            manager = context.member(community, Role.OFFICE_MANAGER)
+            if timeline.reached(_moment(today - dt.timedelta(days=400))):
+                old = clauses.clause_record(
+                    community=community,
+                    actor=manager,
+                    contract_ref="物业服务合同（前期）第十二条",
+                    daily_rate="0.5",
+                    grace_days=30,
+                    cap_pct="10",
+                    since=today - dt.timedelta(days=400),
+                )
+            if timeline.reached(_moment(today - dt.timedelta(days=200))):
+                clauses.clause_end(clause=old, actor=manager, reason="续签的物业服务合同不再约定违约金")
             received = today - dt.timedelta(days=90)
             if timeline.reached(_moment(received)):
                 deposits.deposit_receive(

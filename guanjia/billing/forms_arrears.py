@@ -35,6 +35,11 @@ class ContactForm(forms.Form):
 
 class DemandIssueForm(forms.Form):
     addressee = forms.CharField(label=_("收件人"), max_length=100, required=False, help_text=_("默认为现业主姓名"))
+    disputes_seen = forms.BooleanField(
+        label=_("已查看异议"),
+        required=False,
+        help_text=_("该户有异议处理中的费用：已查看异议，仍开具催告函"),
+    )
 
 
 class DemandDeliveredForm(forms.Form):

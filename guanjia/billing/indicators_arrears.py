@@ -6,6 +6,9 @@
   (BillLine.period), property fees and the like (not collected on behalf); credits = credit notes
   allocated to those lines, shown apart. Late charges are not in it; what the developer owes for rooms
   not yet handed over is left out and shown apart; deposits never count (they settle no line).
+  Lines an owner disputes (an open LineDispute: its complaint ticket not yet closed) are left out of
+  both sides and their amount shown apart, until the dispute is settled (issue 11: "disputed and
+  developer-payable amounts shown apart").
 - FE-2.utilities 代收费收缴率: the same for the utilities collected on behalf of suppliers (target 90%).
 - FE-3.recovery 欠费清收率: received in the month against arrears ÷ arrears open at the month's start.
   Arrears = lines due before the month started (developer and late charges apart, as above); open at
@@ -36,15 +39,18 @@ from guanjia.core.registry import Indicator
 from .choices import BillKind, PayerKind
 from .models import Allocation, BillLine
 from .models._fields import ZERO
+from .selectors_disputes import disputed_lines_q, open_disputes
 
 PERMISSION = "billing.kpi"
 
 COLLECTION_DEFINITION = gettext_lazy(
     "当期实收 ÷（当期应收 − 冲减）× 100%。当期实收：收款和预收款抵扣核销到本期账单明细的金额（扣除作废冲回）；"
-    "当期应收：本期账单明细金额（不含代收水电气费、违约金、原系统结转的期初欠费）；开发建设单位应缴部分、押金不计入，另行列示（FE-1、QA-4）。"
+    "当期应收：本期账单明细金额（不含代收水电气费、违约金、原系统结转的期初欠费）；开发建设单位应缴部分、"
+    "业主有异议且正在处理的费用、押金不计入，前两项另行列示（FE-1、QA-4）。"
 )
 UTILITIES_DEFINITION = gettext_lazy(
-    "代收水电气费：当期实收 ÷（当期应收 − 冲减）× 100%，目标不低于 90%（FE-2）；开发建设单位应缴部分另行列示。"
+    "代收水电气费：当期实收 ÷（当期应收 − 冲减）× 100%，目标不低于 90%（FE-2）；开发建设单位应缴部分、"
+    "业主有异议且正在处理的费用另行列示。"
 )
 RECOVERY_DEFINITION = gettext_lazy(
     "本月收回的往期欠费 ÷ 月初欠费余额 × 100%。往期欠费：月初前已到缴费期限的账单明细（不含违约金、开发建设单位应缴部分），"
@@ -61,7 +67,9 @@ def _money(value) -> Decimal:
     return (value or ZERO).quantize(Decimal("0.01"))
 
 
-def _ratio(received: Decimal, due: Decimal, developer: Decimal, credits: Decimal | None = None) -> Figure:
+def _ratio(
+    received: Decimal, due: Decimal, developer: Decimal, credits: Decimal | None = None, disputed: Decimal = ZERO
+) -> Figure:
     rate = percent(received, due) if due > 0 else None
     parts = {"r": received, "d": due}
     if credits is not None:
@@ -72,6 +80,8 @@ def _ratio(received: Decimal, due: Decimal, developer: Decimal, credits: Decimal
         text += f" = {rate}%"
     if developer:
         text += _("；开发建设单位应缴 %(x)s 元另列") % {"x": developer}
+    if disputed:
+        text += _("；异议处理中 %(y)s 元另列") % {"y": disputed}
     return Figure(rate, text)
 
 
@@ -85,18 +95,27 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
         return {}
     lines = BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf).filter(NOT_CARRIED)
     own = ~Q(payer_kind=PayerKind.DEVELOPER)
+    disputed = disputed_lines_q()
     billed = {
         row["community_id"]: row
         for row in lines.values("community_id")
         .annotate(
-            **{f"b{n}": Sum("amount", filter=own & _period_filter("period", p)) for n, p in enumerate(periods)},
+            **{
+                f"b{n}": Sum("amount", filter=own & ~disputed & _period_filter("period", p))
+                for n, p in enumerate(periods)
+            },
             **{f"x{n}": Sum("amount", filter=~own & _period_filter("period", p)) for n, p in enumerate(periods)},
+            **{
+                f"y{n}": Sum("amount", filter=own & disputed & _period_filter("period", p))
+                for n, p in enumerate(periods)
+            },
         )
         .order_by()
     }
     allocations = Allocation.objects.filter(
         community_id__in=ids, line__on_behalf=on_behalf, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
     ).exclude(line__bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
+    allocations = allocations.exclude(line_id__in=open_disputes().values("line_id"))
     received = {
         row["community_id"]: row
         for row in allocations.values("community_id")
@@ -112,7 +131,7 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
         for n, p in enumerate(periods):
             credits = _money(r.get(f"c{n}"))
             due = _money(b.get(f"b{n}")) - credits
-            out[(cid, p)] = _ratio(_money(r.get(f"r{n}")), due, _money(b.get(f"x{n}")), credits)
+            out[(cid, p)] = _ratio(_money(r.get(f"r{n}")), due, _money(b.get(f"x{n}")), credits, _money(b.get(f"y{n}")))
     return out
 
 

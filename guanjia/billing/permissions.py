@@ -23,6 +23,8 @@ PERMISSIONS = {
     "billing.manage_meters": {R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER},
     # FE-3: reminders, demands, the committee, referral
     "billing.dun": {R.CASHIER, R.CS_SUPERVISOR, R.OFFICE_MANAGER},
+    # FE-3: the contract's late-charge clause (none by default: no clause, no late charge)
+    "billing.record_clause": {R.OFFICE_MANAGER},
     # FE-2, QA-4: the collection rates
     "billing.kpi": {R.CASHIER, R.CS_SUPERVISOR, R.OFFICE_MANAGER, R.QUALITY, R.COMPANY_ADMIN},
 }

@@ -10,6 +10,7 @@ from guanjia.core.registry import MenuGroup, menu_group
 from . import (
     wiring_arrears,
     wiring_bills,
+    wiring_disputes,
     wiring_items,
     wiring_meters,
     wiring_online,
@@ -32,5 +33,6 @@ def register() -> None:
         wiring_arrears,
         wiring_online,
         wiring_opening,
+        wiring_disputes,
     ):
         part.register()

@@ -8,8 +8,10 @@ as conditional sums on `due_on` (CASE WHEN in SQL), never a loop over lines in P
   its age is `as_of − due_on` in days: 0–30 (1…30 days overdue), 31–90, 91–180, 181–365, over 365;
 - what the developer owes for rooms not yet handed over (payer_kind developer) is shown apart and is
   not in the households' buckets (FE-2, issue 11: "developer-payable amounts shown apart");
-- a household whose last contact recorded a dispute (ContactOutcome.DISPUTED) is flagged on its row
-  (`disputed`); its amount stays in the buckets, since no line is marked disputed on the ledger.
+- a household is flagged as disputing (`disputed`) when its last contact recorded a dispute
+  (ContactOutcome.DISPUTED) or one of its open lines has an open dispute from the owner (LineDispute,
+  a complaint ticket not yet closed: `disputes`); the amounts stay in the buckets (they are owed
+  until the dispute is settled), and a written demand asks the staff to look at them first.
 
 The ladder's reading of one household (which step is due, which were done) is in services.dunning.
 """
@@ -17,7 +19,7 @@ The ladder's reading of one household (which step is due, which were done) is in
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -141,6 +143,7 @@ class Ladder:
     next_step: str | None  # the first step not yet taken whose time has come (a step is never skipped)
     disputed: bool = False
     last_contact: DunningContact | None = None
+    disputes: list = field(default_factory=list)  # open LineDisputes of its open lines, with their tickets
 
     @property
     def next_label(self) -> str:
@@ -159,7 +162,9 @@ def ladder_of(days: int, thresholds, done: set[str], delivered: bool) -> str | N
 
 
 def ladders(community, rows, as_of: dt.date) -> dict[int, Ladder]:
-    """{room id: Ladder} for household rows (from `households`): two queries for any page of rows."""
+    """{room id: Ladder} for household rows (from `households`): three queries for any page of rows."""
+    from .selectors_disputes import disputes_of_rooms
+
     rows = list(rows)
     if not rows:
         return {}
@@ -182,6 +187,7 @@ def ladders(community, rows, as_of: dt.date) -> dict[int, Ladder]:
             done.setdefault(letter["room_id"], set()).add(DunningStep.DEMAND)
             if letter["delivered"]:
                 delivered.add(letter["room_id"])
+    disputes = disputes_of_rooms(cid, since)
     out = {}
     for r in rows:
         room_id = r["room_id"]
@@ -193,8 +199,9 @@ def ladders(community, rows, as_of: dt.date) -> dict[int, Ladder]:
             done=taken,
             delivered=room_id in delivered,
             next_step=ladder_of(days, thresholds, taken, room_id in delivered),
-            disputed=getattr(last.get(room_id), "outcome", "") == ContactOutcome.DISPUTED,
+            disputed=getattr(last.get(room_id), "outcome", "") == ContactOutcome.DISPUTED or room_id in disputes,
             last_contact=last.get(room_id),
+            disputes=disputes.get(room_id, []),
         )
     return out
 
@@ -253,7 +260,7 @@ def household_unpaid_lines(room, limit: int = 200) -> QuerySet[BillLine]:
 
 
 def due_steps_count(community, as_of: dt.date | None = None, limit: int = 500) -> int:
-    """Households whose next step of the ladder is due (the dashboard panel): three queries."""
+    """Households whose next step of the ladder is due (the dashboard panel): four queries."""
     as_of = as_of or clock.today()
     rows = list(households(community, as_of)[:limit])
     return sum(1 for ladder in ladders(community, rows, as_of).values() if ladder.next_step)

@@ -1,7 +1,7 @@
 """The console pages of the fee office (under console/billing/), one module per part. Printed forms
 go through core's one PDF view (core:document_pdf)."""
 
-from . import urls_arrears, urls_bills, urls_items, urls_meters, urls_opening, urls_payments
+from . import urls_arrears, urls_bills, urls_clauses, urls_items, urls_meters, urls_opening, urls_payments
 
 app_name = "billing"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     *urls_meters.urlpatterns,  # meters and readings
     *urls_arrears.urlpatterns,  # arrears, dunning, deposits (FE-3)
     *urls_opening.urlpatterns,  # opening balances from the former system (FE-1)
+    *urls_clauses.urlpatterns,  # the late-charge clause (FE-3)
 ]

@@ -35,6 +35,7 @@ from .forms_arrears import (
     WaiverForm,
 )
 from .models import Bill, DemandLetter, Deposit, DunningContact
+from .selectors_disputes import disputes_of_lines
 from .services import deposits as deposit_services
 from .services import dunning, late_charges
 
@@ -145,6 +146,12 @@ class HouseholdArrearsView(StaffMixin, TemplateView):
         row, ladder = dunning.standing(room, today)
         user, community = self.request.user, self.request.community
         lines = list(selectors.household_unpaid_lines(room))
+        disputes = disputes_of_lines(lines)
+        for line in lines:
+            line.dispute = disputes.get(line.pk)
+        demand_form = DemandIssueForm()
+        if not (ladder and ladder.disputes):
+            del demand_form.fields["disputes_seen"]
         context.update(
             room=room,
             row=row,
@@ -154,7 +161,7 @@ class HouseholdArrearsView(StaffMixin, TemplateView):
             letters=DemandLetter.objects.filter(room=room).order_by("-issued_at", "-id")[:20],
             steps=[(step, label, ladder and step in ladder.done) for step, label in DunningStep.choices],
             contact_form=ContactForm(initial={"step": (ladder.next_step if ladder else "") or DunningStep.REMINDER}),
-            demand_form=DemandIssueForm(),
+            demand_form=demand_form,
             may_dun=has_perm(user, "billing.dun", community),
             may_waive=has_perm(user, "billing.adjust", community),
             late_bills={ln.bill_id for ln in lines if ln.bill.kind == BillKind.LATE_CHARGE},

@@ -29,6 +29,7 @@ from guanjia.estates.models import Room
 from . import selectors_bills
 from .forms_bills import AdjustmentForm, BillFilterForm, RunPeriodForm, StatementForm
 from .models import Allocation, Bill, BillingRun
+from .selectors_disputes import mark_statement
 from .services import adjustments, runs
 from .wiring_bills import STATEMENT
 
@@ -234,6 +235,7 @@ class StatementView(StaffMixin, TemplateView):
             statement = selectors_bills.statement(
                 room, payer_kind=data["payer_kind"] or None, start=data["start"], end=data["end"]
             )
+        mark_statement(statement)  # the bills with a line in dispute (FE-1)
         context.update(
             room=room,
             form=form,

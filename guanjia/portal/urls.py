@@ -7,6 +7,7 @@ from . import (
     views_fees_arrears,
     views_fees_bills,
     views_fees_deposits,
+    views_fees_disputes,
     views_fees_items,
     views_fees_meters,
     views_fees_payments,
@@ -40,6 +41,7 @@ urlpatterns = [
     path("fees/readings/", views_fees_meters.OwnerReadingsView.as_view(), name="fees_readings"),  # FE-1
     path("fees/bills/", views_fees_bills.BillListView.as_view(), name="fees_bills"),  # FE-1
     path("fees/bills/<int:pk>/", views_fees_bills.BillDetailView.as_view(), name="fees_bill"),
+    path("fees/lines/<int:pk>/dispute/", views_fees_disputes.LineDisputeView.as_view(), name="fees_dispute"),
     path("fees/rooms/<int:pk>/statement/", views_fees_bills.StatementView.as_view(), name="fees_statement"),
     path("fees/receipts/", views_fees_payments.ReceiptListView.as_view(), name="fees_receipts"),  # FE-1
     path("fees/receipts/<int:pk>/", views_fees_payments.ReceiptDetailView.as_view(), name="fees_receipt"),

@@ -18,6 +18,7 @@ from guanjia.billing.choices import PayerKind
 from guanjia.billing.forms_bills import StatementForm
 from guanjia.billing.models import Allocation, Bill
 from guanjia.billing.selectors_bills import default_range, statement, with_open
+from guanjia.billing.selectors_disputes import disputable_lines, disputes_of_lines, mark_statement
 from guanjia.core import clock
 from guanjia.estates.choices import Relationship
 from guanjia.estates.models import Room
@@ -68,6 +69,10 @@ class BillDetailView(OwnerMixin, TemplateView):
             owner_bills(self.request.user).select_related("room", "community"), pk=self.kwargs["pk"]
         )
         lines = list(bill.lines.order_by("id"))
+        disputes = disputes_of_lines(lines)
+        disputable = set(disputable_lines(self.request.user).filter(bill=bill).values_list("pk", flat=True))
+        for line in lines:
+            line.dispute, line.disputable = disputes.get(line.pk), line.pk in disputable
         context.update(
             bill=bill,
             lines=lines,
@@ -103,4 +108,5 @@ class StatementView(OwnerMixin, TemplateView):
             context["statement"] = statement(
                 room, payer_kind=payer_kind, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
             )
+            mark_statement(context["statement"])
         return context

@@ -40,9 +40,15 @@ class ArrearsRowSerializer(serializers.Serializer):
     days = serializers.IntegerField(source="ladder.days")
     next_step = serializers.CharField(source="ladder.next_step", allow_null=True)
     steps_done = serializers.SerializerMethodField()
+    disputed = serializers.BooleanField(source="ladder.disputed")
+    disputes = serializers.SerializerMethodField()
 
     def get_steps_done(self, row) -> list[str]:
         return sorted(row["ladder"].done)
+
+    def get_disputes(self, row) -> list[str]:
+        """The ticket numbers of the owner's open disputes of lines owed (FE-3)."""
+        return [d.ticket.number for d in row["ladder"].disputes]
 
 
 class ArrearsViewSet(ScopedMixin, viewsets.GenericViewSet):

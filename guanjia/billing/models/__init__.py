@@ -4,6 +4,7 @@ readings, and the dunning log. One module per part; everything is importable fro
 
 from .accounts import Deposit, DepositDeduction, PrepaymentAccount, PrepaymentMovement, Refund
 from .bills import Adjustment, Bill, BillingRun, BillLine
+from .disputes import LineDispute
 from .dunning import DemandLetter, DunningContact, LateChargeClause
 from .items import FeeApplication, FeeItem, FeePrice, TenantPays
 from .meters import Meter, MeterReading
@@ -25,6 +26,7 @@ __all__ = [
     "FeeItem",
     "FeePrice",
     "LateChargeClause",
+    "LineDispute",
     "Meter",
     "MeterReading",
     "Payment",

@@ -84,10 +84,19 @@ class LateChargeClause(CommunityOwned):
     since = models.DateField(_("生效日期"))
     active = models.BooleanField(_("启用"), default=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人"))
+    recorded_at = models.DateTimeField(_("录入时间"), default=clock.now)
+    # the last day it applies: a later clause supersedes it the day before its own date; ending it
+    # (active off) stops it at once
+    until = models.DateField(_("终止日期"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("终止人")
+    )
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    end_reason = models.CharField(_("终止原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("违约金条款")
-        ordering = ["community", "-since"]
+        ordering = ["community", "-since", "-id"]
 
     def __str__(self) -> str:
         return self.contract_ref

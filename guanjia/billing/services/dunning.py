@@ -197,15 +197,25 @@ def reminders_send(*, community, actor, as_of: dt.date | None = None) -> dict:
     return {"sent": sent, "unreachable": unreachable}
 
 
-def demand_issue(*, room, actor, addressee: str = "") -> DemandLetter:
+def demand_issue(*, room, actor, addressee: str = "", disputes_seen: bool = False) -> DemandLetter:
     """Issue the written demand 催告函 (FE-3, 民法典 944): the amount, since when, and a reasonable
-    deadline (today + FE-3.demand_pay_days); numbered CG per community; printed as FE-3.demand."""
+    deadline (today + FE-3.demand_pay_days); numbered CG per community; printed as FE-3.demand.
+
+    While the owner disputes one of the lines owed (an open LineDispute), the demand is not issued
+    unless the staff say they have looked at the dispute (`disputes_seen`)."""
     require(actor, "billing.dun", room.community)
     with transaction.atomic():
         row, ladder = _standing(room)
         refusal = step_refusal(DunningStep.DEMAND, ladder)
         if refusal is not None:
             raise refusal
+        if ladder.disputes and not disputes_seen:
+            raise Conflict(
+                "disputed",
+                _("该户有异议处理中的费用（工单 %(n)s）：开具催告函前请先查看异议；确认仍要开具，请勾选“已查看异议”。")
+                % {"n": "、".join(d.ticket.number for d in ladder.disputes)},
+                field="disputes_seen",
+            )
         if DemandLetter.objects.filter(
             room=room, delivered_on__isnull=True, issued_at__date__gte=row["oldest"]
         ).exists():
@@ -232,6 +242,7 @@ def demand_issue(*, room, actor, addressee: str = "") -> DemandLetter:
             household=room,
             summary=letter.number,
             owed=str(letter.owed),
+            disputes=[d.ticket.number for d in ladder.disputes],
         )
     return letter
 

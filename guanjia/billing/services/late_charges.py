@@ -45,6 +45,7 @@ def active_clause(community, as_of: dt.date) -> LateChargeClause | None:
     cid = getattr(community, "pk", community)
     return (
         LateChargeClause.objects.filter(community_id=cid, active=True, since__lte=as_of)
+        .filter(Q(until__isnull=True) | Q(until__gte=as_of))  # a superseded clause stops the day before
         .order_by("-since", "-id")
         .first()
     )

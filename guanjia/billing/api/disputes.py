@@ -1,0 +1,91 @@
+"""The owner's own bill lines and their disputes through the API (FE-1), the portal's action.
+
+`GET my/lines/` lists the lines the signed-in owner may dispute (his household's owner bills, or as
+tenant the bills he pays), newest period first, each with its open dispute if any;
+`GET my/lines/{id}/` one of them; `POST my/lines/{id}/dispute/ {"reason": "…"}` disputes it — the
+same service as the portal form, so the same refusals with the same messages (a missing reason: 400
+naming `reason`; a second while one is open: 409). Another room's line, or any line for a staff
+account, is a 404.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from guanjia.core.api import Pagination
+
+from ..models import BillLine, LineDispute
+from ..selectors_disputes import disputable_lines, disputes_of_lines
+from ..services.disputes import line_dispute
+
+
+class LineDisputeSerializer(serializers.ModelSerializer):
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True, label=_("工单号"))
+    ticket_status = serializers.CharField(source="ticket.status", read_only=True, label=_("工单状态"))
+
+    class Meta:
+        model = LineDispute
+        fields = ["id", "line", "ticket", "ticket_number", "ticket_status", "reason", "raised_at"]
+        read_only_fields = fields
+
+
+class OwnerLineSerializer(serializers.ModelSerializer):
+    bill_number = serializers.CharField(source="bill.number", read_only=True, label=_("账单号"))
+    dispute = serializers.SerializerMethodField(label=_("异议处理中"))
+
+    class Meta:
+        model = BillLine
+        fields = [
+            "id", "bill", "bill_number", "item_name", "period", "covers_from", "covers_to", "basis_label",
+            "unit_price", "amount", "due_on", "open_amount", "dispute",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema(responses=LineDisputeSerializer(allow_null=True))
+    def get_dispute(self, line) -> dict | None:
+        dispute = self.context.get("disputes", {}).get(line.pk)
+        return LineDisputeSerializer(dispute).data if dispute else None
+
+
+class DisputeRequestSerializer(serializers.Serializer):
+    # what is missing or too long is the service's to say, as for the portal form
+    reason = serializers.CharField(label=_("异议理由"), required=False, allow_blank=True, trim_whitespace=False)
+
+
+class OwnerBillLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """我的账单明细 (FE-1): the owner's own lines, and his dispute of one."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    pagination_class = Pagination
+    queryset = BillLine.objects.all()  # narrowed to the user's own lines below
+    serializer_class = OwnerLineSerializer
+
+    def get_queryset(self):
+        return disputable_lines(self.request.user).select_related("bill").order_by("-period", "-bill_id", "id")
+
+    def list(self, request, *args, **kwargs):
+        page = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        context = {**self.get_serializer_context(), "disputes": disputes_of_lines(page)}
+        return self.get_paginated_response(OwnerLineSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        line = self.get_object()
+        context = {**self.get_serializer_context(), "disputes": disputes_of_lines([line])}
+        return Response(OwnerLineSerializer(line, context=context).data)
+
+    @extend_schema(request=DisputeRequestSerializer, responses={201: LineDisputeSerializer})
+    @action(detail=True, methods=["post"])
+    def dispute(self, request, pk=None):
+        """Dispute this line: a complaint ticket at the service desk, linked to the line (RC-3)."""
+        line = self.get_object()
+        serializer = DisputeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        dispute = line_dispute(line=line, actor=request.user, reason=serializer.validated_data.get("reason", ""))
+        return Response(LineDisputeSerializer(dispute).data, status=status.HTTP_201_CREATED)
