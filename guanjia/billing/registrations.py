@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core import policies, roles
 from guanjia.core.registry import MenuGroup, menu_group
 
-from . import wiring_arrears, wiring_bills, wiring_items, wiring_meters, wiring_payments
+from . import wiring_arrears, wiring_bank, wiring_bills, wiring_items, wiring_meters, wiring_payments
 from .permissions import PERMISSIONS
 from .policies import POLICIES
 
@@ -16,5 +16,5 @@ def register() -> None:
     roles.register(PERMISSIONS)
     policies.register(*POLICIES)
     menu_group(MenuGroup("billing", _("收费管理"), order=25))
-    for part in (wiring_items, wiring_bills, wiring_payments, wiring_meters, wiring_arrears):
+    for part in (wiring_items, wiring_bills, wiring_payments, wiring_meters, wiring_arrears, wiring_bank):
         part.register()

@@ -1,7 +1,7 @@
 """The console pages of the fee office (under console/billing/), one module per part. Printed forms
 go through core's one PDF view (core:document_pdf)."""
 
-from . import urls_arrears, urls_bills, urls_items, urls_meters, urls_payments
+from . import urls_arrears, urls_bank, urls_bills, urls_items, urls_meters, urls_payments
 
 app_name = "billing"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *urls_payments.urlpatterns,  # payments, receipts, prepayments, refunds, the cashier's day
     *urls_meters.urlpatterns,  # meters and readings
     *urls_arrears.urlpatterns,  # arrears, dunning, deposits (FE-3)
+    *urls_bank.urlpatterns,  # bank statement lines, matched to bills
 ]
