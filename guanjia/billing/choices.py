@@ -222,3 +222,19 @@ class OrderStatus(models.TextChoices):
     @property
     def colour(self) -> str:
         return {"created": "amber", "paid": "green", "expired": "grey", "failed": "red"}[self.value]
+
+
+# --- bank statements (FE-1) ----------------------------------------------------------------------
+
+
+class StatementLineStatus(models.TextChoices):
+    """A credit on the bank statement: matched to a room (a receipt), waiting for the cashier, or
+    set aside by her with a reason (not a fee: a refund from a supplier, a deposit of the office)."""
+
+    WAITING = "waiting", _("待处理")
+    MATCHED = "matched", _("已入账")
+    IGNORED = "ignored", _("已忽略")
+
+    @property
+    def colour(self) -> str:
+        return {"waiting": "amber", "matched": "green", "ignored": "grey"}[self.value]

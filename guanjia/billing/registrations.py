@@ -9,6 +9,7 @@ from guanjia.core.registry import MenuGroup, menu_group
 
 from . import (
     wiring_arrears,
+    wiring_bank,
     wiring_bills,
     wiring_disputes,
     wiring_items,
@@ -34,5 +35,6 @@ def register() -> None:
         wiring_online,
         wiring_opening,
         wiring_disputes,
+        wiring_bank,
     ):
         part.register()

@@ -1,7 +1,7 @@
 """The console pages of the fee office (under console/billing/), one module per part. Printed forms
 go through core's one PDF view (core:document_pdf)."""
 
-from . import urls_arrears, urls_bills, urls_clauses, urls_items, urls_meters, urls_opening, urls_payments
+from . import urls_arrears, urls_bank, urls_bills, urls_clauses, urls_items, urls_meters, urls_opening, urls_payments
 
 app_name = "billing"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     *urls_arrears.urlpatterns,  # arrears, dunning, deposits (FE-3)
     *urls_opening.urlpatterns,  # opening balances from the former system (FE-1)
     *urls_clauses.urlpatterns,  # the late-charge clause (FE-3)
+    *urls_bank.urlpatterns,  # bank statement lines, matched to bills
 ]

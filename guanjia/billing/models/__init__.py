@@ -3,6 +3,7 @@ change, corrections, payments and gap-free receipts, prepayment and deposit acco
 readings, and the dunning log. One module per part; everything is importable from here."""
 
 from .accounts import Deposit, DepositDeduction, PrepaymentAccount, PrepaymentMovement, Refund
+from .bank import BankStatementLine
 from .bills import Adjustment, Bill, BillingRun, BillLine
 from .disputes import LineDispute
 from .dunning import DemandLetter, DunningContact, LateChargeClause
@@ -14,6 +15,7 @@ from .payments import Allocation, CashierDay, Payment
 __all__ = [
     "Adjustment",
     "Allocation",
+    "BankStatementLine",
     "Bill",
     "BillLine",
     "BillingRun",

@@ -1,0 +1,164 @@
+"""Bank statement lines in the console (FE-1), for the cashier on a phone or at the counter: the
+import (template, upload to core's importer, recent batches), the list of what waits (matched and
+ignored lines on request), matching a waiting line to a room by hand, ignoring one with a reason.
+Thin: each write is one service; another community's line is a 404."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from guanjia.core.access import has_perm
+from guanjia.core.console import ActionView, CommunityListView, StaffMixin, apply_service_error
+from guanjia.core.errors import Conflict, ServiceError
+from guanjia.core.importing.models import ImportBatch
+from guanjia.core.importing.views import recent_batches
+
+from . import selectors_bank as sel
+from .choices import StatementLineStatus
+from .forms_bank import IgnoreForm, MatchForm, StatementFilter
+from .models import BankStatementLine
+from .services import bank as services
+from .services import bank_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+COLLECT = "billing.collect"
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("银行流水文件"),
+        help_text=gettext_lazy("网银导出的 Excel（.xlsx）或 CSV；上传后先预览，确认无误才会入账。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+class StatementLineListView(CommunityListView):
+    """银行流水: what waits for the cashier (by default), or every line by status."""
+
+    action = COLLECT
+    model = BankStatementLine
+    filterset_class = StatementFilter
+    template_name = "billing/bank_list.html"
+    context_object_name = "lines"
+
+    def base_queryset(self):
+        return sel.statement_lines()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for line in context["lines"]:
+            line.account_shown = sel.mask_account(line.counterparty_account)
+        context["waiting"] = sel.waiting_totals(self.request.community)
+        context["WAITING"] = StatementLineStatus.WAITING
+        return context
+
+
+class _LineAction(ActionView):
+    """The line is looked up first (another community's: 404), then the window's permission (403)."""
+
+    action = "billing.view"
+    model = BankStatementLine
+    template_name = "billing/bank_action.html"
+
+    def get_queryset(self):
+        return BankStatementLine.objects.select_related("community", "room")
+
+    def get_object(self):
+        line = super().get_object()
+        if not has_perm(self.request.user, COLLECT, line.community):
+            raise PermissionDenied
+        return line
+
+    def refusal(self):
+        line = self.get_object()
+        if line.status != StatementLineStatus.WAITING:
+            return Conflict(
+                "not_waiting", _("该银行流水当前状态为“%(s)s”，不能再处理。") % {"s": line.get_status_display()}
+            )
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["account_shown"] = sel.mask_account(self.get_object().counterparty_account)
+        return context
+
+    def get_success_url(self, result):
+        return reverse("billing:bank_lines")
+
+
+class StatementLineMatchView(_LineAction):
+    """人工匹配: the room the credit is for → statement_line_match (oldest first)."""
+
+    form_class = MatchForm
+    title = gettext_lazy("匹配到房屋")
+    submit_label = gettext_lazy("入账并开具收据")
+
+    def get_initial(self):
+        line = self.get_object()
+        return {"room_code": line.room.code if line.room_id else ""}
+
+    def perform(self, form):
+        return services.statement_line_match(line=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, result):
+        return _("已入账 %(a)s 元，收据 %(n)s。") % {"a": result.amount, "n": result.payment.number}
+
+
+class StatementLineIgnoreView(_LineAction):
+    """忽略: not a fee (a supplier's refund, the office's own transfer), with the reason."""
+
+    form_class = IgnoreForm
+    title = gettext_lazy("忽略银行流水")
+    submit_label = gettext_lazy("忽略")
+
+    def perform(self, form):
+        return services.statement_line_ignore(line=self.get_object(), actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, result):
+        return _("已忽略银行流水 %(t)s。") % {"t": result.transaction_id}
+
+
+class StatementImportView(StaffMixin, TemplateView):
+    """导入银行流水: the template, the upload (core's importer), the recent batches."""
+
+    action = COLLECT
+    template_name = "billing/bank_import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", StatementUploadForm())
+        batches = self.in_community(ImportBatch.objects.filter(kind=bank_import.KIND))
+        context["batches"] = recent_batches(batches, self.request)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = StatementUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = bank_import.statement_upload(
+                    community=request.community, actor=request.user, file=form.cleaned_data["file"]
+                )
+            except ServiceError as error:
+                if error.status == 403:
+                    raise
+                apply_service_error(form, error)
+            else:
+                return redirect(f"{reverse('core:import_batch', args=[batch.pk])}?community={batch.community_id}")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class StatementTemplateView(StaffMixin, View):
+    action = COLLECT
+
+    def get(self, request):
+        response = HttpResponse(bank_import.template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="bank-statement-template.xlsx"'
+        return response
