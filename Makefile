@@ -12,8 +12,8 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 # Extra pytest options, e.g. `make test-sqlite PYTEST_ARGS="-k policies -x"`.
 PYTEST_ARGS ?=
-# pytest-xdist workers for the non-browser suites ("0" runs in one process).
-PYTEST_WORKERS ?= 0
+# pytest-xdist workers for the non-browser suites: one per CPU ("0" runs in one process).
+PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 1 ] && echo $$n || echo 0)
 PYTEST := $(BIN)/pytest -q $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS)) $(PYTEST_ARGS)
 # The stages of `make test`, in order; the first failure stops the run.
 TEST_STAGES := lint check-migrations test-sqlite test-api-schema test-pg test-dates test-browser test-smoke

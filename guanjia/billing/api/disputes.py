@@ -19,6 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from guanjia.core.api import Pagination
+from guanjia.core.idempotency import IdempotentMixin
 
 from ..models import BillLine, LineDispute
 from ..selectors_disputes import disputable_lines, disputes_of_lines
@@ -58,14 +59,16 @@ class DisputeRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(label=_("异议理由"), required=False, allow_blank=True, trim_whitespace=False)
 
 
-class OwnerBillLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """我的账单明细 (FE-1): the owner's own lines, and his dispute of one."""
+class OwnerBillLineViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """我的账单明细 (FE-1): the owner's own lines, and his dispute of one (a retry with the same
+    Idempotency-Key answers the first dispute instead of opening a second ticket)."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     pagination_class = Pagination
     queryset = BillLine.objects.all()  # narrowed to the user's own lines below
     serializer_class = OwnerLineSerializer
+    idempotent_actions = ("dispute",)
 
     def get_queryset(self):
         return disputable_lines(self.request.user).select_related("bill").order_by("-period", "-bill_id", "id")

@@ -257,9 +257,11 @@ def test_fe1_the_owner_api_disputes_a_line_validating_exactly_as_the_form(office
         }  # fmt: skip
     response = owner.post(url, {"reason": "字" * 501}, format="json")
     assert response.status_code == 400 and response.json()["field"] == "reason"
-    response = owner.post(url, {"reason": REASON}, format="json")
+    response = owner.post(url, {"reason": REASON}, format="json", HTTP_IDEMPOTENCY_KEY="dispute-1")
     assert response.status_code == 201
     number = response.json()["ticket_number"]
+    again = owner.post(url, {"reason": REASON}, format="json", HTTP_IDEMPOTENCY_KEY="dispute-1")  # a retry
+    assert again.status_code == 201 and again.json()["ticket_number"] == number
     assert LineDispute.objects.get().ticket.number == number
     assert owner.get(f"/api/billing/my/lines/{line.pk}/").json()["dispute"]["ticket_number"] == number
     response = owner.post(url, {"reason": REASON}, format="json")
