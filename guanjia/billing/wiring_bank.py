@@ -12,6 +12,7 @@ from guanjia.core.registry import MenuEntry, menu
 VERBS = {
     "billing.statement_line.matched": pgettext_lazy("activity", "银行流水入账"),
     "billing.statement_line.ignored": pgettext_lazy("activity", "忽略银行流水"),
+    "billing.statement_line.reopened": pgettext_lazy("activity", "银行流水重新待处理"),
 }
 
 

@@ -12,7 +12,8 @@ ignores it with a reason.
 
 - `statement_lines_record`: the credits of an import (or of the demo) written once each, then
   matched automatically; the transaction numbers already known are skipped (re-imports).
-- `statement_line_auto_match`, `statement_line_match`, `statement_line_ignore`.
+- `statement_line_auto_match`, `statement_line_match`, `statement_line_ignore`;
+- `statement_lines_reopen`: when the receipt a line became is voided, the line waits again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from guanjia.core import clock
@@ -31,8 +33,8 @@ from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.textnorm import clean, clean_text, normalise_room_code
 from guanjia.estates.models import Room
 
-from ..choices import Method, Purse, StatementLineStatus
-from ..models import BankStatementLine, Bill
+from ..choices import Method, PaymentStatus, Purse, StatementLineStatus
+from ..models import BankStatementLine, Bill, Payment
 from . import payments
 
 ZERO = Decimal("0.00")
@@ -44,8 +46,16 @@ _DASHED = re.compile(r"(?<![0-9A-Z-])[0-9A-Z]+(?:-[0-9A-Z]+){1,2}(?![0-9A-Z-])")
 _CHINESE = re.compile(r"[0-9A-Z]+(?:栋|幢|座|号楼)(?:[0-9A-Z]+单元)?[0-9A-Z]+(?:室|号|房)?")
 
 
-def source_key(transaction_id: str) -> str:
-    return f"{SOURCE_PREFIX}{transaction_id}"[:100]
+def source_key(line: BankStatementLine) -> str:
+    """The key of the payment the line becomes: its transaction's, and after each voided receipt of it
+    another (a line matched again once a wrong match was voided is a new payment, not the old one)."""
+    base = f"{SOURCE_PREFIX}{line.transaction_id}"[:90]
+    voided = Payment.objects.filter(
+        Q(source_key=base) | Q(source_key__startswith=f"{base}#"),
+        community_id=line.community_id,
+        status=PaymentStatus.VOIDED,
+    ).count()
+    return f"{base}#{voided}" if voided else base
 
 
 def _memo_text(memo: str) -> str:
@@ -129,7 +139,7 @@ def _take(line: BankStatementLine, *, room, actor, lines=None, purse: str | None
         lines=lines,
         to_prepayment_purse=purse,
         note=note,
-        source_key=source_key(line.transaction_id),
+        source_key=source_key(line),
     )
 
 
@@ -254,3 +264,20 @@ def statement_line_ignore(*, line: BankStatementLine, reason: str, actor) -> Ban
             % {"t": line.transaction_id, "a": line.amount, "r": line.reason[:100]},
         )
     return line
+
+
+def statement_lines_reopen(payment: Payment, actor) -> None:
+    """The receipt a line became was voided (FE-1, with the office manager's approval): the line waits
+    again for the cashier, saying why. Called inside the void's transaction."""
+    for line in BankStatementLine.objects.select_for_update().filter(payment=payment):
+        line.status, line.payment, line.auto = StatementLineStatus.WAITING, None, False
+        line.reason = (_("收据 %(n)s 已作废，请重新核对入账") % {"n": payment.number})[:200]
+        line.handled_by, line.handled_at = actor, clock.now()
+        line.save(update_fields=["status", "payment", "auto", "reason", "handled_by", "handled_at"])
+        log(
+            actor,
+            "billing.statement_line.reopened",
+            line,
+            household=payment.room_id,
+            summary=_("收据 %(n)s 作废，银行流水 %(t)s 重新待处理") % {"n": payment.number, "t": line.transaction_id},
+        )

@@ -348,6 +348,9 @@ def receipt_void_approved(approval, actor) -> None:
         household=payment.room_id,
         summary=_("收据 %(n)s 已作废，金额 %(a)s 元已冲回") % {"n": payment.number, "a": payment.amount},
     )
+    from .bank import statement_lines_reopen  # bank builds on this module
+
+    statement_lines_reopen(payment, actor)
 
 
 def receipt_void_returned(approval, actor, comment: str) -> None:

@@ -274,6 +274,26 @@ def test_fe1_the_cashier_matches_a_waiting_line_oldest_first_and_the_rest_is_pre
     assert ActivityLog.objects.filter(verb="billing.statement_line.matched").count() == 1
 
 
+def test_fe1_a_line_whose_receipt_is_voided_waits_again_and_is_matched_anew(w):
+    from guanjia.core import approvals
+
+    from ..services import payments
+
+    record(w, amount="260.00", memo="物业费 3-2-1201")
+    first = line_of("T1").payment
+    payments.receipt_void_request(payment=first, reason="入错房屋", actor=w.cashier)
+    approval = approvals.current_approval(first, payments.VOID)
+    approvals.approval_decide(approval=approval, actor=w.manager, outcome="approve", comment="")
+    line = line_of("T1")
+    assert line.status == StatementLineStatus.WAITING and line.payment is None and first.number in line.reason
+    assert opens(w) == [D("100.00"), D("30.00"), D("100.00"), D("30.00")]
+    assert ActivityLog.objects.filter(verb="billing.statement_line.reopened").count() == 1
+    again = svc.statement_line_match(line=line, room_code="3-2-1201", actor=w.cashier).payment
+    assert again.pk != first.pk and again.number != first.number and again.reference == "T1"
+    assert opens(w) == [D("0.00")] * 4
+    assert Payment.objects.filter(reference="T1").count() == 2  # the voided receipt keeps its number
+
+
 def test_fe1_matching_by_hand_refuses_an_overpayment_without_a_purse_and_an_unknown_room(w):
     record(w, amount="300.00", memo="转账")
     with pytest.raises(ServiceError) as refused:
