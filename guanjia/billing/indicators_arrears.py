@@ -93,7 +93,12 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
     ids, periods = list(community_ids), list(periods)
     if not ids or not periods:
         return {}
-    lines = BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf).filter(NOT_CARRIED)
+    # Only the months asked, in the WHERE as well as in each sum, so that the index billline_comm_period
+    # (allocation_comm_period) reads those months alone, not the ledger's whole history (issue 11).
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    lines = BillLine.objects.filter(
+        community_id__in=ids, on_behalf=on_behalf, period__gte=first, period__lt=last
+    ).filter(NOT_CARRIED)
     own = ~Q(payer_kind=PayerKind.DEVELOPER)
     disputed = disputed_lines_q()
     billed = {
@@ -112,8 +117,16 @@ def _collection(community_ids, periods, on_behalf: bool) -> dict:
         )
         .order_by()
     }
+    # An allocation's period is its line's, so the lines joined are read over the same index range.
     allocations = Allocation.objects.filter(
-        community_id__in=ids, line__on_behalf=on_behalf, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
+        community_id__in=ids,
+        period__gte=first,
+        period__lt=last,
+        line__community_id__in=ids,
+        line__period__gte=first,
+        line__period__lt=last,
+        line__on_behalf=on_behalf,
+        line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT],
     ).exclude(line__bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
     allocations = allocations.exclude(line_id__in=open_disputes().values("line_id"))
     received = {
@@ -154,33 +167,42 @@ def _arrears_of(period: Period, prefix: str = "") -> Q:
 
 
 def recovery(community_ids, periods, now: dt.datetime) -> dict:
-    """FE-3.recovery: two queries."""
+    """FE-3.recovery: two queries, each over an index range rather than the ledger's whole history.
+
+    A line's amount less what was allocated to it before the month is what is open on it now plus what
+    was allocated to it since (open_amount = amount − Σ allocations, kept on the line): so the opening
+    arrears are the open lines (the partial index billline_open_due) plus the allocations since the
+    month began (allocation_comm_at), and the month's receipts are among those allocations."""
     ids, periods = list(community_ids), list(periods)
     if not ids or not periods:
         return {}
     own = ~Q(payer_kind=PayerKind.DEVELOPER)
-    lines = BillLine.objects.filter(community_id__in=ids).filter(NOT_LATE)
+    lines = BillLine.objects.filter(
+        community_id__in=ids, open_amount__gt=0, due_on__lt=max(p.start for p in periods)
+    ).filter(NOT_LATE, own)
     owed = {
         row["community_id"]: row
         for row in lines.values("community_id")
-        .annotate(**{f"a{n}": Sum("amount", filter=own & _arrears_of(p)) for n, p in enumerate(periods)})
+        .annotate(**{f"a{n}": Sum("open_amount", filter=_arrears_of(p)) for n, p in enumerate(periods)})
         .order_by()
     }
     allocations = Allocation.objects.filter(
-        community_id__in=ids, line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]
+        community_id__in=ids,
+        at__gte=min(p.bounds()[0] for p in periods),
+        line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT],
     ).exclude(line__bill__kind=BillKind.LATE_CHARGE)
     moved = {}
     for n, p in enumerate(periods):
         start, end = p.bounds()
         arrears = _arrears_of(p, "line__")
-        moved[f"s{n}"] = Sum("amount", filter=arrears & Q(at__lt=start))
+        moved[f"s{n}"] = Sum("amount", filter=arrears & Q(at__gte=start))
         moved[f"r{n}"] = Sum("amount", filter=arrears & PAID & Q(at__gte=start, at__lt=end))
     settled = {row["community_id"]: row for row in allocations.values("community_id").annotate(**moved).order_by()}
     out = {}
     for cid in ids:
         o, s = owed.get(cid, {}), settled.get(cid, {})
         for n, p in enumerate(periods):
-            opening = _money(o.get(f"a{n}")) - _money(s.get(f"s{n}"))
+            opening = _money(o.get(f"a{n}")) + _money(s.get(f"s{n}"))
             got = _money(s.get(f"r{n}"))
             rate = percent(got, opening) if opening > 0 else None
             text = _("本月收回 %(r)s ÷ 月初欠费 %(o)s") % {"r": got, "o": opening}

@@ -231,6 +231,19 @@ def by_bucket(community, as_of: dt.date | None = None) -> dict:
     )
 
 
+def by_community(community_ids, as_of: dt.date | None = None) -> dict[int, dict]:
+    """The company's arrears: {community id: amount in each age bucket, households and developer apart}
+    for every community asked (ONE query, grouped by community, over the index billline_open_due)."""
+    as_of = as_of or clock.today()
+    rows = (
+        BillLine.objects.filter(community_id__in=list(community_ids), open_amount__gt=0, due_on__lt=as_of)
+        .values("community_id")
+        .annotate(**_sums(as_of), households=Count("room_id", distinct=True, filter=HOUSEHOLD))
+        .order_by()
+    )
+    return {row["community_id"]: row for row in rows}
+
+
 def published_summary(community, as_of: dt.date | None = None) -> list[dict]:
     """CM-9, LW-1: what owners are shown — per building and age bucket only: no name, no room number,
     no per-household row (the developer's share apart)."""

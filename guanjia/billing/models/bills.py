@@ -129,9 +129,13 @@ class BillLine(CommunityOwned):
         verbose_name = verbose_name_plural = _("账单明细")
         ordering = ["bill", "id"]
         indexes = [
-            # arrears and ageing: what is open, by community and due date
+            # arrears and ageing: what is open, by community and due date, carrying every column the
+            # ageing reads (payer kind, room, open amount) so that PostgreSQL answers from the index alone
+            # (an index-only scan: 10M lines, issue 11) rather than a heap page per open line
             models.Index(
-                fields=["community", "due_on"], name="billline_open_due", condition=models.Q(open_amount__gt=0)
+                fields=["community", "due_on", "payer_kind", "room", "open_amount"],
+                name="billline_open_due",
+                condition=models.Q(open_amount__gt=0),
             ),
             models.Index(fields=["community", "period"], name="billline_comm_period"),
             models.Index(fields=["room", "due_on"], name="billline_room_due"),

@@ -75,6 +75,24 @@ def test_fe2_developer_payable_amounts_are_shown_apart(office):
     assert len(list(arrears.households(office.community, TODAY))) == 1
 
 
+def test_fe3_company_ageing_by_community_is_one_grouped_query(office):
+    other = Office()
+    office.owe(office.room(), "100.00", days=40)
+    office.owe(office.room(), "70.00", days=400, payer_kind=PayerKind.DEVELOPER)
+    other.owe(other.room(), "30.00", days=5)
+    other.owe(other.room(), "20.00", days=200)
+    ids = [office.community.pk, other.community.pk]
+    with CaptureQueriesContext(connection) as queries:
+        rows = arrears.by_community(ids, TODAY)
+    assert len(queries) == 1
+    for o in (office, other):
+        one = arrears.by_bucket(o.community, TODAY)
+        assert {k: rows[o.community.pk][k] for k in one} == one
+    assert rows[other.community.pk]["d30"] == Decimal("30.00") and rows[other.community.pk]["d365"] == Decimal("20.00")
+    assert rows[office.community.pk]["developer"] == Decimal("70.00")
+    assert set(arrears.by_community(ids[:1], TODAY)) == {office.community.pk}
+
+
 def test_fe3_paid_lines_are_not_arrears(office):
     bill = office.owe(office.room(), "100.00", days=40)
     bill.lines.update(open_amount=0)
