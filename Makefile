@@ -127,6 +127,17 @@ bench: $(VENV)/.stamp-dev | var ## import (100,000 rooms, beside a raw SQL inser
 	rm -rf var/bench && mkdir -p var/bench
 	unset DATABASE_URL; $(MANAGE) migrate --noinput -v 0 && $(MANAGE) bench_import && $(MANAGE) bench_search && $(MANAGE) bench_desk && $(MANAGE) bench_survey && $(MANAGE) bench_billing
 
+# Arrears ageing and the collection rate over BENCH_LINES bill lines (5 communities, five years) on a
+# throwaway PostgreSQL, each reading beside hand-written SQL, with its query count and EXPLAIN.
+BENCH_LINES ?= 10000000
+.PHONY: bench-pg
+bench-pg: export SECRET_KEY := bench-only-not-a-secret
+bench-pg: export DEBUG := 0
+bench-pg: export MEDIA_ROOT := $(CURDIR)/var/bench/media
+bench-pg: $(VENV)/.stamp-dev | var ## arrears ageing and the collection rate over BENCH_LINES (10M) bill lines on a throwaway PostgreSQL, beside hand-written SQL
+	mkdir -p var/bench
+	scripts/with-postgres $(MANAGE) bench_arrears --lines $(BENCH_LINES)
+
 # --- translations -------------------------------------------------------------
 
 .PHONY: messages

@@ -16,13 +16,13 @@ pytestmark = pytest.mark.django_db
 ON_POSTGRES = connection.vendor == "postgresql"
 
 # label prefix → queries the console's call makes: the ageing readings ONE aggregate query each; the
-# arrears list's first page its count and rows, the ladder's four policies, contacts and letters; each
+# arrears list's first page its count and rows, the ladder's four policies, contacts, letters and open disputes; each
 # indicator two grouped queries (lines, allocations), whatever the number of communities and months.
 EXPECTED = {
     "欠费账龄 全公司按小区×账龄": 1,
     "欠费汇总 按楼栋×账龄": 1,
     "欠费汇总 小区合计": 1,
-    "欠费户 第一页": 8,
+    "欠费户 第一页": 9,
     "FE-1 当月收缴率": 2,
     "FE-1 收缴率 服务指标页六个月": 2,
     "FE-3 欠费清收率": 2,
