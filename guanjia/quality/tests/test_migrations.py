@@ -40,6 +40,14 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_afterwards(transactional_db):
+    """AFTER is not the latest of every app (servicedesk 0008, and the billing migrations that depend
+    on it, came later): leave the schema as the rest of the suite expects it, whatever happened."""
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_rows_move_back_and_forth_with_their_ids_clocks_and_links():
     office = survey_office(households=5)
