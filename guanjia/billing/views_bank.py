@@ -7,19 +7,14 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import TemplateView
 
 from guanjia.core.access import has_perm
-from guanjia.core.console import ActionView, CommunityListView, StaffMixin, apply_service_error
-from guanjia.core.errors import Conflict, ServiceError
-from guanjia.core.importing.models import ImportBatch
-from guanjia.core.importing.views import recent_batches
+from guanjia.core.console import ActionView, CommunityListView
+from guanjia.core.errors import Conflict
+from guanjia.core.importing.views import ImportTemplateView, ImportUploadView
 
 from . import selectors_bank as sel
 from .choices import StatementLineStatus
@@ -28,7 +23,6 @@ from .models import BankStatementLine
 from .services import bank as services
 from .services import bank_import
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLLECT = "billing.collect"
 
 
@@ -126,39 +120,20 @@ class StatementLineIgnoreView(_LineAction):
         return _("已忽略银行流水 %(t)s。") % {"t": result.transaction_id}
 
 
-class StatementImportView(StaffMixin, TemplateView):
-    """导入银行流水: the template, the upload (core's importer), the recent batches."""
+class StatementImportView(ImportUploadView):
+    """导入银行流水: the template, the upload (a CSV made a workbook first, then core's importer),
+    the recent batches."""
 
     action = COLLECT
+    kind = bank_import.KIND
+    form_class = StatementUploadForm
     template_name = "billing/bank_import.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", StatementUploadForm())
-        batches = self.in_community(ImportBatch.objects.filter(kind=bank_import.KIND))
-        context["batches"] = recent_batches(batches, self.request)
-        return context
-
-    def post(self, request, *args, **kwargs):
-        form = StatementUploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                batch = bank_import.statement_upload(
-                    community=request.community, actor=request.user, file=form.cleaned_data["file"]
-                )
-            except ServiceError as error:
-                if error.status == 403:
-                    raise
-                apply_service_error(form, error)
-            else:
-                return redirect(f"{reverse('core:import_batch', args=[batch.pk])}?community={batch.community_id}")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def upload(self, file):
+        return bank_import.statement_upload(community=self.request.community, actor=self.request.user, file=file)
 
 
-class StatementTemplateView(StaffMixin, View):
+class StatementTemplateView(ImportTemplateView):
     action = COLLECT
-
-    def get(self, request):
-        response = HttpResponse(bank_import.template(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="bank-statement-template.xlsx"'
-        return response
+    template = staticmethod(bank_import.template)
+    filename = "bank-statement-template.xlsx"

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from guanjia.core import clock
@@ -20,9 +18,7 @@ from guanjia.core.access import has_perm
 from guanjia.core.console import ActionView, StaffMixin, apply_service_error
 from guanjia.core.deadlines import deadlines_of
 from guanjia.core.errors import ServiceError
-from guanjia.core.importing.models import ImportBatch
-from guanjia.core.importing.services import import_upload
-from guanjia.core.importing.views import UploadForm, recent_batches
+from guanjia.core.importing.views import ImportTemplateView, ImportUploadView
 from guanjia.core.policies import policy
 from guanjia.estates.models import Building
 
@@ -32,8 +28,6 @@ from .forms_meters import ConfirmForm, MeterForm, VerifiedForm
 from .models import Meter, MeterReading
 from .services import meters as services
 from .services import meters_import
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class MeterListView(StaffMixin, ListView):
@@ -282,40 +276,15 @@ class ReadingConfirmView(ActionView):
         return reverse("billing:readings_check")
 
 
-class ReadingsImportView(StaffMixin, TemplateView):
+class ReadingsImportView(ImportUploadView):
     """导入抄表读数: the template, the upload (core's importer), the recent batches."""
 
     action = "billing.read_meters"
+    kind = meters_import.KIND
     template_name = "billing/meters_import.html"
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", UploadForm())
-        batches = self.in_community(ImportBatch.objects.filter(kind=meters_import.KIND))
-        context["batches"] = recent_batches(batches, self.request)
-        return context
 
-    def post(self, request, *args, **kwargs):
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                batch = import_upload(
-                    kind=meters_import.KIND,
-                    community=request.community,
-                    actor=request.user,
-                    file=form.cleaned_data["file"],
-                )
-            except ServiceError as error:
-                apply_service_error(form, error)
-            else:
-                return redirect(f"{reverse('core:import_batch', args=[batch.pk])}?community={batch.community_id}")
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-
-class ReadingsTemplateView(StaffMixin, View):
+class ReadingsTemplateView(ImportTemplateView):
     action = "billing.read_meters"
-
-    def get(self, request):
-        response = HttpResponse(meters_import.template(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="readings-template.xlsx"'
-        return response
+    template = staticmethod(meters_import.template)
+    filename = "readings-template.xlsx"

@@ -19,12 +19,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ..access import has_perm
-from ..console import CommunityFromLinkMixin, StaffMixin, flash_service_error
+from ..console import CommunityFromLinkMixin, StaffMixin, apply_service_error, flash_service_error
 from ..errors import ServiceError
 from .badrows import bad_rows_available, import_bad_rows
 from .kinds import known
 from .models import ImportBatch, ImportStatus
-from .services import import_expire_stale, import_queue, import_recheck
+from .services import batch_url, import_expire_stale, import_queue, import_recheck, import_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_PER_PAGE = 100
@@ -205,3 +205,48 @@ def recent_batches(queryset, request, per_page: int = 20):
     return Paginator(queryset.select_related("created_by").defer("summary", "result"), per_page).get_page(
         request.GET.get("page")
     )
+
+
+class ImportUploadView(StaffMixin, TemplateView):
+    """An app's upload page for one import kind: the form, the kind's recent batches; a good upload
+    goes to its batch's page (the check, the preview, the commit). Declare `action`, `kind` and
+    `template_name`; override `upload` when the file needs preparing first (a CSV, a survey)."""
+
+    kind = ""
+    form_class = UploadForm
+
+    def upload(self, file) -> ImportBatch:
+        return import_upload(kind=self.kind, community=self.request.community, actor=self.request.user, file=file)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", self.form_class())
+        batches = self.in_community(ImportBatch.objects.filter(kind=self.kind))
+        context["batches"] = recent_batches(batches, self.request)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = self.upload(form.cleaned_data["file"])
+            except ServiceError as error:
+                if error.status == 403:
+                    raise
+                apply_service_error(form, error)
+            else:
+                return redirect(batch_url(batch))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ImportTemplateView(StaffMixin, View):
+    """The kind's empty workbook to fill in: declare `action`, `template` (staticmethod giving the
+    bytes) and `filename`."""
+
+    template = None
+    filename = "template.xlsx"
+
+    def get(self, request):
+        response = HttpResponse(self.template(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
+        return response
