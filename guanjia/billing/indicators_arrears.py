@@ -1,8 +1,9 @@
 """The fee office's QA-4 indicators (FE-1, FE-2, FE-3), computed from the ledger, never typed in.
 
 - FE-1.collection 物业费当期收缴率: received for the period's bills ÷ (billed for the period − credits).
-  Received = allocations from payments and prepayment draws to lines of the period (Allocation.period),
-  net of reversals (a voided receipt's negative rows), up to now; billed = the period's bill lines
+  Received = what payments and prepayment draws settled on lines of the period (BillLine.period), net
+  of reversals (a voided receipt's negative rows), up to now — on each line amount − open_amount −
+  credited, kept by services.ledger, so one query over the lines; billed = the period's bill lines
   (BillLine.period), property fees and the like (not collected on behalf); credits = credit notes
   allocated to those lines, shown apart. Late charges are not in it; what the developer owes for rooms
   not yet handed over is left out and shown apart; deposits never count (they settle no line).
@@ -19,16 +20,17 @@
 Opening bills are not in the period collection rates: the former system billed those months, and
 only what was still owed came over, so a rate over them would be no rate (they count in recovery).
 
-Each `compute(community_ids, periods, now)` is a fixed number of grouped queries (by community, one
-conditional sum per period asked), whatever the number of communities.
+Each `compute(community_ids, periods, now)` is a fixed number of grouped queries whatever the number of
+communities and periods: the collection rates one, the recovery two.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,7 +41,7 @@ from guanjia.core.registry import Indicator
 from .choices import BillKind, PayerKind
 from .models import Allocation, BillLine
 from .models._fields import ZERO
-from .selectors_disputes import disputed_lines_q, open_disputes
+from .selectors_disputes import disputed_lines_q
 
 PERMISSION = "billing.kpi"
 
@@ -58,9 +60,7 @@ RECOVERY_DEFINITION = gettext_lazy(
 )
 
 PAID = Q(payment__isnull=False) | Q(prepayment__isnull=False)
-CREDIT = Q(adjustment__isnull=False)
-NOT_LATE = ~Q(bill__kind=BillKind.LATE_CHARGE)
-NOT_CARRIED = ~Q(bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
+CARRIED = [BillKind.LATE_CHARGE, BillKind.OPENING]
 
 
 def _money(value) -> Decimal:
@@ -85,76 +85,59 @@ def _ratio(
     return Figure(rate, text)
 
 
-def _period_filter(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
-
-
 def _collection(community_ids, periods, on_behalf: bool) -> dict:
+    """One aggregate over the asked months' lines alone: a line carries its bill's kind, what credit
+    notes took off it (`credited`) and what is still open, so what it received is amount − open −
+    credited (open_amount = amount − Σ allocations, services.ledger) and no allocation need be read.
+    Grouped by community, month, payer kind and dispute (a handful of rows), then folded into the
+    periods asked: a line's period is the first day of its month, so each group falls in a period or
+    not as a whole, whatever the periods' length."""
     ids, periods = list(community_ids), list(periods)
     if not ids or not periods:
         return {}
-    # Only the months asked, in the WHERE as well as in each sum, so that the index billline_comm_period
-    # (allocation_comm_period) reads those months alone, not the ledger's whole history (issue 11).
+    # Only the months asked, so that the index billline_comm_period reads those alone (issue 11).
     first, last = min(p.start for p in periods), max(p.end for p in periods)
-    lines = BillLine.objects.filter(
-        community_id__in=ids, on_behalf=on_behalf, period__gte=first, period__lt=last
-    ).filter(NOT_CARRIED)
-    own = ~Q(payer_kind=PayerKind.DEVELOPER)
-    disputed = disputed_lines_q()
-    billed = {
-        row["community_id"]: row
-        for row in lines.values("community_id")
+    groups = (
+        BillLine.objects.filter(community_id__in=ids, on_behalf=on_behalf, period__gte=first, period__lt=last)
+        .exclude(bill_kind__in=CARRIED)
+        .annotate(disputed=ExpressionWrapper(disputed_lines_q(), output_field=BooleanField()))
+        .values("community_id", "period", "payer_kind", "disputed")
         .annotate(
-            **{
-                f"b{n}": Sum("amount", filter=own & ~disputed & _period_filter("period", p))
-                for n, p in enumerate(periods)
-            },
-            **{f"x{n}": Sum("amount", filter=~own & _period_filter("period", p)) for n, p in enumerate(periods)},
-            **{
-                f"y{n}": Sum("amount", filter=own & disputed & _period_filter("period", p))
-                for n, p in enumerate(periods)
-            },
+            billed=Sum("amount"),
+            credits=Sum("credited"),
+            received=Sum(F("amount") - F("open_amount") - F("credited")),
         )
         .order_by()
-    }
-    # An allocation's period is its line's, so the lines joined are read over the same index range.
-    allocations = Allocation.objects.filter(
-        community_id__in=ids,
-        period__gte=first,
-        period__lt=last,
-        line__community_id__in=ids,
-        line__period__gte=first,
-        line__period__lt=last,
-        line__on_behalf=on_behalf,
-        line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT],
-    ).exclude(line__bill__kind__in=[BillKind.LATE_CHARGE, BillKind.OPENING])
-    allocations = allocations.exclude(line_id__in=open_disputes().values("line_id"))
-    received = {
-        row["community_id"]: row
-        for row in allocations.values("community_id")
-        .annotate(
-            **{f"r{n}": Sum("amount", filter=PAID & _period_filter("period", p)) for n, p in enumerate(periods)},
-            **{f"c{n}": Sum("amount", filter=CREDIT & _period_filter("period", p)) for n, p in enumerate(periods)},
-        )
-        .order_by()
-    }
+    )
+    sums = defaultdict(lambda: dict.fromkeys("bcrxy", ZERO))
+    for g in groups:
+        for p in periods:
+            if not p.start <= g["period"] < p.end:
+                continue
+            into = sums[(g["community_id"], p)]
+            if g["payer_kind"] == PayerKind.DEVELOPER:
+                into["x"] += g["billed"]
+            elif g["disputed"]:
+                into["y"] += g["billed"]
+            else:
+                into["b"] += g["billed"]
+                into["c"] += g["credits"]
+                into["r"] += g["received"]
     out = {}
     for cid in ids:
-        b, r = billed.get(cid, {}), received.get(cid, {})
-        for n, p in enumerate(periods):
-            credits = _money(r.get(f"c{n}"))
-            due = _money(b.get(f"b{n}")) - credits
-            out[(cid, p)] = _ratio(_money(r.get(f"r{n}")), due, _money(b.get(f"x{n}")), credits, _money(b.get(f"y{n}")))
+        for p in periods:
+            got, credits, developer, disputed = (_money(sums[(cid, p)][k]) for k in "rcxy")
+            out[(cid, p)] = _ratio(got, _money(sums[(cid, p)]["b"]) - credits, developer, credits, disputed)
     return out
 
 
 def collection(community_ids, periods, now: dt.datetime) -> dict:
-    """FE-1.collection: two queries."""
+    """FE-1.collection: one query."""
     return _collection(community_ids, periods, on_behalf=False)
 
 
 def utilities(community_ids, periods, now: dt.datetime) -> dict:
-    """FE-2.utilities: two queries."""
+    """FE-2.utilities: one query."""
     return _collection(community_ids, periods, on_behalf=True)
 
 
@@ -162,7 +145,7 @@ def _arrears_of(period: Period, prefix: str = "") -> Q:
     """The lines that are arrears of `period`: due before it began and billed before it began, or
     carried over from the former system (an opening bill) before it ended."""
     start, end = period.bounds()
-    due, issued, kind = f"{prefix}due_on__lt", f"{prefix}bill__issued_at__lt", f"{prefix}bill__kind"
+    due, issued, kind = f"{prefix}due_on__lt", f"{prefix}issued_at__lt", f"{prefix}bill_kind"
     return Q(**{due: period.start}) & (Q(**{issued: start}) | Q(**{kind: BillKind.OPENING, issued: end}))
 
 
@@ -177,9 +160,11 @@ def recovery(community_ids, periods, now: dt.datetime) -> dict:
     if not ids or not periods:
         return {}
     own = ~Q(payer_kind=PayerKind.DEVELOPER)
-    lines = BillLine.objects.filter(
-        community_id__in=ids, open_amount__gt=0, due_on__lt=max(p.start for p in periods)
-    ).filter(NOT_LATE, own)
+    lines = (
+        BillLine.objects.filter(community_id__in=ids, open_amount__gt=0, due_on__lt=max(p.start for p in periods))
+        .exclude(bill_kind=BillKind.LATE_CHARGE)
+        .filter(own)
+    )
     owed = {
         row["community_id"]: row
         for row in lines.values("community_id")
@@ -189,8 +174,9 @@ def recovery(community_ids, periods, now: dt.datetime) -> dict:
     allocations = Allocation.objects.filter(
         community_id__in=ids,
         at__gte=min(p.bounds()[0] for p in periods),
+        due_on__lt=max(p.start for p in periods),
         line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT],
-    ).exclude(line__bill__kind=BillKind.LATE_CHARGE)
+    ).exclude(line__bill_kind=BillKind.LATE_CHARGE)
     moved = {}
     for n, p in enumerate(periods):
         start, end = p.bounds()

@@ -69,15 +69,16 @@ class Allocation(CommunityOwned):
         "billing.PrepaymentMovement", on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
     )
     at = models.DateTimeField(default=clock.now)
-    # the line's billing month, copied so that "received for the period's bills" is one aggregate (FE-2)
+    # the line's billing month and due date, copied: the recovery (FE-3) reads only the allocations to
+    # arrears (due before the month began) among those since it began, not every line they settled
     period = models.DateField()
+    due_on = models.DateField()
 
     class Meta:
         verbose_name = verbose_name_plural = _("核销")
         ordering = ["at", "id"]
         indexes = [
             models.Index(fields=["community", "at"], name="allocation_comm_at"),
-            models.Index(fields=["community", "period"], name="allocation_comm_period"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -166,10 +166,8 @@ def _debit_note(adjustment: Adjustment, now) -> Bill:
         corrects=bill,
     )
     note.save(force_insert=True)
-    BillLine.objects.create(
-        community=bill.community,
-        bill=note,
-        room_id=bill.room_id,
+    BillLine.of(
+        note,
         item_id=source.item_id,
         item_name=source.item_name,
         on_behalf=source.on_behalf,
@@ -184,7 +182,7 @@ def _debit_note(adjustment: Adjustment, now) -> Bill:
         due_on=due_on,
         open_amount=adjustment.amount,
         correction=True,
-    )
+    ).save(force_insert=True)
     return note
 
 

@@ -128,10 +128,8 @@ def late_charges_compute(*, community, as_of: dt.date, actor) -> list[Bill]:
                 total=total,
             )
             BillLine.objects.bulk_create(
-                BillLine(
-                    community=community,
-                    bill=bill,
-                    room_id=room_id,
+                BillLine.of(
+                    bill,
                     item_id=line.item_id,
                     item_name=(_("违约金（%(item)s）") % {"item": line.item_name})[:60],
                     on_behalf=False,

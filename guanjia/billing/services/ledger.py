@@ -4,11 +4,11 @@ settles lines, numbers receipts and moves prepayments through these, inside its 
 - `receipt_number(community)`: the next receipt 收据 number of the community, gap-free (the counter
   stays locked until the caller's transaction ends; a rollback gives the number back).
 - `allocate(line, amount, …)`: settle part of a bill line from one source, keeping `open_amount`
-  equal to amount − Σ allocations (a conditional UPDATE: two payments racing for the same line
-  cannot both take its last yuan).
+  equal to amount − Σ allocations and `credited` to Σ credit-note allocations (a conditional UPDATE:
+  two payments racing for the same line cannot both take its last yuan).
 - `reverse(allocations)`: undo allocations with rows of the opposite sign (history is never rewritten).
 - `prepayment_move(account, amount, …)`: put money into or take it out of a prepayment account,
-  never below zero.
+  never below zero; `prepayments_in(…)` puts money into many locked accounts at once (an import).
 """
 
 from __future__ import annotations
@@ -49,14 +49,17 @@ def allocate(
     """Settle `amount` (> 0) of `line`; Conflict when the line no longer owes that much."""
     if amount <= 0:
         raise ValueError("allocate() takes a positive amount")
-    updated = BillLine.objects.filter(pk=line.pk, open_amount__gte=amount).update(
-        open_amount=_cents(F("open_amount") - amount)
-    )
+    moved = {"open_amount": _cents(F("open_amount") - amount)}
+    if adjustment is not None:
+        moved["credited"] = _cents(F("credited") + amount)
+    updated = BillLine.objects.filter(pk=line.pk, open_amount__gte=amount).update(**moved)
     if not updated:
         raise Conflict(
             "line_settled", _("账单明细“%(item)s”的未缴金额已变化，请刷新后重试。") % {"item": line.item_name}
         )
     line.open_amount -= amount
+    if adjustment is not None:
+        line.credited += amount
     return Allocation.objects.create(
         community_id=line.community_id,
         line=line,
@@ -66,6 +69,7 @@ def allocate(
         prepayment=prepayment,
         at=at or clock.now(),
         period=line.period,
+        due_on=line.due_on,
     )
 
 
@@ -76,7 +80,10 @@ def reverse(allocations, *, at: dt.datetime | None = None) -> list[Allocation]:
     for allocation in allocations:
         if allocation.amount <= 0:
             continue
-        BillLine.objects.filter(pk=allocation.line_id).update(open_amount=_cents(F("open_amount") + allocation.amount))
+        moved = {"open_amount": _cents(F("open_amount") + allocation.amount)}
+        if allocation.adjustment_id is not None:
+            moved["credited"] = _cents(F("credited") - allocation.amount)
+        BillLine.objects.filter(pk=allocation.line_id).update(**moved)
         reversed_rows.append(
             Allocation(
                 community_id=allocation.community_id,
@@ -87,6 +94,7 @@ def reverse(allocations, *, at: dt.datetime | None = None) -> list[Allocation]:
                 prepayment_id=allocation.prepayment_id,
                 at=at,
                 period=allocation.period,
+                due_on=allocation.due_on,
             )
         )
     return Allocation.objects.bulk_create(reversed_rows)
@@ -122,3 +130,30 @@ def prepayment_move(
         note=note[:200],
         at=at or clock.now(),
     )
+
+
+def prepayments_in(moves, *, batch=None, at=None) -> list[PrepaymentMovement]:
+    """Put each positive amount of `moves` = [(account, amount, note)] into its account, in bulk: one
+    UPDATE of the balances and one INSERT of the movements. The caller holds the accounts' row locks
+    (select_for_update) and names each account once, so the balances read are the balances written."""
+    at = at or clock.now()
+    movements = []
+    for account, amount, note in moves:
+        if amount <= 0:
+            raise ValueError("prepayments_in() takes positive amounts")
+        account.balance = (account.balance + amount).quantize(CENT)
+        movements.append(
+            PrepaymentMovement(
+                community_id=account.community_id,
+                account=account,
+                amount=amount,
+                balance_after=account.balance,
+                batch=batch,
+                note=note[:200],
+                at=at,
+            )
+        )
+    if len({account.pk for account, _a, _n in moves}) != len(moves):
+        raise ValueError("prepayments_in() takes each account once")
+    PrepaymentAccount.objects.bulk_update([account for account, _a, _n in moves], ["balance"], batch_size=1000)
+    return PrepaymentMovement.objects.bulk_create(movements, batch_size=1000)

@@ -142,10 +142,8 @@ def _write_bills(commit: Commit, arrears: list[dict]) -> tuple[list[Bill], int]:
         for r in sorted(grouped[key], key=lambda r: r["row"]):
             item, amount = items[r["item"]], Decimal(r["amount"])
             lines.append(
-                BillLine(
-                    community=community,
-                    bill_id=bill.pk,
-                    room_id=bill.room_id,
+                BillLine.of(
+                    bill,
                     item=item,
                     item_name=item.name,
                     on_behalf=item.collected_on_behalf,
@@ -180,18 +178,15 @@ def _write_prepaid(commit: Commit, prepaid: list[dict]) -> list[PrepaymentMoveme
         .filter(community=community, room_id__in={r["room"] for r in prepaid})
         .order_by("pk")
     }
-    if any((r["room"], r["purse"]) in prepaid_before(community) for r in prepaid):
+    before = prepaid_before(community)
+    if any((r["room"], r["purse"]) in before for r in prepaid):
         raise StaleRows
     note = _("期初预存余额（原系统结转）")
-    movements = []
-    for r in prepaid:
-        text = f"{note} · {r['note']}" if r["note"] else note
-        movements.append(
-            ledger.prepayment_move(
-                accounts[(r["room"], r["purse"])], Decimal(r["amount"]), note=text, batch=commit.batch, at=now
-            )
-        )
-    return movements
+    moves = [
+        (accounts[(r["room"], r["purse"])], Decimal(r["amount"]), f"{note} · {r['note']}" if r["note"] else note)
+        for r in prepaid
+    ]
+    return ledger.prepayments_in(moves, batch=commit.batch, at=now)
 
 
 def _log(commit: Commit, bills: list[Bill], movements: list[PrepaymentMovement]) -> None:

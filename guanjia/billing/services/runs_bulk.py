@@ -49,7 +49,7 @@ def _insert(model, names: list[str], rows: list[tuple]) -> None:
 
 BILL_COLUMNS = ["community", "number", "run", "kind", "room", "payer_kind", "payer", "payer_name", "period",
                 "issued_at", "due_on", "total"]  # fmt: skip
-LINE_COLUMNS = ["community", "bill", "room", "item", "item_name", "on_behalf", "payer_kind", "period", "covers_from",
+LINE_COLUMNS = ["community", "bill", "bill_kind", "issued_at", "room", "item", "item_name", "on_behalf", "payer_kind", "period", "covers_from",
                 "covers_to", "quantity", "basis_label", "unit_price", "proration", "amount", "due_on", "open_amount",
                 "reading", "correction"]  # fmt: skip
 
@@ -93,6 +93,8 @@ def write(run: BillingRun, planned: Plan, now) -> tuple[list[tuple], int]:
                 (
                     cid,
                     bill_id,
+                    BillKind.REGULAR.value,
+                    issued,
                     c.room_id,
                     item.pk,
                     item.name,

@@ -65,10 +65,8 @@ def bill_for(room, lines, *, period=dt.date(2026, 10, 1), due_on=None, payer_kin
         total=sum(amounts, Decimal("0.00")),
     )
     BillLine.objects.bulk_create(
-        BillLine(
-            community=room.community,
-            bill=bill,
-            room=room,
+        BillLine.of(
+            bill,
             item=item,
             item_name=item.name,
             on_behalf=item.collected_on_behalf,

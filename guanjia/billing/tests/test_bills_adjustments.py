@@ -45,9 +45,10 @@ def bill(office):
 def snapshot(bill, *, skip_open=False):
     stored = Bill.objects.get(pk=bill.pk)
     lines = [model_to_dict(line) for line in BillLine.objects.filter(bill=bill).order_by("id")]
-    if skip_open:
+    if skip_open:  # what settlement moves: the open amount, and what credit notes took off (`credited`)
         for line in lines:
             line.pop("open_amount")
+            line.pop("credited")
     return model_to_dict(stored) | {"issued_at": stored.issued_at}, lines
 
 

@@ -367,3 +367,21 @@ def test_fe1_the_check_reads_a_fixed_number_of_queries_whatever_the_rows(office)
     with CaptureQueriesContext(connection) as ten:
         assert upload(office, rows(10)).error_count == 0
     assert len(ten.captured_queries) == len(two.captured_queries)
+
+
+def test_fe1_the_commit_writes_in_bulk_whatever_the_rows(office):
+    rooms = [office.room(f"{n}01", f"业主{n}") for n in range(2, 22)]
+
+    def committed(chosen, month):
+        rows = [[r.code, "wy", month, None, "10", None, "5", None, ""] for r in chosen]
+        batch = upload(office, rows)
+        assert batch.error_count == 0
+        with CaptureQueriesContext(connection) as queries:
+            import_commit(batch=batch, actor=office.cashier)
+        return len(queries.captured_queries)
+
+    committed(rooms[:1], "2026-06")  # the permission and content types are read once, then cached
+    assert committed(rooms[1:3], "2026-07") == committed(rooms[3:20], "2026-08")
+    accounts = PrepaymentAccount.objects.filter(room__in=rooms, purse=Purse.PROPERTY)
+    assert accounts.count() == 20 and {a.balance for a in accounts} == {Decimal("5.00")}
+    assert PrepaymentMovement.objects.filter(account__in=accounts, balance_after=Decimal("5.00")).count() == 20

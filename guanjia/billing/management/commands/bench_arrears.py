@@ -154,10 +154,10 @@ def _sql_fill(ids: list[int], cashier_id: int, out) -> None:
         FROM estates_room r CROSS JOIN generate_series(0, {MONTHS - 1}) AS m
         WHERE r.community_id = ANY(%s) ORDER BY m, r.id""", [first, first, first, ids])  # fmt: skip
     _step(out, "bill lines", f"""
-        INSERT INTO billing_billline (community_id, bill_id, room_id, item_id, item_name, on_behalf, payer_kind,
-            period, covers_from, covers_to, quantity, basis_label, unit_price, proration, amount, due_on,
-            open_amount, correction)
-        SELECT b.community_id, b.id, b.room_id, i.id, i.name, i.collected_on_behalf, b.payer_kind, b.period,
+        INSERT INTO billing_billline (community_id, bill_id, bill_kind, issued_at, room_id, item_id, item_name,
+            on_behalf, payer_kind, period, covers_from, covers_to, quantity, basis_label, unit_price, proration,
+            amount, due_on, open_amount, correction)
+        SELECT b.community_id, b.id, b.kind, b.issued_at, b.room_id, i.id, i.name, i.collected_on_behalf, b.payer_kind, b.period,
                b.period, b.due_on, 1, '', a.amount, '', a.amount, b.due_on,
                CASE s.state WHEN 1 THEN a.amount WHEN 2 THEN ROUND(a.amount / 2, 2) ELSE 0 END, false
         FROM {bills}
@@ -181,8 +181,8 @@ def _sql_fill(ids: list[int], cashier_id: int, out) -> None:
               WHERE community_id = ANY(%s) GROUP BY bill_id) p ON p.bill_id = b.id
         WHERE p.paid > 0""", [offset, cashier_id, ids, ids])  # fmt: skip
     _step(out, "allocations", """
-        INSERT INTO billing_allocation (community_id, line_id, amount, payment_id, at, period)
-        SELECT l.community_id, l.id, l.amount - l.open_amount, p.id, p.received_at, l.period
+        INSERT INTO billing_allocation (community_id, line_id, amount, payment_id, at, period, due_on)
+        SELECT l.community_id, l.id, l.amount - l.open_amount, p.id, p.received_at, l.period, l.due_on
         FROM billing_billline l JOIN billing_payment p ON p.id = l.bill_id + %s
         WHERE l.community_id = ANY(%s) AND l.amount > l.open_amount""", [offset, ids])  # fmt: skip
     # A call to each long-tail household ten days ago; every other one disputes the debt (CM-9).
@@ -239,35 +239,30 @@ BASELINES = {
         WHERE l.community_id = %(cid)s AND {OPEN_SQL} AND l.payer_kind <> 'developer'
         GROUP BY l.room_id, r.code ORDER BY oldest, r.code LIMIT {PAGE}""",
     "collection": """
-        WITH billed AS (
-            SELECT l.community_id, l.period,
-                   SUM(l.amount) FILTER (WHERE l.payer_kind <> 'developer') AS billed,
-                   SUM(l.amount) FILTER (WHERE l.payer_kind = 'developer') AS developer
-            FROM billing_billline l JOIN billing_bill b ON b.id = l.bill_id
-            WHERE l.community_id = ANY(%(ids)s) AND l.period >= %(start)s AND l.period < %(end)s
-              AND NOT l.on_behalf AND b.kind <> 'late_charge'
-            GROUP BY 1, 2),
-        received AS (
-            SELECT a.community_id, a.period,
-                   SUM(a.amount) FILTER (WHERE a.adjustment_id IS NULL) AS received,
-                   SUM(a.amount) FILTER (WHERE a.adjustment_id IS NOT NULL) AS credits
-            FROM billing_allocation a JOIN billing_billline l ON l.id = a.line_id JOIN billing_bill b ON b.id = l.bill_id
-            WHERE a.community_id = ANY(%(ids)s) AND a.period >= %(start)s AND a.period < %(end)s
-              AND NOT l.on_behalf AND l.payer_kind <> 'developer' AND b.kind <> 'late_charge'
-            GROUP BY 1, 2)
-        SELECT * FROM billed FULL JOIN received USING (community_id, period)""",
+        SELECT l.community_id, l.period,
+               SUM(l.amount) FILTER (WHERE l.payer_kind <> 'developer') AS billed,
+               SUM(l.credited) FILTER (WHERE l.payer_kind <> 'developer') AS credits,
+               SUM(l.amount - l.open_amount - l.credited) FILTER (WHERE l.payer_kind <> 'developer') AS received,
+               SUM(l.amount) FILTER (WHERE l.payer_kind = 'developer') AS developer
+        FROM billing_billline l
+        WHERE l.community_id = ANY(%(ids)s) AND l.period >= %(start)s AND l.period < %(end)s
+          AND NOT l.on_behalf AND l.bill_kind NOT IN ('late_charge', 'opening')
+        GROUP BY 1, 2""",
     "recovery": """
-        WITH arrears AS (
-            SELECT l.id, l.community_id, l.amount FROM billing_billline l JOIN billing_bill b ON b.id = l.bill_id
-            WHERE l.community_id = ANY(%(ids)s) AND l.due_on < %(start)s AND b.issued_at < %(start_at)s
-              AND l.payer_kind <> 'developer' AND b.kind <> 'late_charge')
-        SELECT x.community_id, SUM(x.amount) - COALESCE(MAX(s.before), 0) AS opening, MAX(s.got) AS got
-        FROM arrears x LEFT JOIN (
-            SELECT a.community_id, SUM(a.amount) FILTER (WHERE a.at < %(start_at)s) AS before,
-                   SUM(a.amount) FILTER (WHERE a.at >= %(start_at)s AND a.at < %(end_at)s
-                                         AND a.adjustment_id IS NULL) AS got
-            FROM billing_allocation a JOIN arrears y ON y.id = a.line_id GROUP BY 1) s USING (community_id)
-        GROUP BY x.community_id""",
+        WITH owed AS (
+            SELECT l.community_id, SUM(l.open_amount) AS still_open FROM billing_billline l
+            WHERE l.community_id = ANY(%(ids)s) AND l.open_amount > 0 AND l.due_on < %(start)s
+              AND l.issued_at < %(start_at)s AND l.payer_kind <> 'developer' AND l.bill_kind <> 'late_charge'
+            GROUP BY 1),
+        moved AS (
+            SELECT a.community_id, SUM(a.amount) AS since,
+                   SUM(a.amount) FILTER (WHERE a.at < %(end_at)s AND a.adjustment_id IS NULL) AS got
+            FROM billing_allocation a JOIN billing_billline l ON l.id = a.line_id
+            WHERE a.community_id = ANY(%(ids)s) AND a.at >= %(start_at)s AND l.due_on < %(start)s
+              AND l.issued_at < %(start_at)s AND l.payer_kind <> 'developer' AND l.bill_kind <> 'late_charge'
+            GROUP BY 1)
+        SELECT community_id, COALESCE(still_open, 0) + COALESCE(since, 0) AS opening, got
+        FROM owed FULL JOIN moved USING (community_id)""",
 }
 
 

@@ -92,7 +92,7 @@ def _raw(community, month: Period) -> float:
         bills.append((bid, community.pk, f"RAW-{n:07d}", "regular", b.room_id, b.payer_kind, b.payer_id,
                       b.payer_name, month.start, now, b.due_on, str(b.total)))  # fmt: skip
         for c in b.lines:
-            lines.append((community.pk, bid, c.room_id, c.item.pk, c.item.name, False, c.payer_kind, month.start,
+            lines.append((community.pk, bid, "regular", now, c.room_id, c.item.pk, c.item.name, False, c.payer_kind, month.start,
                           c.covers_from, c.covers_to, str(c.quantity), c.basis_label, str(c.unit_price), c.proration,
                           str(c.amount), b.due_on, str(c.amount), False))  # fmt: skip
     bill_sql = "INSERT INTO billing_bill ({}) VALUES ({})".format(
@@ -116,10 +116,10 @@ def _raw(community, month: Period) -> float:
         ", ".join(["%s"] * 12),
     )
     line_sql = "INSERT INTO billing_billline ({}) VALUES ({})".format(
-        ", ".join(quote(c) for c in ["community_id", "bill_id", "room_id", "item_id", "item_name", "on_behalf",
+        ", ".join(quote(c) for c in ["community_id", "bill_id", "bill_kind", "issued_at", "room_id", "item_id", "item_name", "on_behalf",
                                       "payer_kind", "period", "covers_from", "covers_to", "quantity", "basis_label",
                                       "unit_price", "proration", "amount", "due_on", "open_amount", "correction"]),
-        ", ".join(["%s"] * 18),
+        ", ".join(["%s"] * 20),
     )  # fmt: skip
     started = time.perf_counter()
     try:
@@ -181,7 +181,7 @@ def _statement_p95(community, cashier, households: int = 200, months: int = 60) 
                 )  # fmt: skip
         Bill.objects.bulk_create(bills, batch_size=BATCH)
         lines = [
-            BillLine(community=community, bill=b, room=b.room, item=item, item_name=item.name, payer_kind="owner",
+            BillLine.of(b, item=item, item_name=item.name, payer_kind="owner",
                      period=b.period, covers_from=b.period, covers_to=Period(MONTH, b.period).last_day, quantity=1,
                      basis_label="", unit_price=amount, amount=amount, due_on=b.due_on, open_amount=0,
                      correction=False)
@@ -195,7 +195,8 @@ def _statement_p95(community, cashier, households: int = 200, months: int = 60) 
         ]  # fmt: skip
         Payment.objects.bulk_create(payments, batch_size=BATCH)
         Allocation.objects.bulk_create(
-            (Allocation(community=community, line=line, amount=amount, payment=p, at=p.received_at, period=line.period)
+            (Allocation(community=community, line=line, amount=amount, payment=p, at=p.received_at, period=line.period,
+                        due_on=line.due_on)
              for line, p in zip(lines, payments, strict=True)),
             batch_size=BATCH,
         )  # fmt: skip
