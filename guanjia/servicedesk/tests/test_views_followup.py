@@ -325,7 +325,10 @@ class TestDue:
         client.get(url, {"scope": "office"})
         with django_assert_max_num_queries(14):
             page = client.get(url, {"scope": "office"}).content.decode()
-        assert section(page, "<tbody>", "</tbody>").count("<tr>") == 7  # six callbacks and one notice owed (RC-5)
+        rows = section(page, "<tbody>", "</tbody>")
+        # six callbacks and one notice owed (RC-5); the calendar's monthly duties (RC-10, VS-5 …) are due
+        # "today" on the 5th of a month and are left out of the count so that it holds on every day
+        assert rows.count('mono">RC-4<') == 6 and rows.count('mono">RC-5.issue<') == 1
 
     def test_dashboard_panel_counts(self, client, office):
         ticket = office.room
