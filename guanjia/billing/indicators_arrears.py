@@ -21,7 +21,7 @@ Opening bills are not in the period collection rates: the former system billed t
 only what was still owed came over, so a rate over them would be no rate (they count in recovery).
 
 Each `compute(community_ids, periods, now)` is a fixed number of grouped queries whatever the number of
-communities and periods: the collection rates one, the recovery two.
+communities and periods: one statement each.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -141,55 +141,54 @@ def utilities(community_ids, periods, now: dt.datetime) -> dict:
     return _collection(community_ids, periods, on_behalf=True)
 
 
-def _arrears_of(period: Period, prefix: str = "") -> Q:
-    """The lines that are arrears of `period`: due before it began and billed before it began, or
-    carried over from the former system (an opening bill) before it ended."""
+def _arrears_of(period: Period) -> Q:
+    """The lines (or the allocations to lines) that are arrears of `period`: due before it began and
+    billed before it began, or carried over from the former system (an opening bill) before it ended."""
     start, end = period.bounds()
-    due, issued, kind = f"{prefix}due_on__lt", f"{prefix}issued_at__lt", f"{prefix}bill_kind"
-    return Q(**{due: period.start}) & (Q(**{issued: start}) | Q(**{kind: BillKind.OPENING, issued: end}))
+    return Q(due_on__lt=period.start) & (Q(issued_at__lt=start) | Q(bill_kind=BillKind.OPENING, issued_at__lt=end))
 
 
 def recovery(community_ids, periods, now: dt.datetime) -> dict:
-    """FE-3.recovery: two queries, each over an index range rather than the ledger's whole history.
+    """FE-3.recovery: one statement (a UNION ALL of two grouped reads), each over an index range rather
+    than the ledger's whole history.
 
     A line's amount less what was allocated to it before the month is what is open on it now plus what
     was allocated to it since (open_amount = amount − Σ allocations, kept on the line): so the opening
     arrears are the open lines (the partial index billline_open_due) plus the allocations since the
-    month began (allocation_comm_at), and the month's receipts are among those allocations."""
+    month began (allocation_comm_at), and the month's receipts are among those allocations. An
+    allocation carries what is asked of its line, so no line is joined."""
     ids, periods = list(community_ids), list(periods)
     if not ids or not periods:
         return {}
-    own = ~Q(payer_kind=PayerKind.DEVELOPER)
-    lines = (
-        BillLine.objects.filter(community_id__in=ids, open_amount__gt=0, due_on__lt=max(p.start for p in periods))
-        .exclude(bill_kind=BillKind.LATE_CHARGE)
-        .filter(own)
+    counted = Q(payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT]) & ~Q(bill_kind=BillKind.LATE_CHARGE)
+    before = max(p.start for p in periods)
+    nothing = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    open_lines = BillLine.objects.filter(counted, community_id__in=ids, open_amount__gt=0, due_on__lt=before)
+    since = Allocation.objects.filter(
+        counted, community_id__in=ids, at__gte=min(p.bounds()[0] for p in periods), due_on__lt=before
     )
-    owed = {
-        row["community_id"]: row
-        for row in lines.values("community_id")
-        .annotate(**{f"a{n}": Sum("open_amount", filter=_arrears_of(p)) for n, p in enumerate(periods)})
-        .order_by()
-    }
-    allocations = Allocation.objects.filter(
-        community_id__in=ids,
-        at__gte=min(p.bounds()[0] for p in periods),
-        due_on__lt=max(p.start for p in periods),
-        line__payer_kind__in=[PayerKind.OWNER, PayerKind.TENANT],
-    ).exclude(line__bill_kind=BillKind.LATE_CHARGE)
-    moved = {}
+    owed, moved = {}, {}
     for n, p in enumerate(periods):
         start, end = p.bounds()
-        arrears = _arrears_of(p, "line__")
-        moved[f"s{n}"] = Sum("amount", filter=arrears & Q(at__gte=start))
-        moved[f"r{n}"] = Sum("amount", filter=arrears & PAID & Q(at__gte=start, at__lt=end))
-    settled = {row["community_id"]: row for row in allocations.values("community_id").annotate(**moved).order_by()}
+        owed[f"s{n}"] = Sum("open_amount", filter=_arrears_of(p))
+        owed[f"r{n}"] = nothing
+        moved[f"s{n}"] = Sum("amount", filter=_arrears_of(p) & Q(at__gte=start))
+        moved[f"r{n}"] = Sum("amount", filter=_arrears_of(p) & PAID & Q(at__gte=start, at__lt=end))
+    rows = (
+        open_lines.values("community_id")
+        .annotate(**owed)
+        .order_by()
+        .union(since.values("community_id").annotate(**moved).order_by(), all=True)
+    )
+    sums = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in rows:
+        for key, value in row.items():
+            if key != "community_id":
+                sums[row["community_id"]][key] += _money(value)
     out = {}
     for cid in ids:
-        o, s = owed.get(cid, {}), settled.get(cid, {})
         for n, p in enumerate(periods):
-            opening = _money(o.get(f"a{n}")) + _money(s.get(f"s{n}"))
-            got = _money(s.get(f"r{n}"))
+            opening, got = sums[cid][f"s{n}"], sums[cid][f"r{n}"]
             rate = percent(got, opening) if opening > 0 else None
             text = _("本月收回 %(r)s ÷ 月初欠费 %(o)s") % {"r": got, "o": opening}
             if rate is not None:

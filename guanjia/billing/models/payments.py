@@ -15,7 +15,7 @@ from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 from guanjia.core.validators import TEXT_MAX, text_length
 
-from ..choices import Method, PaymentStatus
+from ..choices import BillKind, Method, PayerKind, PaymentStatus
 from ._fields import money, positive_money
 
 USER = settings.AUTH_USER_MODEL
@@ -69,10 +69,14 @@ class Allocation(CommunityOwned):
         "billing.PrepaymentMovement", on_delete=models.PROTECT, null=True, blank=True, related_name="allocations"
     )
     at = models.DateTimeField(default=clock.now)
-    # the line's billing month and due date, copied: the recovery (FE-3) reads only the allocations to
-    # arrears (due before the month began) among those since it began, not every line they settled
+    # what the recovery (FE-3) asks of the line, copied from it (they never change): its billing month,
+    # due date, payer kind, bill kind and issue time, so that the allocations since a month began are
+    # read without joining the lines they settled
     period = models.DateField()
     due_on = models.DateField()
+    payer_kind = models.CharField(max_length=10, choices=PayerKind.choices)
+    bill_kind = models.CharField(max_length=20, choices=BillKind.choices)
+    issued_at = models.DateTimeField()
 
     class Meta:
         verbose_name = verbose_name_plural = _("核销")

@@ -43,6 +43,14 @@ def receipt_number(community) -> str:
     return numbering.next_number(RECEIPT_PREFIX, scope=community)
 
 
+CARRIED = ("period", "due_on", "payer_kind", "bill_kind", "issued_at")
+
+
+def carried_from(line: BillLine) -> dict:
+    """What an allocation copies from the line it settles (Allocation: for the FE-3 recovery)."""
+    return {name: getattr(line, name) for name in CARRIED}
+
+
 def allocate(
     line: BillLine, amount: Decimal, *, payment=None, adjustment=None, prepayment=None, at: dt.datetime | None = None
 ) -> Allocation:
@@ -68,8 +76,7 @@ def allocate(
         adjustment=adjustment,
         prepayment=prepayment,
         at=at or clock.now(),
-        period=line.period,
-        due_on=line.due_on,
+        **carried_from(line),
     )
 
 
@@ -93,8 +100,7 @@ def reverse(allocations, *, at: dt.datetime | None = None) -> list[Allocation]:
                 adjustment_id=allocation.adjustment_id,
                 prepayment_id=allocation.prepayment_id,
                 at=at,
-                period=allocation.period,
-                due_on=allocation.due_on,
+                **{name: getattr(allocation, name) for name in CARRIED},
             )
         )
     return Allocation.objects.bulk_create(reversed_rows)

@@ -181,8 +181,10 @@ def _sql_fill(ids: list[int], cashier_id: int, out) -> None:
               WHERE community_id = ANY(%s) GROUP BY bill_id) p ON p.bill_id = b.id
         WHERE p.paid > 0""", [offset, cashier_id, ids, ids])  # fmt: skip
     _step(out, "allocations", """
-        INSERT INTO billing_allocation (community_id, line_id, amount, payment_id, at, period, due_on)
-        SELECT l.community_id, l.id, l.amount - l.open_amount, p.id, p.received_at, l.period, l.due_on
+        INSERT INTO billing_allocation (community_id, line_id, amount, payment_id, at, period, due_on,
+                                        payer_kind, bill_kind, issued_at)
+        SELECT l.community_id, l.id, l.amount - l.open_amount, p.id, p.received_at, l.period, l.due_on,
+               l.payer_kind, l.bill_kind, l.issued_at
         FROM billing_billline l JOIN billing_payment p ON p.id = l.bill_id + %s
         WHERE l.community_id = ANY(%s) AND l.amount > l.open_amount""", [offset, ids])  # fmt: skip
     # A call to each long-tail household ten days ago; every other one disputes the debt (CM-9).
@@ -257,9 +259,9 @@ BASELINES = {
         moved AS (
             SELECT a.community_id, SUM(a.amount) AS since,
                    SUM(a.amount) FILTER (WHERE a.at < %(end_at)s AND a.adjustment_id IS NULL) AS got
-            FROM billing_allocation a JOIN billing_billline l ON l.id = a.line_id
-            WHERE a.community_id = ANY(%(ids)s) AND a.at >= %(start_at)s AND l.due_on < %(start)s
-              AND l.issued_at < %(start_at)s AND l.payer_kind <> 'developer' AND l.bill_kind <> 'late_charge'
+            FROM billing_allocation a
+            WHERE a.community_id = ANY(%(ids)s) AND a.at >= %(start_at)s AND a.due_on < %(start)s
+              AND a.issued_at < %(start_at)s AND a.payer_kind <> 'developer' AND a.bill_kind <> 'late_charge'
             GROUP BY 1)
         SELECT community_id, COALESCE(still_open, 0) + COALESCE(since, 0) AS opening, got
         FROM owed FULL JOIN moved USING (community_id)""",

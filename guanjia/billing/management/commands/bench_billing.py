@@ -164,6 +164,7 @@ class Command(BaseCommand):
 def _statement_p95(community, cashier, households: int = 200, months: int = 60) -> float:
     from guanjia.billing.models import Allocation, Bill, BillLine, FeeItem, Payment
     from guanjia.billing.selectors_bills import statement
+    from guanjia.billing.services import ledger
     from guanjia.estates.models import Room
 
     item = FeeItem.objects.filter(community=community).order_by("pk").first()
@@ -195,8 +196,8 @@ def _statement_p95(community, cashier, households: int = 200, months: int = 60) 
         ]  # fmt: skip
         Payment.objects.bulk_create(payments, batch_size=BATCH)
         Allocation.objects.bulk_create(
-            (Allocation(community=community, line=line, amount=amount, payment=p, at=p.received_at, period=line.period,
-                        due_on=line.due_on)
+            (Allocation(community=community, line=line, amount=amount, payment=p, at=p.received_at,
+                        **ledger.carried_from(line))
              for line, p in zip(lines, payments, strict=True)),
             batch_size=BATCH,
         )  # fmt: skip
