@@ -88,7 +88,7 @@ test-pg: $(VENV)/.stamp-dev ## pytest on a throwaway PostgreSQL cluster (not the
 # The suite must not depend on the day it runs (DESIGN house style): run it on SQLite with the
 # system clock moved (Debian's faketime) to the 5th of next month, 10:00 Shanghai — the day a
 # monthly "by the 5th" duty is still open and due today — and to 2 January of next year, past the years
-# chinese-calendar knows. Override with TEST_DATES="2027-03-03 2028-01-02".
+# chinese-calendar knows. Override with TEST_DATES="2027-03-05 2028-01-02".
 TEST_DATES ?= $(shell date -u -d "$$(date -u +%Y-%m-15) +1 month" +%Y-%m-05) $(shell echo $$(( $$(date -u +%Y) + 1 )))-01-02
 test-dates: $(VENV)/.stamp-dev ## pytest on SQLite (not the browser tests) with the clock set to each of TEST_DATES
 	@command -v faketime >/dev/null || { echo "faketime not found: apt-get install faketime"; exit 1; }
