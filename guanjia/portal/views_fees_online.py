@@ -12,7 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from guanjia.billing import providers
+from guanjia.billing import online_qr, providers
+from guanjia.billing.choices import OrderStatus
 from guanjia.billing.models import BillLine, PaymentOrder
 from guanjia.billing.services import online
 from guanjia.core.errors import ServiceError
@@ -102,8 +103,11 @@ class OrderView(OwnerMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
         provider = providers.configured(order.community)
+        code_url = (order.pay_data or {}).get("code_url")
         context.update(
             order=order,
+            # a code to scan only while the order may still be paid (not once paid, closed or past its deadline)
+            qr=online_qr.code_svg(code_url) if code_url and order.state == OrderStatus.CREATED else None,
             provider_label=provider.label if provider else order.provider,
             lines=list(order.lines.select_related("line").order_by("line__due_on", "line_id")),
         )
