@@ -183,7 +183,6 @@ def _refuse(community, provider, code: str, message: str, order=None, **data) ->
 
 def notification_receive(*, community, provider_key: str, headers, body: bytes) -> Outcome:
     """Verify and book one payment notification; returns the HTTP answer for the provider."""
-    config = providers.config_of(community)
     provider = providers.configured(community)
     if provider is None or provider.key != provider_key:
         return Outcome(404, {"code": "FAIL", "message": "not configured"})
@@ -194,6 +193,15 @@ def notification_receive(*, community, provider_key: str, headers, body: bytes) 
         # not the provider's (or a replay): nothing is written, not even a log row an attacker could fill
         logger.warning("payment notification rejected (%s): %s", community.code, error.message)
         return Outcome(error.status, {"code": "FAIL", "message": error.message})
+    return settle(community=community, provider=provider, note=note)
+
+
+def settle(*, community, provider, note: providers.Notification) -> Outcome:
+    """Book what the provider says of an order: its notification, or its answer to a query
+    (online_orders.order_query) — the one path, so whichever comes first books and the other finds the
+    order paid. With the order's row locked, a second delivery waits; a paid order answers as received.
+    A success books even when the order was closed meanwhile: money the provider took is never dropped."""
+    config = providers.config_of(community)
     order = PaymentOrder.objects.filter(community=community, out_trade_no=note.out_trade_no).first()
     if order is None:
         return _refuse(community, provider, "unknown_order", f"unknown out_trade_no {note.out_trade_no}")
@@ -220,6 +228,7 @@ def notification_receive(*, community, provider_key: str, headers, body: bytes) 
         payment = Payment.objects.filter(community=community, source_key=note.transaction_id).first()
         if payment is None:
             raise
+        order.refresh_from_db()
         return Outcome(*provider.answer(True), order, payment)
     except ServiceError as error:  # the cashier's day already signed off, no cashier configured, …
         logger.error("payment notification %s not booked: %s", note.transaction_id, error)
@@ -250,6 +259,8 @@ def _book(order: PaymentOrder, note: providers.Notification, cashier) -> Payment
         source_key=note.transaction_id,
         methods=ONLINE_ONLY,
     )
+    if order.status == OrderStatus.CLOSED:  # paid at the provider before (or as) it was closed: still booked
+        logger.warning("order %s was closed but paid (%s): booked", order.out_trade_no, note.transaction_id)
     order.status, order.payment, order.transaction_id = OrderStatus.PAID, payment, note.transaction_id
     order.paid_at = min(note.paid_at, now) if note.paid_at else now
     order.save(update_fields=["status", "payment", "transaction_id", "paid_at"])
