@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from guanjia.core import clock
 from guanjia.core.access import has_perm, require
 from guanjia.core.activity import log
-from guanjia.core.errors import Conflict, ServiceError
+from guanjia.core.errors import Conflict, Forbidden, ServiceError
 from guanjia.core.policies import policy
 
 from .. import providers
@@ -155,7 +155,7 @@ def order_close(*, order: PaymentOrder, actor, reason: str = "", send=None) -> P
     """关闭订单 (FE-1): the owner who made it, or staff of the community. The provider is told first;
     an order it says was paid is booked instead (the order then reads 已支付)."""
     if order.user_id != getattr(actor, "pk", None) and not has_perm(actor, MANAGE, order.community):
-        raise ServiceError("forbidden", _("您没有权限关闭该订单。"), status=403)
+        raise Forbidden("forbidden", _("您没有权限关闭该订单。"))
     if order.payment_id or order.status == OrderStatus.PAID:
         raise Conflict("paid", _("订单 %(no)s 已支付，不能关闭。") % {"no": order.out_trade_no})
     if order.status == OrderStatus.CLOSED:
