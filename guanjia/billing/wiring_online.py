@@ -6,8 +6,9 @@ log entries read."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from guanjia.core import policies, roles
+from guanjia.core import demo, policies, roles
 from guanjia.core.activity import describe
+from guanjia.core.demo import DemoPart
 from guanjia.core.policies import MINUTES, Policy
 from guanjia.core.registry import MenuEntry, menu
 from guanjia.core.roles import Role
@@ -38,9 +39,17 @@ VERBS = {
 }
 
 
+def _demo_part(context):
+    from . import demo_online
+
+    return demo_online.build(context)
+
+
 def register() -> None:
+    from . import demo_online
     from .providers.wechatpay import WechatPay
 
+    demo.register(DemoPart("billing.online", demo_online.DEMO_ORDER, build=_demo_part))
     roles.register(PERMISSIONS)
     policies.register(*POLICIES)
     providers.register(WechatPay.key, WechatPay)

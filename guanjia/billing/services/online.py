@@ -51,12 +51,22 @@ def out_trade_no(at: dt.datetime) -> str:
     return f"GJ{timezone.localtime(at):%Y%m%d%H%M%S}{secrets.token_hex(5).upper()}"
 
 
-def order_create(*, room, user, payable, line_ids=None, at: dt.datetime | None = None) -> PaymentOrder:
+def order_create(
+    *, room, user, payable, line_ids=None, at: dt.datetime | None = None, provider_key: str | None = None
+) -> PaymentOrder:
     """An order for the owner's open lines of `room` (FE-1). `payable` is the BillLine queryset the
-    caller may pay (the portal: his own bills); `line_ids` None means all of them that are open."""
-    provider = providers.configured(room.community)
-    if provider is None:
-        raise ServiceError("not_configured", _("本小区暂未开通在线缴费。"))
+    caller may pay (the portal: his own bills); `line_ids` None means all of them that are open.
+    `provider_key` names a registered adapter for an order recorded without the deployment's keys
+    (the demo, which holds none); the portal never passes it: there the community's configuration decides."""
+    if provider_key is not None:
+        if provider_key not in providers.registered():
+            raise ServiceError("not_configured", _("支付渠道“%(p)s”不存在。") % {"p": provider_key})
+        key = provider_key
+    else:
+        provider = providers.configured(room.community)
+        if provider is None:
+            raise ServiceError("not_configured", _("本小区暂未开通在线缴费。"))
+        key = provider.key
     now = at or clock.now()
     with transaction.atomic():
         lines = payable.filter(room=room, open_amount__gte=CENT).select_for_update().order_by("due_on", "id")
@@ -91,7 +101,7 @@ def order_create(*, room, user, payable, line_ids=None, at: dt.datetime | None =
             room=room,
             user=user,
             out_trade_no=out_trade_no(now),
-            provider=provider.key,
+            provider=key,
             amount=amount,
             description=(_("%(community)s %(room)s 物业费用") % {"community": room.community.name, "room": room.code})[
                 :120

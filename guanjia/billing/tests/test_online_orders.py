@@ -191,7 +191,7 @@ def sweep_set(office, gateway):
 def test_fe1_the_sweep_queries_orders_left_open_and_closes_those_past_their_deadline(office, gateway):
     young, unpaid, paid, stale = sweep_set(office, gateway)
     counts = online_orders.orders_sweep(at=NOW)
-    assert counts == {"queried": 3, "paid": 1, "closed": 1, "errors": 0}
+    assert counts == {"queried": 3, "paid": 1, "closed": 1, "errors": 0, "skipped": 0}
     for order in (young, unpaid, paid, stale):
         order.refresh_from_db()
     assert young.status == unpaid.status == OrderStatus.CREATED
@@ -199,14 +199,14 @@ def test_fe1_the_sweep_queries_orders_left_open_and_closes_those_past_their_dead
     assert stale.status == OrderStatus.CLOSED and stale.closed_at == NOW
     assert not any(young.out_trade_no in path for _m, path, _b, _v in gateway.seen[4:])  # FE-1.online_sweep_minutes
     # a second run: nothing more to book or close
-    assert online_orders.orders_sweep(at=NOW) == {"queried": 1, "paid": 0, "closed": 0, "errors": 0}
+    assert online_orders.orders_sweep(at=NOW) == {"queried": 1, "paid": 0, "closed": 0, "errors": 0, "skipped": 0}
     assert Payment.objects.count() == 1
 
 
 def test_fe1_the_sweep_waits_as_long_as_the_community_says(office, gateway):
     policy_set(community=office.community, key="FE-1.online_sweep_minutes", raw_value="20", actor=office.manager)
     young, unpaid, paid, stale = sweep_set(office, gateway)
-    assert online_orders.orders_sweep(at=NOW) == {"queried": 1, "paid": 0, "closed": 1, "errors": 0}
+    assert online_orders.orders_sweep(at=NOW) == {"queried": 1, "paid": 0, "closed": 1, "errors": 0, "skipped": 0}
     paid.refresh_from_db()
     assert paid.status == OrderStatus.CREATED  # 15 minutes old: not yet asked about
 
@@ -214,7 +214,7 @@ def test_fe1_the_sweep_waits_as_long_as_the_community_says(office, gateway):
 def test_fe1_a_provider_that_cannot_answer_is_counted_and_left_for_the_next_run(office, gateway):
     young, unpaid, paid, stale = sweep_set(office, gateway)
     gateway.refuse = (500, {"code": "SYSTEM_ERROR", "message": "系统错误"})
-    assert online_orders.orders_sweep(at=NOW) == {"queried": 0, "paid": 0, "closed": 0, "errors": 3}
+    assert online_orders.orders_sweep(at=NOW) == {"queried": 0, "paid": 0, "closed": 0, "errors": 3, "skipped": 0}
     assert PaymentOrder.objects.filter(status=OrderStatus.CREATED).count() == 4
 
 
@@ -222,9 +222,9 @@ def test_fe1_the_task_and_the_command_run_the_sweep(office, gateway):
     young, unpaid, paid, stale = sweep_set(office, gateway)
     out = StringIO()
     call_command("sweep_online_orders", stdout=out)
-    assert out.getvalue().strip() == "queried=3 paid=1 closed=1 errors=0"
+    assert out.getvalue().strip() == "queried=3 paid=1 closed=1 errors=0 skipped=0"
     result = sweep_online_orders.enqueue()  # ImmediateBackend in tests
-    assert result.return_value == {"queried": 1, "paid": 0, "closed": 0, "errors": 0}
+    assert result.return_value == {"queried": 1, "paid": 0, "closed": 0, "errors": 0, "skipped": 0}
     out = StringIO()
     call_command("sweep_online_orders", "--enqueue", stdout=out)
     assert out.getvalue().startswith("enqueued ")
@@ -240,3 +240,10 @@ def test_fe1_the_timer_enqueues_the_sweep_every_five_minutes():
     assert service["Service"]["EnvironmentFile"] == "/etc/guanjia/guanjia.env"
     assert service["Service"]["User"] == "guanjia" and service["Service"]["NoNewPrivileges"] == "yes"
     assert timer["Timer"]["OnCalendar"] == "*:0/5" and timer["Install"]["WantedBy"] == "timers.target"
+
+
+def test_fe1_the_sweep_skips_orders_it_has_no_provider_to_ask_about(office, gateway, settings):
+    young, unpaid, paid, stale = sweep_set(office, gateway)
+    settings.PAYMENT_PROVIDERS = {}  # the keys were withdrawn: nothing to ask with, not an error each run
+    assert online_orders.orders_sweep(at=NOW) == {"queried": 0, "paid": 0, "closed": 0, "errors": 0, "skipped": 3}
+    assert PaymentOrder.objects.filter(status=OrderStatus.CREATED).count() == 4
