@@ -59,7 +59,7 @@ def register() -> None:
             _("在线缴费订单"),
             "billing:online_orders",
             "billing.online_orders",
-            order=33,
+            order=35,
             active=("billing:online_order*",),
         )
     )
