@@ -16,5 +16,6 @@ router.register("arrears", arrears.ArrearsViewSet, basename="arrears")
 router.register("deposits", arrears.DepositViewSet, basename="deposit")
 router.register("bank-lines", bank.StatementLineViewSet, basename="bank-line")
 router.register("my/lines", disputes.OwnerBillLineViewSet, basename="owner-bill-line")
+router.register("lines", disputes.StaffBillLineViewSet, basename="bill-line")
 
 urlpatterns = router.urls
