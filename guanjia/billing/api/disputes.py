@@ -34,11 +34,13 @@ from ..services.disputes import line_dispute
 class LineDisputeSerializer(serializers.ModelSerializer):
     ticket_number = serializers.CharField(source="ticket.number", read_only=True, label=_("工单号"))
     ticket_status = serializers.CharField(source="ticket.status", read_only=True, label=_("工单状态"))
+    # the desk's judgement once it answered (RC-11): false = not founded, explained; null = not yet answered
+    ticket_valid = serializers.BooleanField(source="ticket.valid", read_only=True, allow_null=True, label=_("异议成立"))
 
     class Meta:
         model = LineDispute
         fields = [
-            "id", "line", "ticket", "ticket_number", "ticket_status", "reason", "raised_at",
+            "id", "line", "ticket", "ticket_number", "ticket_status", "ticket_valid", "reason", "raised_at",
             "channel", "said_by", "said_by_phone",
         ]  # fmt: skip
         read_only_fields = fields

@@ -167,6 +167,7 @@ def test_fe1_the_api_records_it_once_with_a_key_and_scopes_it(office, bill):
     )  # fmt: skip
     again = client.post(f"{API}{line.pk}/dispute/", phone_call(), format="json", HTTP_IDEMPOTENCY_KEY="d-1")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json()["id"] == data["id"]
+    assert data["ticket_valid"] is None and data["ticket_number"]  # answered on the ticket (RC-11)
     assert LineDispute.objects.count() == 1
     other = Office()
     assert api(other.front).post(f"{API}{line.pk}/dispute/", phone_call(), format="json").status_code == 404
@@ -195,10 +196,11 @@ def test_rc11_an_unfounded_dispute_is_answered_invalid_on_its_ticket_and_ends_at
     desk.ticket_reply(ticket=ticket, actor=office.supervisor, reply="面积与房产证一致，已解释", valid=False)
     ticket.refresh_from_db()
     assert ticket.valid is False and ticket.status == Status.CALLBACK
+    login(client, office.front, office.community)
+    assert "已答复不成立，待回访" in client.get(reverse("billing:bill", args=[bill.pk])).content.decode()
     # … and the callback every complaint gets (RC-9) closes it, which ends the dispute
     desk.callback_record(callback=ticket.callbacks.get(), actor=office.supervisor, method="phone", satisfied=True)
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED and not open_disputes().exists()
-    login(client, office.front, office.community)
     page = client.get(reverse("billing:bill", args=[bill.pk])).content.decode()
     assert "异议处理中" not in page and fee.pk in offered(page)  # it may be disputed again
