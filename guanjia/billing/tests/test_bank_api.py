@@ -4,11 +4,14 @@ Idempotency-Key retry booked once, another community's line a 404, a role that t
 and the new `statement_line_reopen_ignored` with its console button."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
 from rest_framework.test import APIClient
 
 from guanjia.core import clock
@@ -176,3 +179,28 @@ def test_fe1_the_console_offers_reopen_on_an_ignored_line(client, w):
     assert second.status == StatementLineStatus.WAITING
     login(client, w.desk, w.community)
     assert client.get(f"{LIST}{second.pk}/reopen/").status_code == 403
+
+
+def test_fe1_a_statement_goes_through_the_importer_api_and_lands_as_lines(w):
+    book = Workbook()
+    book.active.append(["交易日期", "贷方金额", "借方金额", "对方户名", "对方账号", "摘要", "交易流水号"])
+    book.active.append([dt.date(2026, 11, 19), 260, None, "张三", "6222021234567890", "3-2-1201", "API-1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client = api(w.cashier)
+    body = {
+        "kind": "billing.bank_statement",
+        "community": w.community.pk,
+        "file": SimpleUploadedFile("流水.xlsx", buffer.getvalue()),
+    }
+    uploaded = client.post("/api/imports/", body, format="multipart")
+    assert uploaded.status_code == 201, uploaded.json()
+    batch = uploaded.json()
+    assert (batch["state"], batch["rows"], batch["valid"], batch["bad"]) == ("previewed", 1, 1, 0)
+    assert not BankStatementLine.objects.exists()
+    assert api(w.desk).post(f"/api/imports/{batch['id']}/commit/", {}, format="json").status_code == 403
+    done = client.post(f"/api/imports/{batch['id']}/commit/", {"mode": "all"}, format="json")
+    assert done.status_code == 200 and done.json()["state"] == "committed", done.json()
+    line = BankStatementLine.objects.get()
+    assert line.transaction_id == "API-1" and line.status == StatementLineStatus.MATCHED  # 260 = what the room owes
+    assert client.get(URL, {"status": "matched"}).json()["results"][0]["transaction_id"] == "API-1"

@@ -43,7 +43,9 @@ class ImportUploadSerializer(serializers.Serializer):
         label=gettext_lazy("导入内容"),
         help_text=gettext_lazy("已登记的导入类型，如 estates.rooms、billing.bank_statement"),
     )
-    community = ScopedRelatedField(queryset=Community.objects.all(), scope_field="pk", label=gettext_lazy("小区"))
+    community = ScopedRelatedField(
+        queryset=Community.objects.all(), scope_field="pk", action="core.view", label=gettext_lazy("小区")
+    )
     file = serializers.FileField(label=gettext_lazy("文件"), help_text=gettext_lazy("Excel（.xlsx）文件"))
 
     def validate_kind(self, value: str) -> str:
