@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/auth/token/", TokenView.as_view(), name="api-token"),
     path("api/me/", MeView.as_view(), name="api-me"),
+    path("api/imports/", include("guanjia.core.importing.api")),
     path("api/", include("guanjia.servicedesk.api.urls")),
     path("api/", include("guanjia.estates.api.urls")),
     path("api/", include("guanjia.engagement.api.urls")),

@@ -241,3 +241,18 @@ class StatementLineStatus(models.TextChoices):
     @property
     def colour(self) -> str:
         return {"waiting": "amber", "matched": "green", "ignored": "grey"}[self.value]
+
+
+# --- disputes of bill lines (FE-1; RC-1 channels) ------------------------------------------------
+
+
+class DisputeChannel(models.TextChoices):
+    """How an owner's dispute of a line reached the office: his own portal or the API, or the desk
+    recording what he said by phone or at the window (values as the desk's ticket channels, RC-1)."""
+
+    PORTAL = "portal", _("业主网页/App")
+    PHONE = "phone", _("电话")
+    WINDOW = "window", _("窗口")
+
+
+DESK_DISPUTE_CHANNELS = (DisputeChannel.PHONE, DisputeChannel.WINDOW)

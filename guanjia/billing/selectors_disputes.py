@@ -85,3 +85,13 @@ def disputable_lines(user) -> QuerySet[BillLine]:
     return BillLine.objects.filter(
         Q(payer_kind=PayerKind.OWNER, room_id__in=owned) | Q(payer_kind=PayerKind.TENANT, bill__payer__user=user)
     )
+
+
+def desk_disputable_lines(community) -> QuerySet[BillLine]:
+    """The lines of `community` the desk may record an owner's dispute of (by phone or at the window):
+    a household's own, owner's or tenant's — never the developer's — with no dispute open. The bill
+    page's form offers exactly these, and the service refuses any other (FE-1)."""
+    cid = getattr(community, "pk", community)
+    return BillLine.objects.filter(community_id=cid, payer_kind__in=(PayerKind.OWNER, PayerKind.TENANT)).exclude(
+        disputed_lines_q()
+    )

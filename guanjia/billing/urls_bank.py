@@ -10,4 +10,5 @@ urlpatterns = [
     path("bank/import/template/", v.StatementTemplateView.as_view(), name="bank_template"),
     path("bank/<int:pk>/match/", v.StatementLineMatchView.as_view(), name="bank_line_match"),
     path("bank/<int:pk>/ignore/", v.StatementLineIgnoreView.as_view(), name="bank_line_ignore"),
+    path("bank/<int:pk>/reopen/", v.StatementLineReopenView.as_view(), name="bank_line_reopen"),
 ]

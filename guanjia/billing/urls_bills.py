@@ -10,5 +10,6 @@ urlpatterns = [
     path("bills/", v.BillListView.as_view(), name="bills"),
     path("bills/<int:pk>/", v.BillDetailView.as_view(), name="bill"),
     path("bills/<int:pk>/adjust/", v.BillAdjustView.as_view(), name="bill_adjust"),
+    path("bills/<int:pk>/dispute/", v.BillDisputeView.as_view(), name="bill_dispute"),
     path("rooms/<int:pk>/statement/", v.StatementView.as_view(), name="statement"),
 ]

@@ -1,6 +1,6 @@
 """Bank statement lines in the console (FE-1), for the cashier on a phone or at the counter: the
 import (template, upload to core's importer, recent batches), the list of what waits (matched and
-ignored lines on request), matching a waiting line to a room by hand, ignoring one with a reason.
+ignored lines on request), matching a waiting line to a room by hand, ignoring one with a reason, putting an ignored one back.
 Thin: each write is one service; another community's line is a 404."""
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class StatementLineListView(CommunityListView):
             line.account_shown = sel.mask_account(line.counterparty_account)
         context["waiting"] = sel.waiting_totals(self.request.community)
         context["WAITING"] = StatementLineStatus.WAITING
+        context["IGNORED"] = StatementLineStatus.IGNORED
         return context
 
 
@@ -118,6 +119,28 @@ class StatementLineIgnoreView(_LineAction):
 
     def get_success_message(self, result):
         return _("已忽略银行流水 %(t)s。") % {"t": result.transaction_id}
+
+
+class StatementLineReopenView(_LineAction):
+    """恢复待处理: an ignored line set aside by mistake waits again for the cashier."""
+
+    title = gettext_lazy("恢复待处理")
+    submit_label = gettext_lazy("恢复待处理")
+
+    def refusal(self):
+        line = self.get_object()
+        if line.status != StatementLineStatus.IGNORED:
+            return Conflict(
+                "not_ignored",
+                _("状态：该银行流水当前为“%(s)s”，只有已忽略的流水才能恢复待处理。") % {"s": line.get_status_display()},
+            )
+        return None
+
+    def perform(self, form):
+        return services.statement_line_reopen_ignored(line=self.get_object(), actor=self.request.user)
+
+    def get_success_message(self, result):
+        return _("银行流水 %(t)s 已恢复待处理。") % {"t": result.transaction_id}
 
 
 class StatementImportView(ImportUploadView):

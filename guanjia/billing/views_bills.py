@@ -22,18 +22,21 @@ from guanjia.core import clock
 from guanjia.core.access import has_perm
 from guanjia.core.console import ActionView, CommunityFromLinkMixin, CommunityListView, StaffMixin
 from guanjia.core.documents import document_url
-from guanjia.core.errors import ServiceError
+from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.periods import MONTH, Period
 from guanjia.estates.models import Room
 
 from . import selectors_bills
 from .forms_bills import AdjustmentForm, BillFilterForm, RunPeriodForm, StatementForm
+from .forms_disputes import DeskDisputeForm
 from .models import Allocation, Bill, BillingRun
-from .selectors_disputes import mark_statement
+from .selectors_disputes import desk_disputable_lines, disputes_of_lines, mark_statement
 from .services import adjustments, runs
+from .services.disputes import line_dispute
 from .wiring_bills import STATEMENT
 
 PAGE_SIZE = 50
+DESK_DISPUTE = "servicedesk.create"  # a dispute recorded at the desk is a complaint the desk takes (RC-1, RC-3)
 
 
 def bills_url(period: Period) -> str:
@@ -173,6 +176,14 @@ class BillDetailView(CommunityFromLinkMixin, StaffMixin, DetailView):
             bill.adjustments.select_related("requested_by", "debit_bill", "line").order_by("-requested_at")
         )
         may_adjust = has_perm(self.request.user, "billing.adjust", bill.community)
+        disputes = disputes_of_lines(lines)  # FE-1: "异议处理中" with its ticket, answered at the desk
+        for line in lines:
+            line.dispute = disputes.get(line.pk)
+        # the desk's form only where the service would take it: a line it offers (FE-1)
+        may_record = (
+            has_perm(self.request.user, DESK_DISPUTE, bill.community)
+            and desk_disputable_lines(bill.community_id).filter(bill=bill).exists()
+        )
         context.update(
             lines=lines,
             open_total=sum((line.open_amount for line in lines), 0),
@@ -181,6 +192,7 @@ class BillDetailView(CommunityFromLinkMixin, StaffMixin, DetailView):
             debit_notes=list(bill.corrections.order_by("id")),
             form=AdjustmentForm(bill=bill) if may_adjust else None,
             may_adjust=may_adjust,
+            dispute_form=DeskDisputeForm(bill=bill, initial={"said_by": bill.payer_name}) if may_record else None,
         )
         return context
 
@@ -210,6 +222,52 @@ class BillAdjustView(ActionView):
 
     def get_success_message(self, result) -> str:
         return _("更正单 %(n)s 已提交审批。") % {"n": result.number}
+
+    def get_success_url(self, result) -> str:
+        return reverse("billing:bill", args=[self.get_object().pk])
+
+
+class BillDisputeView(ActionView):
+    """登记业户异议: the desk records that an owner disputes a line of this bill, by phone or at the
+    window — the portal's service (a complaint ticket on the desk's clocks, RC-3), with who said it."""
+
+    model = Bill
+    action = "billing.view"
+    perform_action = DESK_DISPUTE
+    title = gettext_lazy("登记业户异议")
+    submit_label = gettext_lazy("登记异议")
+
+    def get_queryset(self):
+        return Bill.objects.select_related("room", "community")
+
+    def get_form(self):
+        return DeskDisputeForm(**self.get_form_kwargs(), bill=self.get_object())
+
+    def get_initial(self) -> dict:
+        return {"said_by": self.get_object().payer_name}
+
+    def refusal(self):
+        bill = self.get_object()
+        if not desk_disputable_lines(bill.community_id).filter(bill=bill).exists():
+            return Conflict(
+                "nothing_disputable",
+                _("账单明细：本账单没有可登记异议的明细（开发建设单位的账单，或都已有异议在处理中）。"),
+            )
+        return None
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return line_dispute(
+            line=data["line"],
+            actor=self.request.user,
+            reason=data["reason"],
+            channel=data["channel"],
+            said_by=data["said_by"],
+            said_by_phone=data["said_by_phone"],
+        )
+
+    def get_success_message(self, result) -> str:
+        return _("已登记异议，投诉工单 %(n)s，由客服按时限答复业户。") % {"n": result.ticket.number}
 
     def get_success_url(self, result) -> str:
         return reverse("billing:bill", args=[self.get_object().pk])

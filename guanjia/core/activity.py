@@ -71,6 +71,11 @@ VERBS: dict[str, Verb] = {
     "core.approval.cancelled": _V(_p("activity", "撤回审批")),
     "core.document.issued": _V(_p("activity", "开具单据")),
     "core.duty.met": _V(_p("activity", "完成定期事项")),
+    "core.plan.created": _V(_p("activity", "制定计划"), typed=True),
+    "core.plan.updated": _V(_p("activity", "修改计划"), typed=True),
+    "core.task.started": _V(_p("activity", "开始执行任务"), typed=True),
+    "core.task.done": _V(_p("activity", "完成任务"), typed=True),
+    "core.task.handed_over": _V(_p("activity", "转交任务"), typed=True),
     # estates
     "estates.room.created": _V(_p("activity", "登记房屋")),
     "estates.room.updated": _V(_p("activity", "修改房屋资料")),

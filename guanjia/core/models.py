@@ -356,3 +356,4 @@ from .approval_models import Approval, ApprovalChain, ApprovalDecision, Approval
 from .document_models import IssuedDocument  # noqa: E402, F401
 from .idempotency_models import IdempotentRequest  # noqa: E402, F401
 from .importing.models import ImportBatch, ImportRowError  # noqa: E402, F401
+from .plans.models import Checklist, ChecklistItem, Plan, PlanTarget, Task, TaskResult  # noqa: E402, F401

@@ -16,6 +16,8 @@ from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 from guanjia.core.validators import TEXT_MAX, text_length
 
+from ..choices import DisputeChannel
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -28,6 +30,12 @@ class LineDispute(CommunityOwned):
     reason = models.TextField(_("异议理由"), max_length=TEXT_MAX, validators=[text_length])
     raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人"))
     raised_at = models.DateTimeField(_("提出时间"), default=clock.now)
+    # The portal's own (the owner signed in), or recorded at the desk: who said it, by phone or at the window.
+    channel = models.CharField(
+        _("提出渠道"), max_length=10, choices=DisputeChannel.choices, default=DisputeChannel.PORTAL
+    )
+    said_by = models.CharField(_("异议人"), max_length=50, blank=True)
+    said_by_phone = models.CharField(_("异议人电话"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = _("账单异议")

@@ -13,6 +13,7 @@ ignores it with a reason.
 - `statement_lines_record`: the credits of an import (or of the demo) written once each, then
   matched automatically; the transaction numbers already known are skipped (re-imports).
 - `statement_line_auto_match`, `statement_line_match`, `statement_line_ignore`;
+- `statement_line_reopen_ignored`: an ignored line set aside by mistake waits again;
 - `statement_lines_reopen`: when the receipt a line became is voided, the line waits again.
 """
 
@@ -229,7 +230,9 @@ def statement_line_match(*, line: BankStatementLine, room_code: str, actor, purs
     code = normalise_room_code(room_code) or clean(room_code)
     room = Room.objects.filter(community=community, code=code).first() if code else None
     if room is None:
-        raise ServiceError("invalid", _("本小区没有房屋 %(r)s。") % {"r": clean(room_code) or "—"}, field="room_code")
+        raise ServiceError(
+            "invalid", _("房屋编号：本小区没有房屋 %(r)s。") % {"r": clean(room_code) or "—"}, field="room_code"
+        )
     if purse and purse not in Purse.values:
         raise ServiceError("invalid", _("请选择转入的预收款账户。"), field="purse")
     with transaction.atomic():
@@ -250,7 +253,7 @@ def statement_line_ignore(*, line: BankStatementLine, reason: str, actor) -> Ban
     require(actor, "billing.collect", line.community)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise ServiceError("invalid", _("请填写忽略原因。"), field="reason")
+        raise ServiceError("invalid", _("忽略原因：请填写。"), field="reason")
     with transaction.atomic():
         line = _waiting(line)
         line.status, line.reason = StatementLineStatus.IGNORED, reason[:200]
@@ -262,6 +265,36 @@ def statement_line_ignore(*, line: BankStatementLine, reason: str, actor) -> Ban
             line,
             summary=_("忽略银行流水 %(t)s（%(a)s 元）：%(r)s")
             % {"t": line.transaction_id, "a": line.amount, "r": line.reason[:100]},
+        )
+    return line
+
+
+def statement_line_reopen_ignored(*, line: BankStatementLine, actor) -> BankStatementLine:
+    """An ignored line goes back to the cashier's waiting list (set aside by mistake: it was a fee
+    after all); only an ignored line, under the permission that ignores one. The reason it was
+    ignored stays in the log and in the line's note, so the list says why it waits again (FE-1)."""
+    require(actor, "billing.collect", line.community)
+    with transaction.atomic():
+        line = BankStatementLine.objects.select_for_update().get(pk=line.pk)
+        if line.status != StatementLineStatus.IGNORED:
+            raise Conflict(
+                "not_ignored",
+                _("状态：银行流水 %(t)s 当前为“%(s)s”，只有已忽略的流水才能恢复待处理。")
+                % {"t": line.transaction_id, "s": line.get_status_display()},
+            )
+        ignored_for = line.reason
+        line.status, line.auto = StatementLineStatus.WAITING, False
+        line.reason = (_("已恢复待处理（原忽略原因：%(r)s）") % {"r": ignored_for})[:200]
+        line.handled_by, line.handled_at = actor, clock.now()
+        line.save(update_fields=["status", "auto", "reason", "handled_by", "handled_at"])
+        log(
+            actor,
+            "billing.statement_line.reopened",
+            line,
+            household=line.room_id,
+            summary=_("银行流水 %(t)s（%(a)s 元）恢复待处理，原忽略原因：%(r)s")
+            % {"t": line.transaction_id, "a": line.amount, "r": ignored_for[:100]},
+            ignored_reason=ignored_for,
         )
     return line
 

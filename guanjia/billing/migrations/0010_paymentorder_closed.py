@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0008_recovery_reads'),
+        ('billing', '0009_line_dispute_desk'),
     ]
 
     operations = [
