@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "ContactOutcomeEnum": "guanjia.billing.choices.ContactOutcome",
         "RunStatusEnum": "guanjia.billing.choices.RunStatus",
         "PayerKindEnum": "guanjia.billing.choices.PayerKind",
+        "OnlineOrderStatusEnum": "guanjia.billing.choices.OrderStatus",
     },
 }
 

@@ -218,10 +218,13 @@ class OrderStatus(models.TextChoices):
     PAID = "paid", _("已支付")
     EXPIRED = "expired", _("已过期")
     FAILED = "failed", _("支付失败")
+    # closed at the provider (the owner left, staff closed it, or the sweep after its deadline): it can
+    # no longer be paid; a payment the provider took before the close still books (money is never dropped)
+    CLOSED = "closed", _("已关闭")
 
     @property
     def colour(self) -> str:
-        return {"created": "amber", "paid": "green", "expired": "grey", "failed": "red"}[self.value]
+        return {"created": "amber", "paid": "green", "expired": "grey", "failed": "red", "closed": "grey"}[self.value]
 
 
 # --- bank statements (FE-1) ----------------------------------------------------------------------

@@ -1,7 +1,17 @@
 """The console pages of the fee office (under console/billing/), one module per part. Printed forms
 go through core's one PDF view (core:document_pdf)."""
 
-from . import urls_arrears, urls_bank, urls_bills, urls_clauses, urls_items, urls_meters, urls_opening, urls_payments
+from . import (
+    urls_arrears,
+    urls_bank,
+    urls_bills,
+    urls_clauses,
+    urls_items,
+    urls_meters,
+    urls_online_orders,
+    urls_opening,
+    urls_payments,
+)
 
 app_name = "billing"
 
@@ -14,4 +24,5 @@ urlpatterns = [
     *urls_opening.urlpatterns,  # opening balances from the former system (FE-1)
     *urls_clauses.urlpatterns,  # the late-charge clause (FE-3)
     *urls_bank.urlpatterns,  # bank statement lines, matched to bills
+    *urls_online_orders.urlpatterns,  # online payment orders: query the provider, close (FE-1)
 ]

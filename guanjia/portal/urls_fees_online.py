@@ -7,4 +7,5 @@ from . import views_fees_online
 urlpatterns = [
     path("rooms/<int:pk>/", views_fees_online.RoomPayView.as_view(), name="fees_online_room"),
     path("orders/<int:pk>/", views_fees_online.OrderView.as_view(), name="fees_online_order"),
+    path("orders/<int:pk>/close/", views_fees_online.OrderCloseView.as_view(), name="fees_online_order_close"),
 ]

@@ -10,11 +10,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views.generic import TemplateView
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
 
-from guanjia.billing import providers
+from guanjia.billing import online_qr, providers
+from guanjia.billing.choices import OrderStatus
 from guanjia.billing.models import BillLine, PaymentOrder
-from guanjia.billing.services import online
+from guanjia.billing.services import online, online_orders
 from guanjia.core.errors import ServiceError
 from guanjia.estates.models import Room
 
@@ -102,9 +104,32 @@ class OrderView(OwnerMixin, TemplateView):
             pk=self.kwargs["pk"],
         )
         provider = providers.configured(order.community)
+        code_url = (order.pay_data or {}).get("code_url")
         context.update(
             order=order,
+            # a code to scan only while the order may still be paid (not once paid, closed or past its deadline)
+            qr=online_qr.code_svg(code_url) if code_url and order.state == OrderStatus.CREATED else None,
             provider_label=provider.label if provider else order.provider,
             lines=list(order.lines.select_related("line").order_by("line__due_on", "line_id")),
         )
         return context
+
+
+class OrderCloseView(OwnerMixin, View):
+    """取消订单: the owner leaves an order he has not paid (order_close: the provider first; an order
+    it says was paid is booked instead, and his page then shows the receipt)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        order = get_object_or_404(PaymentOrder.objects.for_owner(request.user).filter(user=request.user), pk=pk)
+        try:
+            order = online_orders.order_close(order=order, actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error.message))
+        else:
+            if order.payment_id:
+                messages.success(request, _("该订单已支付，已开具收据。"))
+            else:
+                messages.success(request, _("订单已取消。"))
+        return redirect("portal:fees_online_order", pk)

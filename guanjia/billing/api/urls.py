@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import arrears, bank, bills, disputes, items, meters, payments
+from . import arrears, bank, bills, disputes, items, meters, online_orders, payments
 
 router = SimpleRouter()
 router.register("items", items.FeeItemViewSet, basename="fee-item")
@@ -15,6 +15,7 @@ router.register("readings", meters.ReadingViewSet, basename="meter-reading")
 router.register("arrears", arrears.ArrearsViewSet, basename="arrears")
 router.register("deposits", arrears.DepositViewSet, basename="deposit")
 router.register("bank-lines", bank.StatementLineViewSet, basename="bank-line")
+router.register("online-orders", online_orders.OnlineOrderViewSet, basename="online-order")
 router.register("my/lines", disputes.OwnerBillLineViewSet, basename="owner-bill-line")
 router.register("lines", disputes.StaffBillLineViewSet, basename="bill-line")
 

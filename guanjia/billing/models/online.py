@@ -35,6 +35,7 @@ class PaymentOrder(CommunityOwned):
     created_at = models.DateTimeField(_("下单时间"), default=clock.now)
     expires_at = models.DateTimeField(_("支付截止"))
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     # what the browser needs to pay (a QR code's URL, JSAPI parameters), from the provider's answer
     pay_data = models.JSONField(_("支付参数"), default=dict, blank=True)
     transaction_id = models.CharField(_("支付流水号"), max_length=64, blank=True)

@@ -19,7 +19,15 @@ An adapter is built per community, `factory(community, config, send=None)`, and 
   unreachable;
 - `verify_notification(headers, body, now, window) -> Notification`: the signature, the time window
   and the decryption; `Rejected` (401) when the notification is not the provider's;
-- `answer(ok, message) -> (status, dict)`: the reply in the shape the provider expects.
+- `answer(ok, message) -> (status, dict)`: the reply in the shape the provider expects;
+- `query(order, window=…) -> Notification`: the order's state as the provider knows it (a paid order
+  reads exactly as its notification would, so both book through the same path), `ProviderError`
+  when the provider cannot say;
+- `close(order, window=…)`: close the order at the provider (it can no longer be paid there),
+  `ProviderError` when refused or unreachable.
+
+The provider's answers to `payment_request`, `query` and `close` are verified as its notifications
+are (its signature, the time window); an unsigned answer is a `ProviderError`.
 
 `send` is how the adapter's signed request reaches the provider (`OutgoingRequest` → `Reply`); the
 default is `urllib_send`, to the adapter's `api_base`.

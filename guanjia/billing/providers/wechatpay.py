@@ -29,7 +29,7 @@ import secrets
 import zoneinfo
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -130,6 +130,38 @@ class WechatPay:
 
     # --- the order -------------------------------------------------------------------------------
 
+    def signed(self, method: str, url: str, text: str = "") -> OutgoingRequest:
+        """`method url` with `text` as body, signed by the merchant (a GET signs an empty body)."""
+        stamp, nonce = int(clock.now().timestamp()), secrets.token_hex(16)
+        headers = {
+            "Authorization": self.authorization(method, url, text, timestamp=stamp, nonce=nonce),
+            "Accept": "application/json",
+            "User-Agent": "guanjia-wechatpay/1",
+        }
+        if text:
+            headers["Content-Type"] = "application/json"
+        return OutgoingRequest(method, url, headers, text)
+
+    def exchange(self, request: OutgoingRequest, *, ok: tuple[int, ...], window: dt.timedelta) -> dict:
+        """Send `request`; an answer whose status is not in `ok`, or that the platform did not sign, is a
+        `ProviderError` (the provider's code and message kept for the log). Returns the answer's JSON."""
+        reply = self.send(request)
+        try:
+            answer = json.loads(reply.body) if reply.body else {}
+        except ValueError:
+            raise ProviderError(f"HTTP {reply.status}: not JSON") from None
+        if reply.status not in ok:
+            code = answer.get("code", "") if isinstance(answer, dict) else ""
+            message = answer.get("message", "") if isinstance(answer, dict) else ""
+            raise ProviderError(f"HTTP {reply.status} {code}: {message}")
+        try:
+            self.verify(_Headers(reply.headers), reply.body or b"", now=clock.now(), window=window)
+        except Rejected as error:
+            raise ProviderError(f"answer not signed by the provider: {error.message}") from None
+        if not isinstance(answer, dict):
+            raise ProviderError("the answer is not a JSON object")
+        return answer
+
     def order_request(self, order, *, openid: str | None = None) -> OutgoingRequest:
         """The signed request that creates `order` at the provider (Native, or JSAPI with `openid`)."""
         body = {
@@ -144,32 +176,10 @@ class WechatPay:
         if openid:
             body["payer"] = {"openid": openid}
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        url = f"{self.api_base}/v3/pay/transactions/{'jsapi' if openid else 'native'}"
-        stamp, nonce = int(clock.now().timestamp()), secrets.token_hex(16)
-        return OutgoingRequest(
-            "POST",
-            url,
-            {
-                "Authorization": self.authorization("POST", url, text, timestamp=stamp, nonce=nonce),
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-                "User-Agent": "guanjia-wechatpay/1",
-            },
-            text,
-        )
+        return self.signed("POST", f"{self.api_base}/v3/pay/transactions/{'jsapi' if openid else 'native'}", text)
 
     def payment_request(self, order, *, openid: str | None = None, window: dt.timedelta = dt.timedelta(minutes=5)):
-        reply = self.send(self.order_request(order, openid=openid))
-        try:
-            answer = json.loads(reply.body or b"{}")
-        except ValueError:
-            raise ProviderError(f"HTTP {reply.status}: not JSON") from None
-        if reply.status != 200:
-            raise ProviderError(f"HTTP {reply.status} {answer.get('code', '')}: {answer.get('message', '')}")
-        try:
-            self.verify(_Headers(reply.headers), reply.body, now=clock.now(), window=window)
-        except Rejected as error:
-            raise ProviderError(f"answer not signed by the provider: {error.message}") from None
+        answer = self.exchange(self.order_request(order, openid=openid), ok=(200,), window=window)
         if openid:
             prepay_id = answer.get("prepay_id")
             if not prepay_id:
@@ -178,6 +188,34 @@ class WechatPay:
         if not answer.get("code_url"):
             raise ProviderError("no code_url in the answer")
         return {"kind": "native", "code_url": answer["code_url"]}
+
+    def _order_url(self, order) -> str:
+        return f"{self.api_base}/v3/pay/transactions/out-trade-no/{quote(order.out_trade_no, safe='')}"
+
+    def query_request(self, order) -> OutgoingRequest:
+        """GET …/out-trade-no/{out_trade_no}?mchid=…: the order's state at the provider."""
+        return self.signed("GET", f"{self._order_url(order)}?{urlencode({'mchid': self.mchid})}")
+
+    def query(self, order, *, window: dt.timedelta = dt.timedelta(minutes=5)) -> Notification:
+        """The order's state as the provider knows it, read as a notification would be (same checks:
+        the platform's signature, the merchant, the amount in fen); `ProviderError` when it cannot say."""
+        answer = self.exchange(self.query_request(order), ok=(200,), window=window)
+        try:
+            note = self.transaction(answer)
+        except Rejected as error:
+            raise ProviderError(f"unreadable answer: {error.message}") from None
+        if note.out_trade_no != order.out_trade_no:
+            raise ProviderError(f"the answer is about order {note.out_trade_no}")
+        return note
+
+    def close_request(self, order) -> OutgoingRequest:
+        """POST …/out-trade-no/{out_trade_no}/close with {"mchid": …}; WeChat answers 204."""
+        text = json.dumps({"mchid": self.mchid}, separators=(",", ":"))
+        return self.signed("POST", f"{self._order_url(order)}/close", text)
+
+    def close(self, order, *, window: dt.timedelta = dt.timedelta(minutes=5)) -> None:
+        """Close the order at the provider: it can no longer be paid there. `ProviderError` if refused."""
+        self.exchange(self.close_request(order), ok=(200, 204), window=window)
 
     def jsapi_parameters(self, prepay_id: str) -> dict:
         """What WeixinJSBridge.invoke("getBrandWCPayRequest", …) takes, signed by the merchant."""
@@ -206,15 +244,28 @@ class WechatPay:
                 (resource.get("associated_data") or "").encode("utf-8"),
             )
             data = json.loads(plain)
-            total = Decimal(int(data["amount"]["total"])) / FEN
-            out_trade_no, transaction_id = str(data["out_trade_no"]), str(data["transaction_id"])
-            state = str(data["trade_state"])
         except Rejected:
             raise
         except (ValueError, KeyError, TypeError, InvalidTag):
             raise Rejected("bad_resource", "resource cannot be decrypted or read", status=400) from None
+        return self.transaction(data)
+
+    def transaction(self, data) -> Notification:
+        """A transaction (a notification's decrypted resource, or a query's answer) as a `Notification`."""
+        try:
+            out_trade_no, state = str(data["out_trade_no"]), str(data["trade_state"])
+            transaction_id = str(data.get("transaction_id") or "")
+            amount = data.get("amount") or {}
+            total = Decimal(int(amount["total"])) / FEN if "total" in amount else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise Rejected("bad_resource", "the transaction cannot be read", status=400) from None
         if data.get("mchid") != self.mchid or data.get("appid") != self.appid:
             raise Rejected("other_merchant", "the transaction is another merchant's", status=400)
+        succeeded = state == "SUCCESS"
+        if succeeded and (not transaction_id or total is None):
+            # money taken must name its transaction and amount, or it cannot be booked (nor told apart)
+            raise Rejected("bad_resource", "a paid transaction without transaction_id or amount", status=400)
+        total = total if total is not None else Decimal("0")
         paid_at = None
         if data.get("success_time"):
             try:
@@ -225,7 +276,7 @@ class WechatPay:
             out_trade_no=out_trade_no,
             transaction_id=transaction_id,
             amount=total.quantize(Decimal("0.01")),
-            succeeded=state == "SUCCESS",
+            succeeded=succeeded,
             state=state,
             paid_at=paid_at,
             data=data,

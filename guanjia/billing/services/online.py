@@ -51,12 +51,22 @@ def out_trade_no(at: dt.datetime) -> str:
     return f"GJ{timezone.localtime(at):%Y%m%d%H%M%S}{secrets.token_hex(5).upper()}"
 
 
-def order_create(*, room, user, payable, line_ids=None, at: dt.datetime | None = None) -> PaymentOrder:
+def order_create(
+    *, room, user, payable, line_ids=None, at: dt.datetime | None = None, provider_key: str | None = None
+) -> PaymentOrder:
     """An order for the owner's open lines of `room` (FE-1). `payable` is the BillLine queryset the
-    caller may pay (the portal: his own bills); `line_ids` None means all of them that are open."""
-    provider = providers.configured(room.community)
-    if provider is None:
-        raise ServiceError("not_configured", _("本小区暂未开通在线缴费。"))
+    caller may pay (the portal: his own bills); `line_ids` None means all of them that are open.
+    `provider_key` names a registered adapter for an order recorded without the deployment's keys
+    (the demo, which holds none); the portal never passes it: there the community's configuration decides."""
+    if provider_key is not None:
+        if provider_key not in providers.registered():
+            raise ServiceError("not_configured", _("支付渠道“%(p)s”不存在。") % {"p": provider_key})
+        key = provider_key
+    else:
+        provider = providers.configured(room.community)
+        if provider is None:
+            raise ServiceError("not_configured", _("本小区暂未开通在线缴费。"))
+        key = provider.key
     now = at or clock.now()
     with transaction.atomic():
         lines = payable.filter(room=room, open_amount__gte=CENT).select_for_update().order_by("due_on", "id")
@@ -91,7 +101,7 @@ def order_create(*, room, user, payable, line_ids=None, at: dt.datetime | None =
             room=room,
             user=user,
             out_trade_no=out_trade_no(now),
-            provider=provider.key,
+            provider=key,
             amount=amount,
             description=(_("%(community)s %(room)s 物业费用") % {"community": room.community.name, "room": room.code})[
                 :120
@@ -183,7 +193,6 @@ def _refuse(community, provider, code: str, message: str, order=None, **data) ->
 
 def notification_receive(*, community, provider_key: str, headers, body: bytes) -> Outcome:
     """Verify and book one payment notification; returns the HTTP answer for the provider."""
-    config = providers.config_of(community)
     provider = providers.configured(community)
     if provider is None or provider.key != provider_key:
         return Outcome(404, {"code": "FAIL", "message": "not configured"})
@@ -194,6 +203,15 @@ def notification_receive(*, community, provider_key: str, headers, body: bytes) 
         # not the provider's (or a replay): nothing is written, not even a log row an attacker could fill
         logger.warning("payment notification rejected (%s): %s", community.code, error.message)
         return Outcome(error.status, {"code": "FAIL", "message": error.message})
+    return settle(community=community, provider=provider, note=note)
+
+
+def settle(*, community, provider, note: providers.Notification) -> Outcome:
+    """Book what the provider says of an order: its notification, or its answer to a query
+    (online_orders.order_query) — the one path, so whichever comes first books and the other finds the
+    order paid. With the order's row locked, a second delivery waits; a paid order answers as received.
+    A success books even when the order was closed meanwhile: money the provider took is never dropped."""
+    config = providers.config_of(community)
     order = PaymentOrder.objects.filter(community=community, out_trade_no=note.out_trade_no).first()
     if order is None:
         return _refuse(community, provider, "unknown_order", f"unknown out_trade_no {note.out_trade_no}")
@@ -220,6 +238,7 @@ def notification_receive(*, community, provider_key: str, headers, body: bytes) 
         payment = Payment.objects.filter(community=community, source_key=note.transaction_id).first()
         if payment is None:
             raise
+        order.refresh_from_db()
         return Outcome(*provider.answer(True), order, payment)
     except ServiceError as error:  # the cashier's day already signed off, no cashier configured, …
         logger.error("payment notification %s not booked: %s", note.transaction_id, error)
@@ -250,6 +269,8 @@ def _book(order: PaymentOrder, note: providers.Notification, cashier) -> Payment
         source_key=note.transaction_id,
         methods=ONLINE_ONLY,
     )
+    if order.status == OrderStatus.CLOSED:  # paid at the provider before (or as) it was closed: still booked
+        logger.warning("order %s was closed but paid (%s): booked", order.out_trade_no, note.transaction_id)
     order.status, order.payment, order.transaction_id = OrderStatus.PAID, payment, note.transaction_id
     order.paid_at = min(note.paid_at, now) if note.paid_at else now
     order.save(update_fields=["status", "payment", "transaction_id", "paid_at"])
