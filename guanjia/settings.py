@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "guanjia.billing.choices.RunStatus",
         "PayerKindEnum": "guanjia.billing.choices.PayerKind",
         "OnlineOrderStatusEnum": "guanjia.billing.choices.OrderStatus",
+        "DisputeChannelEnum": "guanjia.billing.choices.DisputeChannel",
+        "TicketChannelEnum": "guanjia.servicedesk.choices.Channel",
     },
 }
 
