@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guanjia.engagement",
     "guanjia.quality",
     "guanjia.billing",
+    "guanjia.facilities",
     "guanjia.portal",
 ]
 
