@@ -29,8 +29,8 @@ FIRE_CO = ("安消消防技术服务有限公司", "XF-ZY-2023-0412", 25)
 # code, name, type code, building index (None: common area), floor, place, importance, contractor,
 # brand, model, value
 DEVICES = [
-    ("DT-01", "1号客梯", "lift-passenger", 0, "1-18", "1号电梯井", "A", LIFT_CO, "奥的斯", "GeN2-MR", "380000"),
-    ("DT-02", "2号客梯", "lift-passenger", 1, "1-18", "2号电梯井", "A", LIFT_CO, "奥的斯", "GeN2-MR", "380000"),
+    ("DT-01", "1号客梯", "lift-passenger", 0, "", "1号电梯井", "A", LIFT_CO, "奥的斯", "GeN2-MR", "380000"),
+    ("DT-02", "2号客梯", "lift-passenger", 0, "", "2号电梯井", "A", LIFT_CO, "奥的斯", "GeN2-MR", "380000"),
     ("SB-01", "生活水泵1号", "water-pump", None, "B1", "地下一层生活水泵房", "B", None, "格兰富", "CR32-4", "26000"),
     (
         "SB-02",
@@ -154,7 +154,7 @@ def build(context: DemoBuild) -> str:
                     serial_no=f"{code}-{community.pk:03d}-2019",
                     building=building,
                     floor=floor,
-                    place=f"{building}{place}" if building else place,
+                    place=place,
                     importance=Importance(importance),
                     commissioned_on=today - dt.timedelta(days=365 * 6),
                     warranty_ends_on=today - dt.timedelta(days=365 * 4),
