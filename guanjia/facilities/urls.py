@@ -17,7 +17,11 @@ urlpatterns = [
     path("devices/<int:pk>/records/new/", v.RecordAddView.as_view(), name="device_record_add"),
     path("devices/<int:pk>/documents/new/", v.DocumentAddView.as_view(), name="device_document_add"),
     path("devices/<int:pk>/tickets/link/", v.TicketLinkView.as_view(), name="device_ticket_link"),
-    path("devices/<int:pk>/tickets/<int:ticket>/unlink/", v.TicketUnlinkView.as_view(), name="device_ticket_unlink"),
+    path(
+        "devices/<int:pk>/tickets/<int:ticket_link_pk>/unlink/",
+        v.TicketUnlinkView.as_view(),
+        name="device_ticket_unlink",
+    ),
     path("documents/<int:pk>/", v.DocumentDownloadView.as_view(), name="document"),
     path("contractors/", v.ContractorListView.as_view(), name="contractors"),
     path("contractors/new/", v.ContractorFormView.as_view(), name="contractor_new"),

@@ -69,6 +69,7 @@ class DeviceListView(StaffMixin, ListView):
 
 class DeviceMixin(StaffMixin):
     action = "facilities.view"
+    model = Device
 
     def get_device(self) -> Device:
         if not hasattr(self, "_device"):
@@ -102,6 +103,7 @@ class DeviceFormView(StaffMixin, TemplateView):
     """登记设备 / 修改设备 → device_create / device_update."""
 
     action = "facilities.manage"
+    model = Device
     template_name = "facilities/device_form.html"
 
     def get_device(self):
@@ -206,9 +208,9 @@ class TicketUnlinkView(DeviceMixin, View):
 
     action = "facilities.manage"
 
-    def post(self, request, pk, ticket):
+    def post(self, request, pk, ticket_link_pk):
         device = self.get_device()
-        found = get_object_or_404(Ticket.objects.filter(community_id=device.community_id), pk=ticket)
+        found = get_object_or_404(device.ticket_links.select_related("ticket"), pk=ticket_link_pk).ticket
         try:
             services.device_ticket_unlink(device=device, ticket=found, actor=request.user)
         except ServiceError as error:
@@ -222,6 +224,7 @@ class DocumentDownloadView(StaffMixin, View):
     """A device's document, opened through the scope check."""
 
     action = "facilities.view"
+    model = DeviceDocument
 
     def get(self, request, pk):
         document = get_object_or_404(self.scoped(DeviceDocument.objects.all()), pk=pk)
@@ -272,6 +275,7 @@ class ContractorFormView(StaffMixin, TemplateView):
     """新增维保单位 / 修改 → contractor_create / contractor_update."""
 
     action = "facilities.manage"
+    model = Contractor
     template_name = "facilities/contractor_form.html"
 
     def get_contractor(self):

@@ -177,6 +177,7 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMixi
     serializer_class = DeviceSerializer
     filterset_class = DeviceFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    idempotent_actions = ("records",)  # a retried POST must not add the record twice
 
     def get_serializer_class(self):
         return {

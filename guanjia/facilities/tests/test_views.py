@@ -187,7 +187,8 @@ def test_fm1_ticket_link_by_number(client, community, supervisor):
     assert missing.status_code == 404 and "本小区没有这个工单" in missing.content.decode()
     assert client.post(url, {"number": ticket.number}).status_code == 302
     assert client.post(url, {"number": ticket.number}).status_code == 409
-    unlink = client.post(reverse("facilities:device_ticket_unlink", args=[lift.pk, ticket.pk]))
+    link = lift.ticket_links.get()
+    unlink = client.post(reverse("facilities:device_ticket_unlink", args=[lift.pk, link.pk]))
     assert unlink.status_code == 302 and not lift.ticket_links.exists()
 
 
