@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guanjia.engagement",
     "guanjia.quality",
     "guanjia.billing",
+    "guanjia.facilities",
     "guanjia.portal",
 ]
 
@@ -330,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "WindowMethodEnum": "guanjia.billing.choices.WINDOW_METHOD_CHOICES",
         "FeeItemKindEnum": "guanjia.billing.choices.ItemKind",
         "FeeBasisEnum": "guanjia.billing.choices.Basis",
+        "DeviceRecordKindEnum": "guanjia.facilities.choices.RecordKind",
         "BillKindEnum": "guanjia.billing.choices.BillKind",
         "AdjustmentKindEnum": "guanjia.billing.choices.AdjustmentKind",
         "AdjustmentStatusEnum": "guanjia.billing.choices.AdjustmentStatus",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/engagement/", include("guanjia.engagement.urls")),
     path("console/quality/", include("guanjia.quality.urls")),
     path("console/billing/", include("guanjia.billing.urls")),
+    path("console/facilities/", include("guanjia.facilities.urls")),
     # FE-1 明码标价: the public price board of each community, no sign-in
     path("fees/", include("guanjia.billing.urls_public")),
     path("m/", include("guanjia.portal.urls")),
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/", include("guanjia.engagement.api.urls")),
     path("api/", include("guanjia.quality.api.urls")),
     path("api/billing/", include("guanjia.billing.api.urls")),
+    path("api/facilities/", include("guanjia.facilities.api.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -85,7 +85,19 @@ def demo(settings):
         communities = Community.objects.order_by("pk")
         _household_paper(communities[0])  # the demo keeps no scanned papers and no photos
         _ticket_photo(communities[0])
+        _device_document(communities[0])
     return communities
+
+
+def _device_document(community):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guanjia.facilities.models import Device
+    from guanjia.facilities.services import device_document_add
+
+    device = Device.objects.filter(community=community).order_by("pk").first()
+    paper = SimpleUploadedFile("使用登记证.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    device_document_add(device=device, actor=manager_of(community), title="使用登记证", kind="registration", file=paper)
 
 
 def _ticket_photo(community):

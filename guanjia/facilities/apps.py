@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FacilitiesConfig(AppConfig):
+    name = "guanjia.facilities"
+    label = "facilities"
+    verbose_name = _("设施设备")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()
