@@ -295,14 +295,10 @@ def _decoded(data: bytes) -> str:
 
 
 def csv_as_xlsx(file) -> SimpleUploadedFile:
-    """A CSV statement as a one-sheet workbook, row for row (every cell as text), for the importer."""
+    """A CSV statement as a one-sheet workbook, row for row (every cell as text), for the importer:
+    the kind's converter for .csv (core's upload checks the permission and the size first)."""
     from openpyxl import Workbook
 
-    limit = kinds.MAX_FILE_BYTES
-    if getattr(file, "size", 0) > limit:
-        raise ServiceError(
-            "file_too_large", _("文件：不能超过 %(n)sMB。") % {"n": limit // (1024 * 1024)}, field="file"
-        )
     text = _decoded(file.read())
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
@@ -322,17 +318,8 @@ def csv_as_xlsx(file) -> SimpleUploadedFile:
 
 
 def statement_upload(*, community, actor, file):
-    """Upload a statement (.xlsx or .csv) to core's importer: checked in the background, then confirmed."""
-    name = getattr(file, "name", "") or ""
-    if name.lower().endswith(".csv"):
-        from guanjia.core.access import require
-
-        require(actor, "billing.collect", community)
-        file = csv_as_xlsx(file)
-    elif not name.lower().endswith(".xlsx"):
-        raise ServiceError(
-            "bad_file", _("文件：请上传 Excel（.xlsx）或 CSV 文件；.xls 请先另存为 .xlsx。"), field="file"
-        )
+    """Upload a statement (.xlsx, or .csv through the kind's converter) to core's importer: checked
+    in the background, then confirmed."""
     return import_upload(kind=KIND, community=community, actor=actor, file=file)
 
 
@@ -365,5 +352,6 @@ def register() -> None:
             describe=describe,
             templates=ImportTemplates(counts="billing/bank_import_counts.html"),
             start_url=lambda batch: reverse("billing:bank_import"),
+            converts={".csv": csv_as_xlsx},
         )
     )

@@ -204,3 +204,42 @@ def test_fe1_a_statement_goes_through_the_importer_api_and_lands_as_lines(w):
     line = BankStatementLine.objects.get()
     assert line.transaction_id == "API-1" and line.status == StatementLineStatus.MATCHED  # 260 = what the room owes
     assert client.get(URL, {"status": "matched"}).json()["results"][0]["transaction_id"] == "API-1"
+
+
+def test_fe1_a_gbk_csv_statement_through_the_importer_api_is_converted_by_the_kinds_hook(w):
+    text = (
+        "中国工商银行账户明细\r\n"
+        "记账日期,流水号,收入金额,支出金额,对方名称,对方账户,用途\r\n"
+        '2026-11-19 09:10:00,CSV-1,"260.00",,张三,="6222021234567890",物业费 3-2-1201\r\n'
+        "2026-11-19,CSV-2,abc,,李四,,x\r\n"
+    )
+    client = api(w.cashier)
+    body = {
+        "kind": "billing.bank_statement",
+        "community": w.community.pk,
+        "file": SimpleUploadedFile("流水.csv", text.encode("gbk")),
+    }
+    uploaded = client.post("/api/imports/", body, format="multipart")
+    assert uploaded.status_code == 201, uploaded.json()
+    batch = uploaded.json()
+    assert (batch["state"], batch["rows"], batch["valid"], batch["bad"]) == ("previewed", 2, 1, 1)
+    problems = client.get(f"/api/imports/{batch['id']}/bad-rows/").json()["results"]
+    assert [(p["row"], p["column"]) for p in problems] == [(4, "收入金额")]  # the Chinese header read from GBK
+    done = client.post(f"/api/imports/{batch['id']}/commit/", {"mode": "valid_only"}, format="json")
+    assert done.status_code == 200 and done.json()["state"] == "committed", done.json()
+    line = BankStatementLine.objects.get()
+    assert (line.transaction_id, line.counterparty_name, line.row) == ("CSV-1", "张三", 3)
+    assert line.counterparty_account == "6222021234567890" and line.status == StatementLineStatus.MATCHED
+
+
+def test_fe1_the_importer_api_refuses_a_file_no_converter_takes_naming_what_it_accepts(w):
+    body = {
+        "kind": "billing.bank_statement",
+        "community": w.community.pk,
+        "file": SimpleUploadedFile("流水.xls", b"\xd0\xcf\x11\xe0"),
+    }
+    refused = api(w.cashier).post("/api/imports/", body, format="multipart")
+    assert refused.status_code == 400 and "CSV" in str(refused.json()), refused.json()
+    rooms = dict(body, kind="estates.rooms", file=SimpleUploadedFile("rooms.csv", b"a,b"))
+    refused = api(w.cashier).post("/api/imports/", rooms, format="multipart")
+    assert refused.status_code in (400, 403) and not BankStatementLine.objects.exists()

@@ -46,7 +46,10 @@ class ImportUploadSerializer(serializers.Serializer):
     community = ScopedRelatedField(
         queryset=Community.objects.all(), scope_field="pk", action="core.view", label=gettext_lazy("小区")
     )
-    file = serializers.FileField(label=gettext_lazy("文件"), help_text=gettext_lazy("Excel（.xlsx）文件"))
+    file = serializers.FileField(
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy("Excel（.xlsx）文件；有的导入类型也收其他格式，如银行流水的 CSV（UTF-8 或 GBK）"),
+    )
 
     def validate_kind(self, value: str) -> str:
         if not known(value):

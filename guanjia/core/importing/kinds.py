@@ -18,7 +18,7 @@ transaction, the log entries and the pages (core.importing.services, .views).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,10 @@ class ImportKind:
     valid_only: bool = True  # the clerk may choose to write only the rows without problems
     private: bool = False  # only the uploader sees and confirms the batch
     max_bytes: int = MAX_FILE_BYTES
+    # Files other than .xlsx the kind accepts, by extension: {".csv": convert}, where convert(upload)
+    # gives the .xlsx upload the check reads (a bank's CSV made a workbook row for row). Called by
+    # the upload after the permission and size checks, for the console and the API alike.
+    converts: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -97,12 +97,23 @@ def import_upload(*, kind: str, community, actor, file, subject=None) -> ImportB
         if spec.allow:
             spec.allow(subject, actor)
     name = os.path.basename(getattr(file, "name", "") or "import.xlsx")
-    if os.path.splitext(name)[1].lower() != ".xlsx":
+    extension = os.path.splitext(name)[1].lower()
+    if extension != ".xlsx" and extension not in spec.converts:
+        if spec.converts:
+            others = "、".join(e.lstrip(".").upper() for e in spec.converts)
+            raise ServiceError(
+                "bad_file",
+                _("文件：请上传 Excel（.xlsx）或 %(others)s 文件；.xls 请先另存为 .xlsx。") % {"others": others},
+                field="file",
+            )
         raise ServiceError("bad_file", _("文件：仅支持 Excel（.xlsx）文件；.xls 请先另存为 .xlsx。"), field="file")
     if getattr(file, "size", 0) > spec.max_bytes:
         raise ServiceError(
             "file_too_large", _("文件：不能超过 %(n)sMB。") % {"n": spec.max_bytes // (1024 * 1024)}, field="file"
         )
+    if extension != ".xlsx":
+        file = spec.converts[extension](file)
+        name = os.path.basename(file.name)
     open_workbook(file).close()  # opens the package only (milliseconds): the rows are read by the check
     file.seek(0)
     file = uploads.accept(file, kind=uploads.SPREADSHEET, field="file", limit=spec.max_bytes)  # no macros

@@ -85,6 +85,19 @@ def test_cn_id_checksum_lowercase_x_and_derived_facts():
         parse_cn_id("1101051949123")
 
 
+def test_cn_id_birth_date_is_checked_against_the_day_given_and_the_oldest_year():
+    # The fast path (a plain ASCII number read once) refuses exactly what the full reading does.
+    born_1990 = "110105199001010010"
+    assert parse_cn_id(born_1990, today=dt.date(1990, 1, 1)).birth_date == dt.date(1990, 1, 1)
+    with pytest.raises(ValidationError, match="晚于今天") as error:
+        parse_cn_id(born_1990, today=dt.date(1989, 12, 31))
+    assert error.value.code == "id_birth_date" and born_1990 not in error.value.messages[0]
+    with pytest.raises(ValidationError, match="年份早于1880年"):
+        parse_cn_id("110105187001010012", today=dt.date(2026, 1, 1))
+    with pytest.raises(ValidationError, match="长度不对"):
+        parse_cn_id(" 11010519491231002X0 ", today=dt.date(2026, 1, 1))
+
+
 def test_phones():
     assert normalise_phone(" 138-1234-5678 ") == "13812345678"
     assert normalise_phone("+8613812345678") == "13812345678"

@@ -29,7 +29,7 @@ from guanjia.core.models import ActivityLog
 from ..choices import ImportKind, RoomUse
 from ..models import Building, Lease, Ownership, Person, Phone, Room, Unit
 from ..names import pinyin_keys
-from ..sorting import natural_key
+from ..sorting import SORT_KEY_LENGTH, natural_key
 from .records import Preview, by_id_number
 
 # --- What the check keeps ----------------------------------------------------------------------
@@ -117,6 +117,34 @@ def kept_records(preview: Preview):
 
 def _date(text):
     return None if text is None else dt.date.fromisoformat(text)
+
+
+class _RoomSortKeys:
+    """`natural_key(code)` of each room, composed from the keys of its parts, each worked out once.
+
+    A room's code is its building, entrance and number joined by "-" (textnorm.room_code), and
+    natural_key rewrites runs of digits only, none of which crosses a "-": the key of "3-2-1201"
+    is the key of "3-2-" followed by the key of "1201". A register repeats its entrances and its
+    numbers (every entrance has a 1201): 100,000 codes have a few hundred distinct of each, so
+    this is two dictionary look-ups a room instead of a regular-expression substitution. A code
+    not so joined, or a key reaching the length natural_key cuts at, is keyed whole."""
+
+    def __init__(self):
+        self.entrances: dict[tuple[str, str], tuple[str, str]] = {}  # (building, unit) → ("3-2-", its key)
+        self.numbers: dict[str, str] = {}  # "1201" → its key
+
+    def __call__(self, code: str, building: str, unit: str, number: str) -> str:
+        entrance = self.entrances.get((building, unit))
+        if entrance is None:
+            text = f"{building}-{unit}-" if unit else f"{building}-"
+            entrance = self.entrances[(building, unit)] = (text, natural_key(text))
+        if code != entrance[0] + number:
+            return natural_key(code)
+        tail = self.numbers.get(number)
+        if tail is None:
+            tail = self.numbers[number] = natural_key(number)
+        key = entrance[1] + tail
+        return key if len(key) < SORT_KEY_LENGTH else natural_key(code)
 
 
 def _chunks(lines, size: int = CHUNK):
@@ -230,6 +258,7 @@ def commit_rooms(commit: Commit) -> dict:
         constants={"community_id": community.pk, "until": None, "note": ""},
     )
     entries = _entries(commit, Room, "estates.room.imported")
+    sort_key = _RoomSortKeys()
     # One entry per household, so each household file shows where it came from (AR-1).
     said = _("批量导入登记（%(file)s 第 %(row)s 行）%(owners)s")
     owner_word = _("业主")
@@ -260,7 +289,7 @@ def commit_rooms(commit: Commit) -> dict:
                     unit_pk,
                     number,
                     code,
-                    natural_key(code),
+                    sort_key(code, building, unit, number),
                     kind,
                     floor,
                     area,
