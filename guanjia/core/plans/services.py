@@ -328,6 +328,8 @@ def task_record(
     at = at or clock.now()
     with transaction.atomic():
         task = _locked(task, actor, at)
+        if target is None and item is None:
+            raise ServiceError("nothing_recorded", _("检查对象：请选择检查对象或检查项。"), field="target")
         if target is not None and target.plan_id != task.plan_id:
             raise ServiceError("not_a_target", _("检查对象：不在该任务的计划中。"), field="target")
         if item is not None and item.checklist_id != task.plan.checklist_id:

@@ -181,6 +181,9 @@ def test_results_are_checked_against_the_items_and_completion_returns_what_faile
     with pytest.raises(ServiceError) as error:
         plans.task_record(task=task, actor=tech, target=target, item=pressure, number="", at=moment)
     assert error.value.field == "number" and "出水压力" in str(error.value.message)
+    with pytest.raises(ServiceError) as error:
+        plans.task_record(task=task, actor=tech, at=moment)  # neither a target nor an item
+    assert error.value.field == "target"
     plans.task_record(task=task, actor=tech, target=target, item=pressure, number="0.72", at=moment)
     with pytest.raises(ServiceError) as error:
         plans.task_complete(task=task, actor=tech, at=moment)
