@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import clock
 from ..models import CommunityOwned
@@ -186,14 +187,14 @@ class TaskStatus(models.TextChoices):
     """What is stored; `TaskState` adds what the clock says."""
 
     PENDING = "pending", _("待执行")
-    IN_PROGRESS = "in_progress", _("执行中")
+    IN_PROGRESS = "in_progress", pgettext_lazy("task", "执行中")
     DONE = "done", _("已完成")
     CANCELLED = "cancelled", _("已取消")
 
 
 class TaskState(models.TextChoices):
     PENDING = "pending", _("待执行")
-    IN_PROGRESS = "in_progress", _("执行中")
+    IN_PROGRESS = "in_progress", pgettext_lazy("task", "执行中")
     DONE = "done", _("已完成")
     OVERDUE = "overdue", _("已超时")
     MISSED = "missed", _("已漏检")
