@@ -94,6 +94,8 @@ class Notification:
     state: str  # the provider's own word (SUCCESS, PAYERROR, …)
     paid_at: dt.datetime | None = None
     data: dict = field(default_factory=dict)
+    # paid, and since refunded (wholly or in part) at the provider: still money taken, booked as paid
+    refunded: bool = False
 
 
 @dataclass(frozen=True)

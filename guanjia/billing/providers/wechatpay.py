@@ -342,7 +342,9 @@ class WechatPay:
             raise Rejected("bad_resource", "the transaction cannot be read", status=400) from None
         if data.get("mchid") != self.mchid or data.get("appid") != self.appid:
             raise Rejected("other_merchant", "the transaction is another merchant's", status=400)
-        succeeded = state == "SUCCESS"
+        # REFUND 转入退款: it was paid, then refunded (wholly or in part): the payment still happened
+        refunded = state == "REFUND"
+        succeeded = state == "SUCCESS" or refunded
         if succeeded and (not transaction_id or total is None):
             # money taken must name its transaction and amount, or it cannot be booked (nor told apart)
             raise Rejected("bad_resource", "a paid transaction without transaction_id or amount", status=400)
@@ -361,6 +363,7 @@ class WechatPay:
             state=state,
             paid_at=paid_at,
             data=data,
+            refunded=refunded,
         )
 
     def answer(self, ok: bool, message: str = "") -> tuple[int, dict]:

@@ -246,3 +246,67 @@ def test_fe1_deposit_refund_goes_back_to_its_receipts_online_payment(
     refund = approve(office, refund, key=deposits.REFUND_KIND, capture=django_capture_on_commit_callbacks)
     assert refund.online.order == order and refund.paid_at is None
     assert PaymentOrder.objects.get(pk=order.pk).refunds.count() == 1
+
+
+def test_fe1_the_refund_page_shows_the_provider_state_and_queries_it(
+    client, office, gateway, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    paid_order(office, gateway)
+    refund = approve(office, request_refund(office), capture=django_capture_on_commit_callbacks)
+    client.force_login(office.cashier)
+    page = client.get(reverse("billing:refund", args=[refund.pk])).content.decode()
+    assert 'id="refund-online"' in page and "原路退回处理中" in page and "向支付渠道查询退款" in page
+    gateway.refund_done(refund.number, "ABNORMAL")
+    response = client.post(reverse("billing:online_refund_query", args=[refund.online.pk]), follow=True)
+    assert "ABNORMAL" in response.content.decode() and "原路退回异常" in response.content.decode()
+    refund.refresh_from_db()
+    assert refund.paid_at is None and refund.online.provider_status == "ABNORMAL"
+    # the list: the refund's status and its 原路退回 state, in a query count constant in the page size
+    with django_assert_max_num_queries(12) as few:
+        listed = client.get(reverse("billing:refunds")).content.decode()
+    assert "原路退回异常" in listed
+    svc.payment_take(
+        room=office.room, amount=D("10.00"), method=Method.CASH, actor=office.cashier, to_prepayment_purse="property"
+    )
+    for _ in range(5):
+        request_refund(office, "1.00", method=Method.CASH)
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("billing:refunds"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+    other = OnlineOffice()
+    client.force_login(other.cashier)  # another community's refund: 404
+    assert client.get(reverse("billing:online_refund_query", args=[refund.online.pk])).status_code == 404
+
+
+def test_fe1_the_api_shows_the_online_refund_and_queries_it(office, gateway, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    paid_order(office, gateway)
+    refund = approve(office, request_refund(office), capture=django_capture_on_commit_callbacks)
+    api = APIClient()
+    api.force_authenticate(office.cashier)
+    shown = api.get(f"/api/billing/refunds/{refund.pk}/").json()
+    assert shown["method"] == "online" and shown["paid_at"] is None
+    assert shown["online_refund"]["status"] == "processing" and shown["online_refund"]["out_refund_no"] == refund.number
+    gateway.refund_done(refund.number)
+    answer = api.post(f"/api/billing/online-refunds/{refund.online.pk}/query/")
+    assert answer.status_code == 200 and answer.json()["status"] == "success"
+    assert api.get(f"/api/billing/refunds/{refund.pk}/").json()["paid_at"] is not None
+    again = api.post(f"/api/billing/online-refunds/{refund.online.pk}/resend/")
+    assert again.status_code == 409
+
+
+def test_fe1_an_order_the_provider_says_refunded_books_as_paid_and_reads_refunded(office, gateway):
+    from guanjia.billing.services import online_orders
+
+    order = online.order_request(
+        order=online.order_create(room=office.room, user=office.owner, payable=payable_lines(office.owner))
+    )
+    gateway.pay(order, transaction_id=TXN)
+    gateway.states[order.out_trade_no]["trade_state"] = "REFUND"  # paid, then refunded at the provider
+    answer = online_orders.order_query(order=order, actor=office.cashier)
+    assert answer.state == "REFUND" and answer.refunded and answer.booked
+    order.refresh_from_db()
+    assert order.payment is not None and order.transaction_id == TXN  # money taken is never dropped
