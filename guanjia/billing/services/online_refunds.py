@@ -158,7 +158,13 @@ def refund_send(*, online_refund: OnlineRefund, actor=None, send=None) -> Online
         )
         online.refresh_from_db()
         return online
-    return refund_settle(community=online.community, note=note, actor=actor)
+    try:
+        return refund_settle(community=online.community, note=note, actor=actor)
+    except ServiceError as error:  # an answer that does not match the refund (its amount): kept for the cashier
+        logger.error("refund %s: the provider's answer refused: %s", online.out_refund_no, error)
+        OnlineRefund.objects.filter(pk=online.pk).update(failure=str(error)[:200], provider_status=note.state[:40])
+        online.refresh_from_db()
+        return online
 
 
 def refund_resend(*, online_refund: OnlineRefund, actor, send=None) -> OnlineRefund:
