@@ -310,3 +310,20 @@ def test_fe1_an_order_the_provider_says_refunded_books_as_paid_and_reads_refunde
     assert answer.state == "REFUND" and answer.refunded and answer.booked
     order.refresh_from_db()
     assert order.payment is not None and order.transaction_id == TXN  # money taken is never dropped
+
+
+def test_fe1_an_answer_that_does_not_match_the_refund_is_kept_and_books_nothing(
+    office, gateway, django_capture_on_commit_callbacks
+):
+    paid_order(office, gateway)
+    refund = request_refund(office)
+    gateway.refunds[refund.number] = {
+        "refund_id": "50300000000000000000009",
+        "out_refund_no": refund.number,
+        "out_trade_no": "",
+        "status": "SUCCESS",
+        "amount": {"total": 26000, "refund": 9999, "currency": "CNY"},
+    }
+    refund = approve(office, refund, capture=django_capture_on_commit_callbacks)  # no error after the commit
+    assert refund.paid_at is None and refund.online.status == OnlineRefundStatus.PROCESSING
+    assert "99.99" in refund.online.failure and refund.online.provider_status == "SUCCESS"
