@@ -256,3 +256,17 @@ class DisputeChannel(models.TextChoices):
 
 
 DESK_DISPUTE_CHANNELS = (DisputeChannel.PHONE, DisputeChannel.WINDOW)
+
+
+class OnlineRefundStatus(models.TextChoices):
+    """A refund paid back through the provider 原路退回 (FE-1): its state as the provider last told it."""
+
+    PROCESSING = "processing", _("原路退回处理中")
+    SUCCESS = "success", _("已原路退回")
+    ABNORMAL = "abnormal", _("原路退回异常")
+    CLOSED = "closed", _("原路退回已关闭")
+    FAILED = "failed", _("原路退回申请失败")
+
+    @property
+    def colour(self) -> str:
+        return {"processing": "amber", "success": "green"}.get(self.value, "red")

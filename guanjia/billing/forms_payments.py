@@ -14,7 +14,7 @@ from guanjia.core.roles import Role
 
 from .choices import Method, PaymentStatus, Purse
 from .models import Payment
-from .services.payments import WINDOW_METHODS, day_bounds
+from .services.payments import REFUND_METHODS, WINDOW_METHODS, day_bounds
 
 WINDOW_CHOICES = [(m, Method(m).label) for m in WINDOW_METHODS]
 PURSE_CHOICES = [("", _("不转入（不得多收）")), *Purse.choices]
@@ -70,7 +70,10 @@ class VoidForm(forms.Form):
 class RefundForm(forms.Form):
     purse = forms.ChoiceField(label=_("退款账户"), choices=Purse.choices)
     amount = MoneyField(label=_("退款金额（元）"))
-    method = forms.ChoiceField(label=_("退款方式"), choices=WINDOW_CHOICES, initial=Method.TRANSFER)
+    # 在线支付: paid back through the provider to the online payment the money came from 原路退回
+    method = forms.ChoiceField(
+        label=_("退款方式"), choices=[(m, Method(m).label) for m in REFUND_METHODS], initial=Method.TRANSFER
+    )
     payee_name = forms.CharField(label=_("收款人"), max_length=100, required=False, help_text=_("不填则为业主"))
     reason = forms.CharField(label=_("退款原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from guanjia.core.models import Community
 
 from .services.online import notification_receive
+from .services.online_refunds import refund_notification_receive
 
 
 @csrf_exempt
@@ -19,6 +20,19 @@ from .services.online import notification_receive
 def notify(request, provider: str, code: str):
     community = get_object_or_404(Community, code=code)
     outcome = notification_receive(
+        community=community, provider_key=provider, headers=request.headers, body=request.body
+    )
+    if outcome.status == 404:
+        raise Http404
+    return JsonResponse(outcome.body, status=outcome.status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+@require_POST
+def refund_notify(request, provider: str, code: str):
+    """The refund notification (REFUND.SUCCESS / ABNORMAL / CLOSED), beside the payment's."""
+    community = get_object_or_404(Community, code=code)
+    outcome = refund_notification_receive(
         community=community, provider_key=provider, headers=request.headers, body=request.body
     )
     if outcome.status == 404:

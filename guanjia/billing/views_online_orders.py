@@ -5,6 +5,9 @@ is a 404."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,17 +15,26 @@ from django.utils.translation import gettext_lazy
 from guanjia.core.console import ActionView, CommunityListView
 from guanjia.core.errors import Conflict
 
-from .choices import OrderStatus
+from .choices import OnlineRefundStatus, OrderStatus
 from .forms_online_orders import OnlineOrderFilter
-from .models import PaymentOrder
+from .models import OnlineRefund, PaymentOrder
 from .services import online_orders as services
+from .services import online_refunds
 
 MANAGE = services.MANAGE
 
 
 def orders_list(queryset):
-    """The orders page's rows: room, owner and receipt in the same query (a constant count a page)."""
-    return queryset.select_related("room", "user", "payment").order_by("-created_at", "-id")
+    """The orders page's rows: room, owner and receipt in the same query (a constant count a page),
+    with what was paid back through the provider 原路退回 (`refunded`, FE-1.refund)."""
+    refunded = Sum("refunds__amount", filter=Q(refunds__status=OnlineRefundStatus.SUCCESS))
+    return queryset.select_related("room", "user", "payment").annotate(refunded=refunded).order_by("-created_at", "-id")
+
+
+def refunded_of(order) -> Decimal:
+    """What was paid back of `order` through the provider (原路退回 succeeded here)."""
+    total = order.refunds.filter(status=OnlineRefundStatus.SUCCESS).aggregate(s=Sum("amount"))["s"]
+    return total or Decimal("0.00")
 
 
 class OnlineOrderListView(CommunityListView):
@@ -66,6 +78,11 @@ class OnlineOrderQueryView(_OrderAction):
         return services.order_query(order=self.get_object(), actor=self.request.user)
 
     def get_success_message(self, result):
+        if result.refunded:
+            return _("支付渠道显示该订单已支付并已转入退款（收据 %(n)s，已退 %(r)s 元）。") % {
+                "n": result.order.payment.number if result.order.payment_id else "—",
+                "r": refunded_of(result.order),
+            }
         if result.order.payment_id:
             return _("支付渠道显示已支付，已开具收据 %(n)s。") % {"n": result.order.payment.number}
         if result.closed or result.order.status == OrderStatus.CLOSED:
@@ -94,3 +111,68 @@ class OnlineOrderCloseView(_OrderAction):
         if result.payment_id:
             return _("支付渠道显示该订单已支付，已开具收据 %(n)s，未关闭。") % {"n": result.payment.number}
         return _("订单 %(no)s 已关闭。") % {"no": result.out_trade_no}
+
+
+# --- refunds paid back through the provider 原路退回 (FE-1.refund) ---------------------------------
+
+
+class _RefundAction(ActionView):
+    """On the OnlineRefund of a refund (its pk in the URL); the cashier's (billing.collect)."""
+
+    action = "billing.collect"
+    model = OnlineRefund
+    template_name = "billing/payments_action.html"
+
+    def get_queryset(self):
+        return OnlineRefund.objects.select_related("refund", "order")
+
+    def get_success_url(self, result):
+        return reverse("billing:refund", args=[self.get_object().refund_id])
+
+
+class RefundOnlineQueryView(_RefundAction):
+    """向支付渠道查询退款: refund_query (SUCCESS marks the refund paid, as the notification would)."""
+
+    title = gettext_lazy("向支付渠道查询退款")
+    submit_label = gettext_lazy("查询")
+
+    def refusal(self):
+        online = self.get_object()
+        if online.status == OnlineRefundStatus.SUCCESS:
+            return Conflict("paid", _("退款 %(n)s 已原路退回，无需查询。") % {"n": online.out_refund_no})
+        if online.status == OnlineRefundStatus.FAILED:
+            return Conflict(
+                "failed", _("退款 %(n)s 未被支付渠道受理，请重新发起原路退回。") % {"n": online.out_refund_no}
+            )
+        return None
+
+    def perform(self, form):
+        return online_refunds.refund_query(online_refund=self.get_object(), actor=self.request.user)
+
+    def get_success_message(self, result):
+        if result.status == OnlineRefundStatus.SUCCESS:
+            return _("支付渠道显示已原路退回，退款已完成。")
+        return _("支付渠道答复：%(s)s（%(d)s）。") % {"s": result.provider_status, "d": result.get_status_display()}
+
+
+class RefundOnlineResendView(_RefundAction):
+    """重新发起原路退回: for a refund the provider never accepted (refund_resend)."""
+
+    title = gettext_lazy("重新发起原路退回")
+    submit_label = gettext_lazy("重新发起")
+
+    def refusal(self):
+        online = self.get_object()
+        if online.status != OnlineRefundStatus.FAILED:
+            return Conflict(
+                "not_failed", _("退款 %(n)s 不是申请失败状态，无需重新发起。") % {"n": online.out_refund_no}
+            )
+        return None
+
+    def perform(self, form):
+        return online_refunds.refund_resend(online_refund=self.get_object(), actor=self.request.user)
+
+    def get_success_message(self, result):
+        if result.status == OnlineRefundStatus.FAILED:
+            return _("支付渠道仍未受理：%(f)s") % {"f": result.failure}
+        return _("已向支付渠道重新发起原路退回（%(d)s）。") % {"d": result.get_status_display()}

@@ -276,7 +276,7 @@ class RefundListView(CommunityListView):
     context_object_name = "refunds"
 
     def base_queryset(self):
-        return Refund.objects.select_related("room", "requested_by").order_by("-requested_at", "-id")
+        return Refund.objects.select_related("room", "requested_by", "online").order_by("-requested_at", "-id")
 
 
 class RefundDetailView(StaffMixin, TemplateView):
@@ -287,10 +287,12 @@ class RefundDetailView(StaffMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         refund = get_object_or_404(
-            self.scoped(Refund.objects.select_related("room", "requested_by", "account")), pk=self.kwargs["pk"]
+            self.scoped(Refund.objects.select_related("room", "requested_by", "account", "online__order")),
+            pk=self.kwargs["pk"],
         )
         context.update(
             refund=refund,
+            may_collect=has_perm(self.request.user, "billing.collect", refund.community),
             approval=approvals.current_approval(refund, services.REFUND),
             pending=refund.status == RefundStatus.PENDING,
         )

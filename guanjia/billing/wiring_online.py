@@ -36,6 +36,8 @@ VERBS = {
     "billing.online.refused": pgettext_lazy("activity", "拒绝支付通知"),
     "billing.online.queried": pgettext_lazy("activity", "向支付渠道查询订单"),
     "billing.online.closed": pgettext_lazy("activity", "关闭在线缴费订单"),
+    "billing.refund.online_started": pgettext_lazy("activity", "发起原路退回"),
+    "billing.refund.online_failed": pgettext_lazy("activity", "原路退回未成功"),
 }
 
 

@@ -1,6 +1,8 @@
 """Online payment orders through the API (FE-1), under api/billing/online-orders/: the list (by state as
 of now, room), one order, `POST {id}/query/` (ask the provider; a paid answer books the receipt as the
 notification would) and `POST {id}/close/` (close at the provider; a paid order is booked instead).
+Refunds paid back through the provider 原路退回 (FE-1.refund) under api/billing/online-refunds/: the
+list, one, `POST {id}/query/` (向支付渠道查询退款) and `POST {id}/resend/` (one it never accepted).
 The same services and messages as the console page (400/403/409 `{code, detail}`); another
 community's order is a 404."""
 
@@ -16,10 +18,11 @@ from rest_framework.response import Response
 from guanjia.core.api import ScopedMixin
 from guanjia.core.filters import StrictFilterSet
 
-from ..choices import OrderStatus
+from ..choices import OnlineRefundStatus, OrderStatus
 from ..forms_online_orders import by_state
-from ..models import PaymentOrder
+from ..models import OnlineRefund, PaymentOrder
 from ..services import online_orders as services
+from ..services import online_refunds
 
 
 class OnlineOrderSerializer(serializers.ModelSerializer):
@@ -102,3 +105,67 @@ class OnlineOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
         """关闭订单: closed at the provider, then here (an order the provider says was paid is booked)."""
         order = services.order_close(order=self.get_object(), actor=request.user)
         return Response(self.output(order))
+
+
+class OnlineRefundSerializer(serializers.ModelSerializer):
+    """原路退回: `status` ours (processing, success, abnormal, closed, failed), `provider_status` the
+    provider's own word as last told."""
+
+    out_trade_no = serializers.CharField(source="order.out_trade_no", read_only=True, label=_("原商户订单号"))
+    status = serializers.ChoiceField(choices=OnlineRefundStatus.choices, read_only=True, label=_("原路退回状态"))
+
+    class Meta:
+        model = OnlineRefund
+        fields = [
+            "id",
+            "refund",
+            "order",
+            "out_trade_no",
+            "out_refund_no",
+            "amount",
+            "status",
+            "provider_status",
+            "provider_refund_id",
+            "failure",
+            "created_at",
+            "checked_at",
+            "succeeded_at",
+        ]
+        read_only_fields = fields
+
+
+class OnlineRefundFilter(StrictFilterSet):
+    community = filters.NumberFilter(field_name="community", label=_("小区"))
+    status = filters.ChoiceFilter(choices=OnlineRefundStatus.choices, label=_("原路退回状态"))
+
+    class Meta:
+        model = OnlineRefund
+        fields = ["community", "status"]
+
+
+class OnlineRefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedMixin, viewsets.GenericViewSet):
+    """原路退回 (FE-1.refund): the cashier's."""
+
+    scope_action = "billing.collect"
+    queryset = OnlineRefund.objects.select_related("order")
+    serializer_class = OnlineRefundSerializer
+    filterset_class = OnlineRefundFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-created_at", "-id")
+
+    def output(self, online) -> dict:
+        return OnlineRefundSerializer(self.get_queryset().get(pk=online.pk)).data
+
+    @extend_schema(request=None, responses={200: OnlineRefundSerializer})
+    @action(detail=True, methods=["post"])
+    def query(self, request, pk=None):
+        """向支付渠道查询退款: SUCCESS marks the refund paid, as the notification would."""
+        return Response(self.output(online_refunds.refund_query(online_refund=self.get_object(), actor=request.user)))
+
+    @extend_schema(request=None, responses={200: OnlineRefundSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        """重新发起原路退回: a refund the provider never accepted (原路退回申请失败)."""
+        return Response(self.output(online_refunds.refund_resend(online_refund=self.get_object(), actor=request.user)))

@@ -22,6 +22,7 @@ from ..choices import Method, PaymentStatus, Purse
 from ..models import Allocation, BillLine, Payment, Refund
 from ..services import payments as services
 from ..services.payments import WINDOW_METHODS, day_bounds
+from .online_orders import OnlineRefundSerializer
 
 
 class AllocationSerializer(serializers.ModelSerializer):
@@ -105,15 +106,18 @@ class RefundSerializer(serializers.ModelSerializer):
             "requested_by",
             "requested_at",
             "paid_at",
+            "online_refund",
         ]
         read_only_fields = fields
+
+    online_refund = OnlineRefundSerializer(source="online", read_only=True, default=None, allow_null=True)
 
 
 class RefundRequestSerializer(serializers.Serializer):
     room = ScopedRelatedField(queryset=Room.objects.all(), action="billing.view", label=_("房屋"))
     purse = serializers.ChoiceField(choices=Purse.choices, label=_("退款账户"))
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, label=_("退款金额"))
-    method = serializers.ChoiceField(choices=[(m, Method(m).label) for m in WINDOW_METHODS], label=_("退款方式"))
+    method = serializers.ChoiceField(choices=Method.choices, label=_("退款方式"))  # 在线支付: 原路退回
     payee_name = serializers.CharField(max_length=100, required=False, allow_blank=True, label=_("收款人"))
     reason = serializers.CharField(max_length=2000, label=_("退款原因"))
 
@@ -203,7 +207,7 @@ class RefundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Writes):
     """预收款退款 (FE-1.refund): asked here, approved by the office manager, then paid out."""
 
     scope_action = "billing.view"
-    queryset = Refund.objects.all()
+    queryset = Refund.objects.select_related("online__order")
     serializer_class = RefundSerializer
     input_serializers = {"create": RefundRequestSerializer}
 

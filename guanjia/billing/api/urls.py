@@ -16,6 +16,7 @@ router.register("arrears", arrears.ArrearsViewSet, basename="arrears")
 router.register("deposits", arrears.DepositViewSet, basename="deposit")
 router.register("bank-lines", bank.StatementLineViewSet, basename="bank-line")
 router.register("online-orders", online_orders.OnlineOrderViewSet, basename="online-order")
+router.register("online-refunds", online_orders.OnlineRefundViewSet, basename="online-refund")
 router.register("my/lines", disputes.OwnerBillLineViewSet, basename="owner-bill-line")
 router.register("lines", disputes.StaffBillLineViewSet, basename="bill-line")
 

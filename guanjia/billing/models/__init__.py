@@ -9,7 +9,7 @@ from .disputes import LineDispute
 from .dunning import DemandLetter, DunningContact, LateChargeClause
 from .items import FeeApplication, FeeItem, FeePrice, TenantPays
 from .meters import Meter, MeterReading
-from .online import PaymentOrder, PaymentOrderLine  # noqa: F401  (online payment, provider adapters)
+from .online import OnlineRefund, PaymentOrder, PaymentOrderLine  # noqa: F401  (online payment, provider adapters)
 from .payments import Allocation, CashierDay, Payment
 
 __all__ = [

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guanjia.core import clock
 from guanjia.core.models import CommunityOwned
 
-from ..choices import OrderStatus
+from ..choices import OnlineRefundStatus, OrderStatus
 from ._fields import positive_money
 
 USER = settings.AUTH_USER_MODEL
@@ -86,3 +86,38 @@ class PaymentOrderLine(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.line_id} {self.amount}"
+
+
+class OnlineRefund(CommunityOwned):
+    """A refund paid back through the provider to the payment it came from 原路退回 (FE-1): asked of
+    the provider once the refund's approval is complete; the refund reads paid only when the provider
+    says SUCCESS (its notification or a query). `out_refund_no` is the refund's number."""
+
+    refund = models.OneToOneField(
+        "billing.Refund", on_delete=models.PROTECT, related_name="online", verbose_name=_("退款")
+    )
+    order = models.ForeignKey(
+        PaymentOrder, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("原在线缴费订单")
+    )
+    out_refund_no = models.CharField(_("商户退款单号"), max_length=64)
+    amount = positive_money(_("退款金额"))
+    status = models.CharField(
+        _("原路退回状态"), max_length=10, choices=OnlineRefundStatus.choices, default=OnlineRefundStatus.PROCESSING
+    )
+    provider_status = models.CharField(_("支付渠道状态"), max_length=40, blank=True)
+    provider_refund_id = models.CharField(_("支付渠道退款单号"), max_length=64, blank=True)
+    failure = models.CharField(_("失败原因"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), default=clock.now)
+    checked_at = models.DateTimeField(_("最近查询时间"), null=True, blank=True)
+    succeeded_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("原路退回")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "out_refund_no"], name="onlinerefund_unique_no"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="onlinerefund_status_at")]
+
+    def __str__(self) -> str:
+        return self.out_refund_no

@@ -26,7 +26,13 @@ An adapter is built per community, `factory(community, config, send=None)`, and 
 - `close(order, window=…)`: close the order at the provider (it can no longer be paid there),
   `ProviderError` when refused or unreachable.
 
-The provider's answers to `payment_request`, `query` and `close` are verified as its notifications
+Refunds paid back through the provider 原路退回 (optional: an adapter without them offers none):
+
+- `refund(online_refund, window=…) -> RefundNote`: ask the provider to pay the refund back to the
+  payment it came from; `refund_query(online_refund, window=…) -> RefundNote`: how it stands;
+- `verify_refund_notification(headers, body, now, window) -> RefundNote`: as `verify_notification`.
+
+The provider's answers to `payment_request`, `query`, `close` and the refund calls are verified as its notifications
 are (its signature, the time window); an unsigned answer is a `ProviderError`.
 
 `send` is how the adapter's signed request reaches the provider (`OutgoingRequest` → `Reply`); the
@@ -87,6 +93,22 @@ class Notification:
     succeeded: bool
     state: str  # the provider's own word (SUCCESS, PAYERROR, …)
     paid_at: dt.datetime | None = None
+    data: dict = field(default_factory=dict)
+    # paid, and since refunded (wholly or in part) at the provider: still money taken, booked as paid
+    refunded: bool = False
+
+
+@dataclass(frozen=True)
+class RefundNote:
+    """A refund as the provider reports it (its answer to the refund request or a query, or its
+    verified refund notification): `state` SUCCESS, PROCESSING, ABNORMAL or CLOSED."""
+
+    out_refund_no: str
+    refund_id: str
+    out_trade_no: str
+    amount: Decimal  # yuan
+    state: str
+    succeeded_at: dt.datetime | None = None
     data: dict = field(default_factory=dict)
 
 

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanjia.core import clock
 
-from . import Notification, OutgoingRequest, ProviderError, Rejected, urllib_send
+from . import Notification, OutgoingRequest, ProviderError, RefundNote, Rejected, urllib_send
 
 API_BASE = "https://api.mch.weixin.qq.com"
 SIGN_TYPE = "WECHATPAY2-SHA256-RSA2048"
@@ -89,6 +89,10 @@ class WechatPay:
         if not self.platform_keys:
             raise ValueError("platform_keys is empty")
         self.notify_url = config["notify_url"]
+        # the refund notification's address: configured, or beside the payment's (…/notify/ → …/refund-notify/)
+        self.refund_notify_url = (
+            config.get("refund_notify_url") or self.notify_url.rstrip("/").removesuffix("notify") + "refund-notify/"
+        )
         self.api_base = config.get("api_base", API_BASE).rstrip("/")
         self.send = send or urllib_send
 
@@ -217,6 +221,77 @@ class WechatPay:
         """Close the order at the provider: it can no longer be paid there. `ProviderError` if refused."""
         self.exchange(self.close_request(order), ok=(200, 204), window=window)
 
+    # --- refunds 原路退回 (FE-1) ------------------------------------------------------------------
+
+    def refund_request(self, online_refund) -> OutgoingRequest:
+        """POST /v3/refund/domestic/refunds: by transaction_id when the payment named one (else
+        out_trade_no), out_refund_no the refund's number, amount {refund, total, currency} in fen."""
+        order = online_refund.order
+        body = {"out_refund_no": online_refund.out_refund_no, "notify_url": self.refund_notify_url}
+        if order.transaction_id:
+            body["transaction_id"] = order.transaction_id
+        else:
+            body["out_trade_no"] = order.out_trade_no
+        body["amount"] = {"refund": fen(online_refund.amount), "total": fen(order.amount), "currency": "CNY"}
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+        return self.signed("POST", f"{self.api_base}/v3/refund/domestic/refunds", text)
+
+    def refund(self, online_refund, *, window: dt.timedelta = dt.timedelta(minutes=5)) -> RefundNote:
+        """Ask the provider to pay `online_refund` back; its answer (verified) read as a RefundNote."""
+        answer = self.exchange(self.refund_request(online_refund), ok=(200,), window=window)
+        return self._refund_answer(answer, online_refund)
+
+    def refund_query_request(self, online_refund) -> OutgoingRequest:
+        """GET /v3/refund/domestic/refunds/{out_refund_no}."""
+        return self.signed(
+            "GET", f"{self.api_base}/v3/refund/domestic/refunds/{quote(online_refund.out_refund_no, safe='')}"
+        )
+
+    def refund_query(self, online_refund, *, window: dt.timedelta = dt.timedelta(minutes=5)) -> RefundNote:
+        answer = self.exchange(self.refund_query_request(online_refund), ok=(200,), window=window)
+        return self._refund_answer(answer, online_refund)
+
+    def _refund_answer(self, answer: dict, online_refund) -> RefundNote:
+        try:
+            note = self.refund_state(answer, answer_form=True)
+        except Rejected as error:
+            raise ProviderError(f"unreadable answer: {error.message}") from None
+        if note.out_refund_no != online_refund.out_refund_no:
+            raise ProviderError(f"the answer is about refund {note.out_refund_no}")
+        return note
+
+    def verify_refund_notification(self, headers, body: bytes, *, now: dt.datetime, window: dt.timedelta) -> RefundNote:
+        """A REFUND.SUCCESS / ABNORMAL / CLOSED notification: verified and decrypted as a payment's."""
+        return self.refund_state(self._decrypted(headers, body, now=now, window=window), answer_form=False)
+
+    def refund_state(self, data, *, answer_form: bool) -> RefundNote:
+        """A refund as the provider reports it: a query's answer (`status`) or a notification's resource
+        (`refund_status`, with the merchant's mchid). Amounts in fen become yuan."""
+        try:
+            out_refund_no = str(data["out_refund_no"])
+            state = str(data["status"] if answer_form else data["refund_status"])
+            amount = data.get("amount") or {}
+            refunded = Decimal(int(amount["refund"])) / FEN
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise Rejected("bad_resource", "the refund cannot be read", status=400) from None
+        if not answer_form and data.get("mchid") != self.mchid:
+            raise Rejected("other_merchant", "the refund is another merchant's", status=400)
+        at = None
+        if data.get("success_time"):
+            try:
+                at = dt.datetime.fromisoformat(data["success_time"])
+            except ValueError:
+                at = None
+        return RefundNote(
+            out_refund_no=out_refund_no,
+            refund_id=str(data.get("refund_id") or ""),
+            out_trade_no=str(data.get("out_trade_no") or ""),
+            amount=refunded.quantize(Decimal("0.01")),
+            state=state,
+            succeeded_at=at,
+            data=data,
+        )
+
     def jsapi_parameters(self, prepay_id: str) -> dict:
         """What WeixinJSBridge.invoke("getBrandWCPayRequest", …) takes, signed by the merchant."""
         stamp, nonce, package = str(int(clock.now().timestamp())), secrets.token_hex(16), f"prepay_id={prepay_id}"
@@ -232,6 +307,10 @@ class WechatPay:
     # --- notifications ---------------------------------------------------------------------------
 
     def verify_notification(self, headers, body: bytes, *, now: dt.datetime, window: dt.timedelta) -> Notification:
+        return self.transaction(self._decrypted(headers, body, now=now, window=window))
+
+    def _decrypted(self, headers, body: bytes, *, now: dt.datetime, window: dt.timedelta) -> dict:
+        """The platform's signature and the time window checked, then the resource decrypted."""
         self.verify(headers, body, now=now, window=window)
         try:
             event = json.loads(body)
@@ -248,7 +327,9 @@ class WechatPay:
             raise
         except (ValueError, KeyError, TypeError, InvalidTag):
             raise Rejected("bad_resource", "resource cannot be decrypted or read", status=400) from None
-        return self.transaction(data)
+        if not isinstance(data, dict):
+            raise Rejected("bad_resource", "the resource is not a JSON object", status=400)
+        return data
 
     def transaction(self, data) -> Notification:
         """A transaction (a notification's decrypted resource, or a query's answer) as a `Notification`."""
@@ -261,7 +342,9 @@ class WechatPay:
             raise Rejected("bad_resource", "the transaction cannot be read", status=400) from None
         if data.get("mchid") != self.mchid or data.get("appid") != self.appid:
             raise Rejected("other_merchant", "the transaction is another merchant's", status=400)
-        succeeded = state == "SUCCESS"
+        # REFUND 转入退款: it was paid, then refunded (wholly or in part): the payment still happened
+        refunded = state == "REFUND"
+        succeeded = state == "SUCCESS" or refunded
         if succeeded and (not transaction_id or total is None):
             # money taken must name its transaction and amount, or it cannot be booked (nor told apart)
             raise Rejected("bad_resource", "a paid transaction without transaction_id or amount", status=400)
@@ -280,6 +363,7 @@ class WechatPay:
             state=state,
             paid_at=paid_at,
             data=data,
+            refunded=refunded,
         )
 
     def answer(self, ok: bool, message: str = "") -> tuple[int, dict]:

@@ -25,7 +25,7 @@ from guanjia.core.errors import Conflict, ServiceError
 from ..choices import DepositKind, DepositStatus, Method, RefundStatus
 from ..models import Deposit, DepositDeduction, Payment, Refund
 from ..models._fields import ZERO
-from . import ledger
+from . import ledger, online_refunds
 
 PREFIX = "YJ"
 REFUND_PREFIX = "TK"
@@ -201,6 +201,7 @@ def deposit_settle(*, deposit: Deposit, method: str, actor) -> Deposit:
         refund.save()
         deposit.refund = refund
         deposit.save(update_fields=["refund"])
+        online_refunds.refund_check(refund)  # 在线支付: back to the receipt's online payment (原路退回)
         approvals.approval_start(subject=refund, key=REFUND_KIND, actor=actor, community=deposit.community)
         log(
             actor,
@@ -216,8 +217,13 @@ def refund_approved(approval, actor) -> None:
     """FE-1.deposit_refund approved: the refund is paid and the deposit settled."""
     refund = Refund.objects.select_for_update().get(pk=approval.subject_id)
     now = clock.now()
-    refund.status, refund.paid_at = RefundStatus.APPROVED, now
-    refund.save(update_fields=["status", "paid_at"])
+    if refund.method == Method.ONLINE:  # 原路退回: paid when the provider says so
+        refund.status = RefundStatus.APPROVED
+        refund.save(update_fields=["status"])
+        online_refunds.refund_start(refund, actor=actor)
+    else:
+        refund.status, refund.paid_at = RefundStatus.APPROVED, now
+        refund.save(update_fields=["status", "paid_at"])
     deposit = Deposit.objects.select_for_update().get(refund=refund)
     deposit.status, deposit.settled_at = DepositStatus.SETTLED, now
     deposit.save(update_fields=["status", "settled_at"])

@@ -4,7 +4,9 @@ and the sweep that does both for orders left open.
 - `order_query`: the provider's answer about an order. SUCCESS books the payment through
   `online.settle`, the very path of the provider's notification, so whichever of the two comes first
   books and the other finds the order paid (the order's row lock, the payment's unique source_key);
-  the provider saying the order was closed (or revoked) closes it here; not yet paid changes nothing.
+  the provider saying the order was closed (or revoked) closes it here; not yet paid changes nothing;
+  REFUND (paid, then refunded there) books the payment as SUCCESS would and answers `refunded`: the
+  money came in, and its refund is a Refund of its own (原路退回, services.online_refunds).
 - `order_close`: the owner leaving the order, or staff closing it. The provider is told first (so it
   can no longer be paid there), then the order reads 已关闭 and its lines may be ordered again. A
   provider that refuses because the order was paid is asked how it stands, and the payment booked:
@@ -51,6 +53,7 @@ class Answer:
     state: str
     booked: bool = False
     closed: bool = False
+    refunded: bool = False  # the provider says REFUND: paid (booked), then refunded there
 
 
 def _provider(order: PaymentOrder, send=None):
@@ -107,7 +110,7 @@ def _query(order: PaymentOrder, actor, *, send=None) -> Answer:
                 _("支付渠道显示订单 %(no)s 已支付，但未能入账（%(why)s），请联系管理处核对。")
                 % {"no": order.out_trade_no, "why": outcome.body.get("message", "")},
             )
-        return Answer(order, note.state, booked=outcome.payment is not None)
+        return Answer(order, note.state, booked=outcome.payment is not None, refunded=note.refunded)
     if note.state in CLOSED_THERE:
         closed = _mark_closed(order, actor, at=clock.now(), reason=_("支付渠道已关闭该订单"))
         return Answer(order, note.state, closed=closed)

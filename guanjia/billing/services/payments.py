@@ -42,6 +42,7 @@ REFUND = "FE-1.refund"
 REFUND_PREFIX = "TK"
 # Methods the window takes; ONLINE comes only from the provider adapter's signed notification.
 WINDOW_METHODS = tuple(m for m in Method.values if m != Method.ONLINE)
+REFUND_METHODS = tuple(Method.values)  # 在线支付: paid back through the provider 原路退回 (online_refunds)
 
 
 # --- validation helpers --------------------------------------------------------------------------
@@ -390,7 +391,7 @@ def refund_request(
     if purse not in Purse.values:
         raise ServiceError("invalid", _("请选择退款的预收款账户。"), field="purse")
     amount = money_of(amount, "amount", _("退款金额"))
-    method = _method(method)
+    method = _method(method, REFUND_METHODS)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError("invalid", _("请填写退款原因。"), field="reason")
@@ -419,6 +420,9 @@ def refund_request(
             requested_at=clock.now(),
         )
         refund.full_clean()
+        from . import online_refunds  # (it imports this module)
+
+        online_refunds.refund_check(refund)  # 在线支付: an online payment that can give it back
         refund.save()
         approvals.approval_start(subject=refund, key=REFUND, actor=actor)
         log(
@@ -440,14 +444,27 @@ def refund_approved(approval, actor) -> None:
         ledger.prepayment_move(
             refund.account, -refund.amount, refund=refund, at=now, note=_("退款 %(n)s") % {"n": refund.number}
         )
-    refund.status, refund.paid_at = RefundStatus.APPROVED, now
+    refund.status = RefundStatus.APPROVED
+    if refund.method == Method.ONLINE:  # 原路退回: paid when the provider says so (services.online_refunds)
+        from . import online_refunds  # (it imports this module)
+
+        refund.save(update_fields=["status"])
+        online_refunds.refund_start(refund, actor=actor)
+        return
+    refund_paid(refund, at=now, actor=actor)
+
+
+def refund_paid(refund, *, at, actor, summary: str | None = None) -> None:
+    """The refund's money has left: at the approval (the office pays it), or when the provider says a
+    refund paid back through it succeeded (services.online_refunds)."""
+    refund.status, refund.paid_at = RefundStatus.APPROVED, at
     refund.save(update_fields=["status", "paid_at"])
     log(
         actor,
         "billing.refund.paid",
         refund,
         household=refund.room_id,
-        summary=_("退款 %(n)s 已批准，退款 %(a)s 元") % {"n": refund.number, "a": refund.amount},
+        summary=summary or _("退款 %(n)s 已批准，退款 %(a)s 元") % {"n": refund.number, "a": refund.amount},
     )
 
 

@@ -24,6 +24,7 @@ AUTH = re.compile(
     r'WECHATPAY2-SHA256-RSA2048 mchid="(\d+)",nonce_str="(\w+)",signature="([^"]+)",timestamp="(\d+)",serial_no="([^"]+)"'
 )
 ORDER = re.compile(r"/v3/pay/transactions/out-trade-no/(\w+)(/close)?")
+REFUND = re.compile(r"/v3/refund/domestic/refunds(?:/([\w-]+))?")
 
 
 class Gateway:
@@ -33,6 +34,7 @@ class Gateway:
     def __init__(self, merchant, *, signer=None):
         self.merchant, self.signer = merchant, signer or merchant
         self.states: dict[str, dict] = {}
+        self.refunds: dict[str, dict] = {}  # out_refund_no → the refund as a query answers it
         self.seen: list[tuple[str, str, bytes, bool]] = []  # method, path, body, signature verified
         self.refuse: tuple[int, dict] | None = None
         gateway = self
@@ -69,6 +71,12 @@ class Gateway:
             "success_time": clock.now().isoformat(timespec="seconds"),  # called in the test's thread
             "amount": {"total": fen, "payer_total": fen, "currency": "CNY", "payer_currency": "CNY"},
         }
+
+    def refund_done(self, out_refund_no: str, status: str = "SUCCESS") -> None:
+        """The provider finished the refund (what a later query answers)."""
+        self.refunds[out_refund_no]["status"] = status
+        if status == "SUCCESS":
+            self.refunds[out_refund_no]["success_time"] = clock.now().isoformat(timespec="seconds")
 
     def calls(self, method: str | None = None) -> list[tuple[str, str, bytes, bool]]:
         return [call for call in self.seen if method is None or call[0] == method]
@@ -116,6 +124,9 @@ class Gateway:
             sent = json.loads(body)
             self.states.setdefault(sent["out_trade_no"], {"trade_state": "NOTPAY", "total": sent["amount"]["total"]})
             return 200, {"code_url": CODE_URL}
+        refund = REFUND.fullmatch(parts.path)
+        if refund is not None:
+            return self.refund_answer(method, refund.group(1), body)
         match = ORDER.fullmatch(parts.path)
         if match is None:
             return 404, {"code": "NOT_FOUND", "message": "无此接口"}
@@ -133,3 +144,38 @@ class Gateway:
         answer = {"appid": APPID, "mchid": MCHID, "out_trade_no": out_trade_no, "trade_type": "NATIVE"}
         answer.update({k: v for k, v in state.items() if k != "total"})
         return 200, answer
+
+    def refund_answer(self, method: str, out_refund_no: str | None, body: bytes) -> tuple[int, dict]:
+        """POST …/refunds (never more than the payment's total minus what was refunded from it, as
+        WeChat Pay refuses NOT_ENOUGH) and GET …/refunds/{out_refund_no}."""
+        if method == "GET":
+            known = self.refunds.get(out_refund_no or "")
+            return (200, known) if known else (404, {"code": "RESOURCE_NOT_EXISTS", "message": "退款单不存在"})
+        sent = json.loads(body)
+        number, amount = sent["out_refund_no"], sent["amount"]
+        if number in self.refunds:  # the same out_refund_no again: the same refund
+            return 200, self.refunds[number]
+        paid = [no for no, state in self.states.items() if state.get("transaction_id") == sent.get("transaction_id")]
+        trade = paid[0] if paid else sent.get("out_trade_no", "")
+        taken = sum(r["amount"]["refund"] for r in self.refunds.values() if r["out_trade_no"] == trade)
+        if amount["currency"] != "CNY" or amount["refund"] > amount["total"] - taken:
+            return 400, {"code": "NOT_ENOUGH", "message": "可退金额不足"}
+        self.refunds[number] = {
+            "refund_id": f"50300{len(self.refunds) + 1:023d}",
+            "out_refund_no": number,
+            "transaction_id": sent.get("transaction_id", ""),
+            "out_trade_no": trade,
+            "channel": "ORIGINAL",
+            "user_received_account": "支付用户零钱",
+            "create_time": clock.now().isoformat(timespec="seconds"),
+            "status": "PROCESSING",
+            "amount": {
+                "total": amount["total"],
+                "refund": amount["refund"],
+                "payer_total": amount["total"],
+                "payer_refund": amount["refund"],
+                "currency": "CNY",
+            },
+        }
+        self.refund_bodies = [*getattr(self, "refund_bodies", []), sent]
+        return 200, self.refunds[number]

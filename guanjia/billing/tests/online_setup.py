@@ -108,6 +108,44 @@ class Merchant:
         }
         return json.dumps(event, ensure_ascii=False).encode()
 
+    def refund_notification(
+        self, online_refund, *, state="SUCCESS", refund_fen=None, refund_id="50300000000000000000001"
+    ):
+        """The body WeChat Pay posts when a refund ends: REFUND.SUCCESS / ABNORMAL / CLOSED."""
+        order = online_refund.order
+        fen = refund_fen if refund_fen is not None else int(online_refund.amount * 100)
+        resource = {
+            "mchid": MCHID,
+            "out_trade_no": order.out_trade_no,
+            "transaction_id": order.transaction_id,
+            "out_refund_no": online_refund.out_refund_no,
+            "refund_id": refund_id,
+            "refund_status": state,
+            "success_time": clock.now().isoformat(timespec="seconds"),
+            "user_received_account": "支付用户零钱",
+            "amount": {"total": int(order.amount * 100), "refund": fen, "payer_total": 0, "payer_refund": fen},
+        }
+        return self._event(resource, "refund", f"REFUND.{state}")
+
+    def _event(self, resource: dict, original_type: str, event_type: str) -> bytes:
+        nonce = secrets.token_hex(6)
+        ciphertext = AESGCM(self.apiv3_key.encode()).encrypt(nonce.encode(), json.dumps(resource).encode(), b"refund")
+        event = {
+            "id": "EV-2026112018000002",
+            "create_time": clock.now().isoformat(timespec="seconds"),
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "退款状态",
+            "resource": {
+                "original_type": original_type,
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": base64.b64encode(ciphertext).decode(),
+                "associated_data": "refund",
+                "nonce": nonce,
+            },
+        }
+        return json.dumps(event, ensure_ascii=False).encode()
+
 
 class OnlineOffice(Window):
     """A Window (two months of 100.00 + 30.00) whose owner has a portal account and whose community
@@ -124,6 +162,15 @@ class OnlineOffice(Window):
 
     def total_open(self) -> Decimal:
         return sum((line.open_amount for line in self.lines()), Decimal("0.00"))
+
+
+def post_refund_notification(client, office, body: bytes, headers: dict):
+    """POST `body` to the community's refund notification endpoint as WeChat Pay would."""
+    from django.urls import reverse
+
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    url = reverse("fees:pay_refund_notify", args=["wechatpay", office.community.code])
+    return client.post(url, data=body, content_type="application/json", **meta)
 
 
 def post_notification(client, office, body: bytes, headers: dict):

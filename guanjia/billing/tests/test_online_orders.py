@@ -222,9 +222,14 @@ def test_fe1_the_task_and_the_command_run_the_sweep(office, gateway):
     young, unpaid, paid, stale = sweep_set(office, gateway)
     out = StringIO()
     call_command("sweep_online_orders", stdout=out)
-    assert out.getvalue().strip() == "queried=3 paid=1 closed=1 errors=0 skipped=0"
+    assert out.getvalue().strip() == (
+        "queried=3 paid=1 closed=1 errors=0 skipped=0 refunds_queried=0 refunds_paid=0 refunds_errors=0"
+    )
     result = sweep_online_orders.enqueue()  # ImmediateBackend in tests
-    assert result.return_value == {"queried": 1, "paid": 0, "closed": 0, "errors": 0, "skipped": 0}
+    assert result.return_value == {
+        **{"queried": 1, "paid": 0, "closed": 0, "errors": 0, "skipped": 0},
+        **{"refunds_queried": 0, "refunds_paid": 0, "refunds_errors": 0},
+    }
     out = StringIO()
     call_command("sweep_online_orders", "--enqueue", stdout=out)
     assert out.getvalue().startswith("enqueued ")
