@@ -30,7 +30,7 @@ from guanjia.servicedesk.models import Ticket
 from . import importing, selectors, services
 from .choices import Importance
 from .forms import ContractorForm, DeviceForm, DocumentForm, RecordForm, TicketLinkForm
-from .models import Contractor, Device, DeviceDocument, DeviceType
+from .models import Checkpoint, Contractor, Device, DeviceDocument, DeviceType
 
 
 class DeviceListView(StaffMixin, ListView):
@@ -247,6 +247,41 @@ class DeviceTagView(DeviceMixin, TemplateView):
         url = self.request.build_absolute_uri(device.get_absolute_url())
         svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=device.code)
         context.update(device=device, url=url, qr=mark_safe(svg))  # segno's own SVG, the URL escaped by it
+        return context
+
+
+class CheckpointMixin(StaffMixin):
+    action = "facilities.checkpoints.view"
+    model = Checkpoint
+
+    def get_checkpoint(self) -> Checkpoint:
+        queryset = self.scoped(Checkpoint.objects.select_related("building"))
+        return get_object_or_404(queryset, token=self.kwargs["token"])
+
+
+class CheckpointView(CheckpointMixin, TemplateView):
+    """A patrol point 巡更点, opened by scanning its QR tag (FM-3, FM-5)."""
+
+    template_name = "facilities/checkpoint.html"
+
+    def get_context_data(self, **kwargs):
+        checkpoint = self.get_checkpoint()
+        may_print = has_perm(self.request.user, "facilities.patrol.manage", self.request.community)
+        return super().get_context_data(checkpoint=checkpoint, may_print=may_print, **kwargs)
+
+
+class CheckpointTagView(CheckpointMixin, TemplateView):
+    """The printable QR tag 巡更点标识牌: the QR encodes the checkpoint's page by its unguessable token."""
+
+    action = "facilities.patrol.manage"
+    template_name = "facilities/checkpoint_tag.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        checkpoint = self.get_checkpoint()
+        url = self.request.build_absolute_uri(checkpoint.get_absolute_url())
+        svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=checkpoint.code)
+        context.update(checkpoint=checkpoint, url=url, qr=mark_safe(svg))  # segno's own SVG, the URL escaped by it
         return context
 
 
