@@ -186,3 +186,4 @@ KINDS = (
     ),
     PlanKind(PATROL, gettext_lazy("巡检巡更"), manage="facilities.patrol.manage", perform="facilities.patrol.perform"),
 )
+KIND_KEYS = (MAINTENANCE, PATROL)

@@ -90,5 +90,7 @@ def register() -> None:
             active=("facilities:contractor*",),
         ),
         MenuEntry("facilities", _("设备类型"), "facilities:types", "facilities.view", order=30),
+        MenuEntry("facilities", _("维保巡检任务"), "facilities:tasks", "facilities.maintenance.manage", order=32),
+        MenuEntry("facilities", _("年度维保计划"), "facilities:annual_plan", "facilities.view", order=34),
         MenuEntry("facilities", _("导入设备台账"), "facilities:import", "facilities.import", order=40),
     )

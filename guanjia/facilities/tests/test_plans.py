@@ -168,3 +168,58 @@ def test_checkpoint_with_qr_tag_and_page_scoped_to_its_community(client, communi
     login(client, staff("security", other), other)
     assert client.get(reverse("facilities:checkpoint", args=[point.token])).status_code == 404
     assert Checkpoint.objects.count() == 1
+
+
+def patrol(community, supervisor, title, **fields):
+    values = {"title": title, "window_start": dt.time(9, 0), "window_hours": 4, "assignee_role": "security"}
+    values |= {"starts_on": dt.date(2026, 11, 20)} | fields
+    return plans.plan_create(community=community, kind=PATROL, actor=supervisor, **values)
+
+
+def test_supervisor_task_list_filters_states_and_query_budget(
+    client, community, supervisor, django_assert_max_num_queries
+):
+    checklist = seeded(community, supervisor, "lift_maintenance")
+    lift_plan(community, supervisor, checklist, interval=1)  # one task a day
+    guard = staff("security", community)
+    for i in range(3):
+        patrol(community, supervisor, f"巡更{i}")
+    later = at(2026, 11, 23, 10, 0)
+    with clock.frozen(later):
+        task = Task.objects.filter(plan__title="巡更0", occurs_on=dt.date(2026, 11, 23)).get()
+        plans.task_start(task=task, actor=guard)
+        login(client, supervisor, community)
+        url = reverse("facilities:tasks")
+        with django_assert_max_num_queries(14):
+            small = client.get(url)
+        assert small.status_code == 200
+        body = small.content.decode()
+        assert "已漏检" in body and "执行中" in body and "待执行" in body
+        for i in range(3, 12):
+            patrol(community, supervisor, f"巡更{i}", starts_on=dt.date(2026, 11, 20))
+        with django_assert_max_num_queries(14):
+            big = client.get(url)
+        assert big.status_code == 200
+        only = client.get(url, {"state": "in_progress"}).context["tasks"]
+        assert [t.pk for t in only] == [task.pk]
+        kinds = {t.plan.kind for t in client.get(url, {"kind": MAINTENANCE}).context["tasks"]}
+        assert kinds == {MAINTENANCE}
+        day = client.get(url, {"date": "2026-11-21"}).context["tasks"]
+        assert day and {t.window_start.date() for t in day} == {dt.date(2026, 11, 21)}
+        login(client, guard, community)
+        assert client.get(url).status_code == 403
+
+
+def test_fm2_annual_plan_each_device_months_what_who(client, community, supervisor, django_assert_max_num_queries):
+    checklist = seeded(community, supervisor, "lift_maintenance")
+    plan = lift_plan(community, supervisor, checklist, starts_on=dt.date(2026, 1, 1), interval=15)
+    lift = plan.targets.get().target
+    login(client, staff("technician", community), community)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("facilities:annual_plan"), {"year": "2026"})
+    assert response.status_code == 200
+    row = response.context["rows"][0]
+    assert row["devices"] == [lift] and row["months"][0] == 3 and row["total"] == 25  # Jan 1, 16, 31 …
+    body = response.content.decode()
+    assert lift.code in body and "电梯半月维保" in body and "维修工" in body
+    assert client.get(reverse("facilities:annual_plan"), {"year": "2025"}).context["rows"] == []
