@@ -7,6 +7,8 @@ extended in the admin): a type is not a tenant's row. Every other model carries 
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -186,3 +188,59 @@ class DeviceTicket(CommunityOwned):
 
     def __str__(self) -> str:
         return f"{self.device.code} ← {self.ticket_id}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Checkpoint(CommunityOwned):
+    """A point of a patrol route 巡更点 (FM-3, FM-5): a stairwell, a roof door, a fire exit, a pump room.
+    Its QR tag carries an unguessable token; `critical` points are photographed and escalate when missed."""
+
+    code = models.CharField(_("巡更点编号"), max_length=40, help_text=_("本小区唯一"))
+    name = models.CharField(_("巡更点名称"), max_length=100)
+    building = models.ForeignKey(
+        "estates.Building",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        verbose_name=_("楼栋"),
+    )
+    place = models.CharField(_("位置"), max_length=100, help_text=_("如 3栋屋顶门、地下车库B区出口"))
+    critical = models.BooleanField(_("关键点"), default=False, help_text=_("须拍照；漏检上报主管"))
+    token = models.CharField(_("二维码令牌"), max_length=40, unique=True, default=new_token, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("巡更点")
+        ordering = ["community", "code"]
+        constraints = [models.UniqueConstraint(fields=["community", "code"], name="checkpoint_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("facilities:checkpoint", args=[self.token])
+
+    @property
+    def location(self) -> str:
+        return " ".join(p for p in (str(self.building) if self.building_id else "", self.place) if p)
+
+
+class SeededChecklist(CommunityOwned):
+    """Marks a checklist seeded from a statutory template (FM-2): its plans may tighten the template's
+    frequency but not loosen it beyond the policy's maximum interval."""
+
+    checklist = models.OneToOneField(
+        "core.Checklist", on_delete=models.CASCADE, related_name="seeded", verbose_name=_("检查表")
+    )
+    template = models.CharField(_("模板"), max_length=40)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("法定检查表模板")
+        constraints = [models.UniqueConstraint(fields=["community", "template"], name="seededchecklist_unique")]
+
+    def __str__(self) -> str:
+        return self.template

@@ -1,4 +1,5 @@
-"""Who may do what in the equipment ledger (FM-1), registered from registrations.py."""
+"""Who may do what in the equipment ledger (FM-1) and its plans (FM-2, FM-3, FM-5), registered from
+registrations.py."""
 
 from guanjia.core.roles import Role as R
 
@@ -16,4 +17,19 @@ PERMISSIONS = {
     # The equipment supervisor keeps the ledger; the office manager answers for it.
     "facilities.manage": {R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
     "facilities.import": {R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
+    # FM-2: the equipment supervisor plans maintenance, the office manager answers for it; technicians do it.
+    "facilities.maintenance.manage": {R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
+    "facilities.maintenance.perform": {R.TECHNICIAN},
+    # FM-3, FM-5: patrol routes are planned by the equipment supervisor and the office manager (there is
+    # no separate security-lead role); guards and technicians walk them.
+    "facilities.patrol.manage": {R.EQUIPMENT_SUPERVISOR, R.OFFICE_MANAGER, R.COMPANY_ADMIN},
+    "facilities.patrol.perform": {R.SECURITY, R.TECHNICIAN},
+    # A checkpoint's page (its QR tag opens it) is read by whoever walks or plans the routes.
+    "facilities.checkpoints.view": {
+        R.SECURITY,
+        R.TECHNICIAN,
+        R.EQUIPMENT_SUPERVISOR,
+        R.OFFICE_MANAGER,
+        R.COMPANY_ADMIN,
+    },
 }

@@ -23,6 +23,8 @@ VERBS = {
     "facilities.ticket.linked": pgettext_lazy("activity", "关联设备故障工单"),
     "facilities.ticket.unlinked": pgettext_lazy("activity", "取消关联故障工单"),
     "facilities.document.added": pgettext_lazy("activity", "上传设备资料"),
+    "facilities.template.seeded": pgettext_lazy("activity", "生成法定检查表模板"),
+    "facilities.checkpoint.created": pgettext_lazy("activity", "新增巡更点"),
 }
 DEMO_ORDER = 35  # after the service desk's tickets (30): the demo links a lift fault to its lift
 
@@ -46,11 +48,16 @@ def _demo_part(context) -> str | None:
 
 
 def register() -> None:
+    from guanjia.core.plans.services import register_kind
+
     from .importing import register as register_import
+    from .plans import KINDS
 
     roles.register(PERMISSIONS)
     policies.register(*POLICIES)
     register_import()
+    for kind in KINDS:
+        register_kind(kind)
     for verb, sentence in VERBS.items():
         describe(verb, sentence)
     demo.register(DemoPart("facilities", DEMO_ORDER, build=_demo_part))
@@ -83,5 +90,7 @@ def register() -> None:
             active=("facilities:contractor*",),
         ),
         MenuEntry("facilities", _("设备类型"), "facilities:types", "facilities.view", order=30),
+        MenuEntry("facilities", _("维保巡检任务"), "facilities:tasks", "facilities.maintenance.manage", order=32),
+        MenuEntry("facilities", _("年度维保计划"), "facilities:annual_plan", "facilities.view", order=34),
         MenuEntry("facilities", _("导入设备台账"), "facilities:import", "facilities.import", order=40),
     )

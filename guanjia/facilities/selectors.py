@@ -138,3 +138,61 @@ def licence_state(contractor, today: dt.date, warn_days: int) -> tuple[str, str]
     if contractor.licence_expires_on <= today + dt.timedelta(days=warn_days):
         return _("资质即将到期"), "amber"
     return None
+
+
+# --- Plans and tasks (FM-2, FM-3, FM-5) -------------------------------------------------------------
+
+
+def plan_tasks(community, filters: dict, now=None):
+    """The supervisors' task list: every facilities task of the community up to the end of the chosen
+    day (or today), with its clock-derived state; filtered by state, kind and date. Made by the
+    calendar first, so no task is missing because a job did not run."""
+    from guanjia.core.plans.models import Task
+    from guanjia.core.plans.services import tasks_generate
+
+    from .plans import KIND_KEYS
+
+    now = now or clock.now()
+    tasks_generate(community=community, now=now)
+    tasks = Task.objects.filter(community=community, plan__kind__in=KIND_KEYS).with_state(now)
+    if filters.get("kind") in KIND_KEYS:
+        tasks = tasks.filter(plan__kind=filters["kind"])
+    if filters.get("state"):
+        tasks = tasks.filter(state=filters["state"])
+    day = filters.get("date")
+    if day:
+        tasks = tasks.filter(window_start__date=day)
+    else:
+        tasks = tasks.filter(window_start__date__lte=timezone.localdate(now))
+    return tasks.select_related("plan", "assignee", "done_by").order_by("-window_start", "-id")
+
+
+def annual_plan(community, year: int):
+    """FM-2's annual maintenance plan 年度维保计划: each maintenance plan running in `year`, with its
+    devices, the months it falls in, its checklist (what) and who does it. Three queries."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Prefetch, Q
+
+    from guanjia.core.plans.models import Plan, PlanTarget
+    from guanjia.core.plans.services import occurrences
+
+    from .plans import MAINTENANCE
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    plans = list(
+        Plan.objects.filter(community=community, kind=MAINTENANCE, active=True, starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .select_related("checklist", "assignee")
+        .prefetch_related(Prefetch("targets", queryset=PlanTarget.objects.order_by("position")))
+        .order_by("title", "id")
+    )
+    device_type = ContentType.objects.get_for_model(Device)
+    ids = {t.target_id for p in plans for t in p.targets.all() if t.target_type_id == device_type.pk}
+    devices = {str(d.pk): d for d in Device.objects.filter(community=community, pk__in=ids)}
+    rows = []
+    for plan in plans:
+        days = occurrences(plan, max(first, plan.starts_on), min(last, plan.ends_on or last))
+        months = [sum(1 for d in days if d.month == m) for m in range(1, 13)]
+        targets = [devices[t.target_id] for t in plan.targets.all() if t.target_id in devices]
+        rows.append({"plan": plan, "devices": targets, "months": months, "total": len(days)})
+    return rows

@@ -26,7 +26,7 @@ from guanjia.core.errors import Conflict, ServiceError
 from guanjia.core.roles import Role
 
 from .choices import DocumentKind, Maintainer, RecordKind
-from .models import Contractor, Device, DeviceDocument, DeviceRecord, DeviceTicket
+from .models import Checkpoint, Contractor, Device, DeviceDocument, DeviceRecord, DeviceTicket
 
 RULE = "FM-1"
 DEVICE_FIELDS = (
@@ -387,3 +387,34 @@ def device_document_add(*, device: Device, actor, title: str, file, kind: str = 
         document.save()
         log(actor, "facilities.document.added", device, summary=title[:200], document=document.pk)
     return document
+
+
+# --- Checkpoints (FM-3, FM-5) -----------------------------------------------------------------------
+
+CHECKPOINT_FIELDS = ("code", "name", "building", "place", "critical", "active")
+
+
+def checkpoint_create(*, community, actor, **fields) -> Checkpoint:
+    """A patrol point 巡更点 with its QR token (its tag is printed from the console)."""
+    require(actor, "facilities.patrol.manage", community)
+    checkpoint = Checkpoint(community=community)
+    for name, value in fields.items():
+        if name not in CHECKPOINT_FIELDS:
+            raise TypeError(name)
+        setattr(checkpoint, name, value.strip() if isinstance(value, str) else value)
+    if checkpoint.building_id and checkpoint.building.community_id != community.pk:
+        raise ServiceError("invalid", _("楼栋：不属于本小区。"), field="building")
+    if Checkpoint.objects.filter(community=community, code=checkpoint.code).exists():
+        raise ServiceError(
+            "duplicate", _("巡更点编号：“%(code)s”本小区已有。") % {"code": checkpoint.code}, field="code"
+        )
+    try:
+        checkpoint.full_clean()
+    except ValidationError as error:
+        name, errors = next(iter(error.message_dict.items()))
+        label = f"{Checkpoint._meta.get_field(name).verbose_name}：" if name in CHECKPOINT_FIELDS else ""
+        raise ServiceError("invalid", label + errors[0], field=name) from None
+    with transaction.atomic():
+        checkpoint.save()
+        log(actor, "facilities.checkpoint.created", checkpoint, summary=str(checkpoint))
+    return checkpoint

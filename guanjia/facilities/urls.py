@@ -26,5 +26,9 @@ urlpatterns = [
     path("contractors/", v.ContractorListView.as_view(), name="contractors"),
     path("contractors/new/", v.ContractorFormView.as_view(), name="contractor_new"),
     path("contractors/<int:pk>/edit/", v.ContractorFormView.as_view(), name="contractor_edit"),
+    path("checkpoints/<str:token>/", v.CheckpointView.as_view(), name="checkpoint"),
+    path("checkpoints/<str:token>/tag/", v.CheckpointTagView.as_view(), name="checkpoint_tag"),
+    path("tasks/", v.PlanTaskListView.as_view(), name="tasks"),
+    path("annual-plan/", v.AnnualPlanView.as_view(), name="annual_plan"),
     path("types/", v.TypeTreeView.as_view(), name="types"),
 ]

@@ -5,6 +5,8 @@ from selectors, writes through services; another community's device is a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import segno
 from django.contrib import messages
 from django.db.models import Count
@@ -30,7 +32,7 @@ from guanjia.servicedesk.models import Ticket
 from . import importing, selectors, services
 from .choices import Importance
 from .forms import ContractorForm, DeviceForm, DocumentForm, RecordForm, TicketLinkForm
-from .models import Contractor, Device, DeviceDocument, DeviceType
+from .models import Checkpoint, Contractor, Device, DeviceDocument, DeviceType
 
 
 class DeviceListView(StaffMixin, ListView):
@@ -248,6 +250,98 @@ class DeviceTagView(DeviceMixin, TemplateView):
         svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=device.code)
         context.update(device=device, url=url, qr=mark_safe(svg))  # segno's own SVG, the URL escaped by it
         return context
+
+
+class CheckpointMixin(StaffMixin):
+    action = "facilities.checkpoints.view"
+    model = Checkpoint
+
+    def get_checkpoint(self) -> Checkpoint:
+        queryset = self.scoped(Checkpoint.objects.select_related("building"))
+        return get_object_or_404(queryset, token=self.kwargs["token"])
+
+
+class CheckpointView(CheckpointMixin, TemplateView):
+    """A patrol point 巡更点, opened by scanning its QR tag (FM-3, FM-5)."""
+
+    template_name = "facilities/checkpoint.html"
+
+    def get_context_data(self, **kwargs):
+        checkpoint = self.get_checkpoint()
+        may_print = has_perm(self.request.user, "facilities.patrol.manage", self.request.community)
+        return super().get_context_data(checkpoint=checkpoint, may_print=may_print, **kwargs)
+
+
+class CheckpointTagView(CheckpointMixin, TemplateView):
+    """The printable QR tag 巡更点标识牌: the QR encodes the checkpoint's page by its unguessable token."""
+
+    action = "facilities.patrol.manage"
+    template_name = "facilities/checkpoint_tag.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        checkpoint = self.get_checkpoint()
+        url = self.request.build_absolute_uri(checkpoint.get_absolute_url())
+        svg = segno.make(url, error="m").svg_inline(scale=6, border=2, title=checkpoint.code)
+        context.update(checkpoint=checkpoint, url=url, qr=mark_safe(svg))  # segno's own SVG, the URL escaped by it
+        return context
+
+
+class PlanTaskListView(StaffMixin, ListView):
+    """任务列表 for supervisors (FM-2, FM-3, FM-5): every maintenance and patrol task with its state from
+    the clock (pending, in progress, done, overdue, missed); filters state, kind, date."""
+
+    action = "facilities.maintenance.manage"
+    template_name = "facilities/task_list.html"
+    context_object_name = "tasks"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filters = {k: self.request.GET.get(k, "") for k in ("state", "kind", "date")}
+        filters = dict(self.filters)
+        try:
+            filters["date"] = dt.date.fromisoformat(filters["date"]) if filters["date"] else None
+        except ValueError:
+            filters["date"] = None
+            self.filters["date"] = ""
+        return selectors.plan_tasks(self.request.community, filters)
+
+    def get_context_data(self, **kwargs):
+        from guanjia.core.plans.models import TaskState
+        from guanjia.core.plans.services import KINDS
+
+        from .plans import KIND_KEYS
+
+        context = super().get_context_data(**kwargs)
+        for task in context["tasks"]:
+            task.state_label = TaskState(task.state).label
+            task.state_colour = TaskState(task.state).colour
+            task.kind_title = KINDS[task.plan.kind].title
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filters=self.filters,
+            states=TaskState.choices,
+            kinds=[(key, KINDS[key].title) for key in KIND_KEYS],
+            query_string=query.urlencode(),
+        )
+        return context
+
+
+class AnnualPlanView(StaffMixin, TemplateView):
+    """年度维保计划 (FM-2): the year's maintenance plans, each device, months, what, who; printable."""
+
+    action = "facilities.view"
+    template_name = "facilities/annual_plan.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            year = int(self.request.GET.get("year") or clock.today().year)
+        except ValueError:
+            year = clock.today().year
+        year = min(max(year, 2000), 2100)
+        rows = selectors.annual_plan(self.request.community, year)
+        return super().get_context_data(year=year, rows=rows, months=range(1, 13), **kwargs)
 
 
 class ContractorListView(StaffMixin, ListView):

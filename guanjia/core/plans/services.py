@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,6 +34,9 @@ class PlanKind:
     title: Any
     manage: str  # the action that may create and change such plans and hand their tasks over
     perform: str  # the action that may carry out their tasks (besides the person assigned)
+    # The owning app's own rule on a plan of this kind, run by plan_create and plan_update once
+    # the plan is valid and before it is saved; it raises ServiceError naming the field.
+    check: Callable[[Plan], None] | None = None
 
 
 KINDS: dict[str, PlanKind] = {}
@@ -218,6 +221,9 @@ def _save(plan: Plan) -> None:
         plan.full_clean()
     except ValidationError as error:
         raise _invalid(error) from None
+    check = kind_of(plan).check
+    if check is not None:
+        check(plan)
     plan.save()
 
 

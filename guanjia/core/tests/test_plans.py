@@ -263,3 +263,25 @@ def test_my_tasks_lists_what_i_owe_today_and_completion_counts_it(office):
     )
     # the 28th, 29th and 30th of both plans: both plans' 28th and 29th missed, one of the 30th done
     assert figures == {"owed": 6, "done": 1, "on_time": 1, "missed": 4}
+
+
+def test_a_kinds_own_check_refuses_a_plan_on_create_and_on_update(office):
+    """The owning app's rule on its plans (FM-2's "tighten, not loosen" is one) runs before any save."""
+
+    def at_most_weekly(plan):
+        if plan.frequency == "daily" and plan.interval > 7:
+            raise ServiceError("too_rare", "间隔：不能超过7天。", field="interval")
+
+    checked = plans.PlanKind(KIND.key, KIND.title, KIND.manage, KIND.perform, check=at_most_weekly)
+    plans.unregister_kind(KIND.key)
+    plans.register_kind(checked)
+    with pytest.raises(ServiceError) as error:
+        make(office, interval=8)
+    assert error.value.field == "interval" and not Plan.objects.exists()
+    plan = make(office, interval=7)
+    _community, supervisor, _tech = office
+    with clock.frozen(MADE), pytest.raises(ServiceError) as error:
+        plans.plan_update(plan=plan, actor=supervisor, interval=10)
+    assert error.value.code == "too_rare"
+    plan.refresh_from_db()
+    assert plan.interval == 7
