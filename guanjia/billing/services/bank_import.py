@@ -116,46 +116,38 @@ def _date(value) -> dt.date | None:
     return parse_date(match.group(1) if match else text)
 
 
+def _cells(values, columns) -> dict[str, list]:
+    """{key: [(the file's header text, value)]}: memo columns may be several."""
+    cells: dict[str, list] = {}
+    for i, (key, label) in columns.items():
+        cells.setdefault(key, []).append((label, values[i] if i < len(values) else None))
+    return cells
+
+
+def _totals(values, cells) -> bool:
+    """The statement's own totals row (合计 in the first cells, no transaction)."""
+    return any(_text(v).startswith(_TOTALS) for v in values[:3]) and not _text(cells["transaction_id"][0][1])
+
+
 def _check(check: Check) -> Checked:
-    errors, warnings, bad = [], [], set()
-    header_row, columns, rows, total = None, {}, [], 0
+    warnings, bad = [], set()
+    table = check.table(
+        header=_header,
+        key=lambda column: column[0],
+        is_header=lambda keys: bool(keys & {"credit", "transaction_id"}),
+        required=REQUIRED,
+        search_rows=HEADER_SEARCH_ROWS,
+        no_header=_("没有找到表头（交易日期、贷方金额、对方户名、摘要、交易流水号）。"),
+        cells=_cells,
+        skip=_totals,
+    )
+    if (refused := table.refused()) is not None:
+        return refused
+    header_row, rows, total, errors = table.header_row, table.rows, table.total, table.errors
 
     def error(row, column, message):
         bad.add(row)
         errors.append({"row": row, "column": column, "message": str(message)})
-
-    for number, values in check.rows():
-        if header_row is None:
-            found = _header(values)
-            keys = {key for key, _label in found.values()}
-            if "credit" in keys or "transaction_id" in keys:
-                header_row, columns = number, found
-                missing = [label for key, label in REQUIRED.items() if key not in keys]
-                if missing:
-                    errors.append({"row": number, "column": "", "message": _("缺少列：%s") % "、".join(missing)})
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        cells: dict[str, list] = {}
-        for i, (key, label) in columns.items():
-            cells.setdefault(key, []).append((label, values[i] if i < len(values) else None))
-        if all(v in (None, "") for pairs in cells.values() for _l, v in pairs):
-            continue
-        if any(_text(v).startswith(_TOTALS) for v in values[:3]) and not _text(cells["transaction_id"][0][1]):
-            continue  # the statement's own totals row
-        total += 1
-        rows.append((number, cells))
-    if header_row is None:
-        errors.append(
-            {
-                "row": None,
-                "column": "",
-                "message": _("没有找到表头（交易日期、贷方金额、对方户名、摘要、交易流水号）。"),
-            }
-        )
-        return Checked(errors=errors)
-    if any(e["row"] == header_row for e in errors):
-        return Checked(total_rows=total, header_row=header_row, errors=errors)
 
     ids = {_text(cells["transaction_id"][0][1]) for _n, cells in rows}
     known = set(

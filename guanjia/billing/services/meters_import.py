@@ -90,31 +90,16 @@ def _billed(community) -> set[dt.date]:
 
 def _check(check: Check) -> Checked:
     community = check.community
-    errors: list[dict] = []
-    header_row, columns, rows, total = None, {}, [], 0
-    for number, values in check.rows():
-        if header_row is None:
-            found = _header(values)
-            if "number" in found.values() or "value" in found.values():
-                header_row, columns = number, found
-                missing = [label for label, key in COLUMNS.items() if key in REQUIRED and key not in found.values()]
-                if missing:
-                    errors.append({"row": number, "column": "", "message": _("缺少列：%s") % "、".join(missing)})
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        cells = {key: values[i] if i < len(values) else None for i, key in columns.items()}
-        if all(v in (None, "") for v in cells.values()):
-            continue
-        total += 1
-        rows.append((number, cells))
-    if header_row is None:
-        errors.append(
-            {"row": None, "column": "", "message": _("没有找到表头（表号、表计类型、抄表日期、读数、换表、备注）。")}
-        )
-        return Checked(errors=errors)
-    if any(e["row"] == header_row for e in errors):
-        return Checked(total_rows=total, header_row=header_row, errors=errors)
+    table = check.table(
+        header=_header,
+        is_header=lambda keys: bool(keys & {"number", "value"}),
+        required={key: label for label, key in COLUMNS.items() if key in REQUIRED},
+        search_rows=HEADER_SEARCH_ROWS,
+        no_header=_("没有找到表头（表号、表计类型、抄表日期、读数、换表、备注）。"),
+    )
+    if (refused := table.refused()) is not None:
+        return refused
+    header_row, rows, total, errors = table.header_row, table.rows, table.total, table.errors
     meters = {
         (m.kind, m.number): m
         for m in Meter.objects.filter(community=community).only("pk", "kind", "number", "multiplier", "active")

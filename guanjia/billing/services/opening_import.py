@@ -295,42 +295,26 @@ def covers_to(item, month: Period) -> dt.date:
     return add_months(month.start, item.cycle_months or 1) - dt.timedelta(days=1)
 
 
-def _read(check: Check):
-    """(header row, {column index: key}, [(row number, cells)], total, errors) of the file."""
-    errors: list[dict] = []
-    header_row, columns, rows, total = None, {}, [], 0
-    for number, values in check.rows():
-        if header_row is None:
-            found = _header(values)
-            keys = set(found.values())
-            if keys & {"code", "number"} and keys & {"owed", "prepaid"}:
-                header_row, columns = number, found
-                missing = []
-                if "code" not in keys and "number" not in keys:
-                    missing.append(_("房屋编号（或楼栋、房号）"))
-                if "owed" in keys:
-                    missing += [LABELS[k] for k in ("item", "period") if k not in keys]
-                if missing:
-                    errors.append({"row": number, "column": "", "message": _("缺少列：%s") % "、".join(missing)})
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            continue
-        cells = {key: values[i] if i < len(values) else None for i, key in columns.items()}
-        if all(v in (None, "") for v in cells.values()):
-            continue
-        total += 1
-        rows.append((number, cells))
-    return header_row, columns, rows, total, errors
+def _missing(keys: set[str]) -> list:
+    """The header's missing columns: the room, and for debts the item and the period."""
+    missing = [] if keys & {"code", "number"} else [_("房屋编号（或楼栋、房号）")]
+    if "owed" in keys:
+        missing += [LABELS[k] for k in ("item", "period") if k not in keys]
+    return missing
 
 
 def _check(check: Check) -> Checked:
     community = check.community
-    header_row, columns, rows, total, errors = _read(check)
-    if header_row is None:
-        message = _("没有找到表头（房屋编号或楼栋、房号，收费项目、所属期间、欠费金额或预存余额）。")
-        return Checked(errors=[{"row": None, "column": "", "message": message}])
-    if errors:
-        return Checked(total_rows=total, header_row=header_row, errors=errors)
+    table = check.table(
+        header=_header,
+        is_header=lambda keys: bool(keys & {"code", "number"} and keys & {"owed", "prepaid"}),
+        required=_missing,
+        search_rows=HEADER_SEARCH_ROWS,
+        no_header=_("没有找到表头（房屋编号或楼栋、房号，收费项目、所属期间、欠费金额或预存余额）。"),
+    )
+    if (refused := table.refused()) is not None:
+        return refused
+    header_row, columns, rows, total, errors = table.header_row, table.columns, table.rows, table.total, table.errors
     split = "code" not in columns.values()
     items, this_month = _Items(community), Period.of(MONTH, clock.today())
     bad: set[int] = set()

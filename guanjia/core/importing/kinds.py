@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -113,6 +115,81 @@ class Check:
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, values) of the kind's sheet, read once."""
         return self.workbook.sheet(self.batch.import_kind.sheet).rows(progress=self.progress)
+
+    def table(
+        self,
+        *,
+        header: Callable[[list], dict[int, Any]],
+        is_header: Callable[[set[str]], bool],
+        required: Mapping[str, Any] | Callable[[set[str]], list],
+        search_rows: int,
+        no_header: Any,
+        key: Callable[[Any], str] = lambda column: column,
+        cells: Callable[[list, dict[int, Any]], dict] | None = None,
+        skip: Callable[[list, dict], bool] | None = None,
+    ) -> Table:
+        """The sheet read as a table: its header row, then every later row with a value in a column.
+
+        `header(values)` maps a row's cells to {column index: column} (`key(column)` its key); the first
+        row whose keys satisfy `is_header(keys)`, within the first `search_rows` rows, is the header.
+        `required` names the columns the file must have: {key: label}, or (keys) → the labels missing;
+        they are reported on the header row ("缺少列：…"). None found: `no_header` is the file's error.
+        `cells(values, columns)` gives a row's cells (by default {key: value}); a blank row (nothing in
+        the header's columns) is left out, as is a row for which `skip(values, cells)` is true."""
+        table = Table()
+        for number, values in self.rows():
+            if table.header_row is None:
+                found = header(values)
+                keys = {key(column) for column in found.values()}
+                if is_header(keys):
+                    table.header_row, table.columns = number, found
+                    if callable(required):
+                        missing = list(required(keys))
+                    else:
+                        missing = [label for k, label in required.items() if k not in keys]
+                    if missing:
+                        table.errors.append(
+                            {"row": number, "column": "", "message": _("缺少列：%s") % "、".join(missing)}
+                        )
+                elif number >= search_rows:
+                    break
+                continue
+            if all((values[i] if i < len(values) else None) in (None, "") for i in table.columns):
+                continue
+            if cells is None:
+                row = {key(c): values[i] if i < len(values) else None for i, c in table.columns.items()}
+            else:
+                row = cells(values, table.columns)
+            if skip is not None and skip(values, row):
+                continue
+            table.rows.append((number, row))
+        if table.header_row is None:
+            table.errors.append({"row": None, "column": "", "message": no_header})
+        return table
+
+
+@dataclass
+class Table:
+    """What `Check.table` read: the header row (None: not found), its {column index: column}, the
+    rows as (Excel row number, cells), and the file's errors (no header, the columns missing)."""
+
+    header_row: int | None = None
+    columns: dict[int, Any] = field(default_factory=dict)
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    def refused(self) -> Checked | None:
+        """What the check gives back when the file can be read no further (no header, columns
+        missing), else None."""
+        if self.header_row is None:
+            return Checked(errors=self.errors)
+        if self.errors:
+            return Checked(total_rows=self.total, header_row=self.header_row, errors=self.errors)
+        return None
 
 
 @dataclass
