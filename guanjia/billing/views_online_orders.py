@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanjia.core.access import has_perm
 from guanjia.core.console import ActionView, CommunityListView
 from guanjia.core.errors import Conflict
 
@@ -117,14 +119,21 @@ class OnlineOrderCloseView(_OrderAction):
 
 
 class _RefundAction(ActionView):
-    """On the OnlineRefund of a refund (its pk in the URL); the cashier's (billing.collect)."""
+    """On the OnlineRefund of a refund (its pk in the URL): looked up in the fee office's scope first
+    (another community's is a 404), then taken by the cashier (billing.collect, else 403)."""
 
-    action = "billing.collect"
+    action = "billing.view"
     model = OnlineRefund
     template_name = "billing/payments_action.html"
 
     def get_queryset(self):
-        return OnlineRefund.objects.select_related("refund", "order")
+        return super().get_queryset().select_related("refund", "order")
+
+    def get_object(self):
+        online = super().get_object()
+        if not has_perm(self.request.user, "billing.collect", online.community_id):
+            raise PermissionDenied
+        return online
 
     def get_success_url(self, result):
         return reverse("billing:refund", args=[self.get_object().refund_id])

@@ -121,6 +121,8 @@ class OrderCloseView(OwnerMixin, View):
 
     http_method_names = ["post"]
 
+    model = PaymentOrder
+
     def post(self, request, pk):
         order = get_object_or_404(PaymentOrder.objects.for_owner(request.user).filter(user=request.user), pk=pk)
         try:

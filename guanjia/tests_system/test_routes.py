@@ -86,7 +86,21 @@ def demo(settings):
         _household_paper(communities[0])  # the demo keeps no scanned papers and no photos
         _ticket_photo(communities[0])
         _device_document(communities[0])
+        _online_refund(communities[0])
     return communities
+
+
+def _online_refund(community):
+    """The demo holds no merchant keys, so no refund went back through a provider: record one on
+    the community's demo order, as the approval of a 在线支付 refund would (FE-1)."""
+    from guanjia.billing.models import OnlineRefund, PaymentOrder, Refund
+
+    order = PaymentOrder.objects.filter(community=community).order_by("pk").first()
+    refund = Refund.objects.filter(community=community).order_by("pk").first()
+    assert order and refund, "the demo's first community has an online order and a refund"
+    OnlineRefund.objects.create(
+        community=community, refund=refund, order=order, out_refund_no=refund.number, amount=refund.amount
+    )
 
 
 def _device_document(community):

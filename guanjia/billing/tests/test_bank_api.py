@@ -154,7 +154,7 @@ def test_fe1_another_communitys_line_is_404_and_roles_without_the_window_403(w):
         body = {"room_code": "3-2-1201", "reason": "x"}
         assert elsewhere.post(f"{URL}{line.pk}/{action}/", body, format="json").status_code == 404
     desk = api(w.desk)  # sees the fee office's accounts, takes no money
-    assert desk.get(URL).status_code == 403
+    assert desk.get(URL).json()["count"] == 0  # a list is narrowed to where one works the window
     assert desk.get(f"{URL}{line.pk}/").status_code == 403
     assert desk.post(f"{URL}{line.pk}/ignore/", {"reason": "x"}, format="json").status_code == 403
     line.refresh_from_db()
