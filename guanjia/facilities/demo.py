@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from importlib import import_module
 
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from guanjia.core.demo import DemoBuild
@@ -120,6 +122,9 @@ def build(context: DemoBuild) -> str:
     today = timezone.localdate(context.now)
     entered = today - dt.timedelta(days=400)
     inspected = today - dt.timedelta(days=345)
+    # The type tree is seeded by migration 0002 (idempotent); a test database flushed between
+    # live-server tests has lost it, so the demo seeds it again from that one list.
+    import_module("guanjia.facilities.migrations.0002_device_types").seed(django_apps, None)
     types = {t.code: t for t in DeviceType.objects.all()}
     made = records = 0
     with context.timeline() as timeline:
